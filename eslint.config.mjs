@@ -1,0 +1,57 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+// Layering is enforced here, not by convention. See CONTRIBUTING.md for the table.
+const domainBans = ['@nestjs/*', 'typeorm', 'pg', 'nats', '@nats-io/*', 'express', 'nestjs-pino', 'prom-client'];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/tmp', '**/.nx', '**/.data', '**/coverage', 'libs/sdk/src/generated/**'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:util'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:sdk', 'type:domain', 'type:util'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:data-access', 'type:domain', 'type:util'] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:domain', 'type:util'] },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:util'],
+              bannedExternalImports: domainBans,
+            },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+            { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:api', 'scope:shared'] },
+            { sourceTag: 'scope:leader', onlyDependOnLibsWithTags: ['scope:leader', 'scope:shared'] },
+            { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:worker', 'scope:shared'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:standalone', onlyDependOnLibsWithTags: ['scope:api', 'scope:leader', 'scope:worker', 'scope:shared'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/libs/*', '@niyanta/*/src/*'], message: 'Import a lib through its public alias (@niyanta/<lib>).' }] },
+      ],
+    },
+  },
+  {
+    // Libraries take typed options; only apps and tools read the environment.
+    files: ['libs/**/*.ts'],
+    ignores: ['libs/**/*.spec.ts', 'libs/**/*.int-spec.ts', 'libs/testing/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Libraries never read process.env; take typed options.' }],
+    },
+  },
+];
