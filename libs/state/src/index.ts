@@ -1,1 +1,3 @@
 export {};
+export { appendAudit, AuditRepository } from './lib/repositories/audit.repository';
+export type { AuditActorKind, AuditEvent, AuditEventInput } from './lib/repositories/audit.repository';
