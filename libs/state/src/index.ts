@@ -1,3 +1,23 @@
-export {};
+export {
+  ApiKeyEntity,
+  AuditEventEntity,
+  CheckpointEntity,
+  CoordinatorStateEntity,
+  CustomerEntity,
+  STATE_ENTITIES,
+  WorkerEntity,
+  WorkloadConfigEntity,
+  WorkloadEntity,
+} from './lib/entities/state-entities';
+export type { AuditActorType, CheckpointStorage, CustomerStatus } from './lib/entities/state-entities';
+export { bigintToNumber } from './lib/bigint.transformer';
+export { DEFAULT_SCHEMA, resolveSchema } from './lib/state-options';
+export type { StateOptions } from './lib/state-options';
+export { buildDataSource, createDataSource, ensureSchema, MIGRATIONS_TABLE } from './lib/data-source.factory';
+export { listAppliedMigrations, revertAllMigrations, runMigrations } from './lib/migration-runner';
+export { STATE_MIGRATIONS } from './migrations/state-migrations';
+export { StateModule } from './lib/state.module';
+export type { StateModuleOptions } from './lib/state.module';
+export { DEFAULT_PING_TIMEOUT_MS, StateHealth } from './lib/state-health.service';
 export { appendAudit, AuditRepository } from './lib/repositories/audit.repository';
 export type { AuditActorKind, AuditEvent, AuditEventInput } from './lib/repositories/audit.repository';

@@ -1,0 +1,26 @@
+import { ApiKeyEntity } from './api-key.entity';
+import { AuditEventEntity } from './audit-event.entity';
+import { CheckpointEntity } from './checkpoint.entity';
+import { CoordinatorStateEntity } from './coordinator-state.entity';
+import { CustomerEntity } from './customer.entity';
+import { WorkerEntity } from './worker.entity';
+import { WorkloadConfigEntity } from './workload-config.entity';
+import { WorkloadEntity } from './workload.entity';
+
+export { ApiKeyEntity, AuditEventEntity, CheckpointEntity, CoordinatorStateEntity, CustomerEntity };
+export { WorkerEntity, WorkloadConfigEntity, WorkloadEntity };
+export type { AuditActorType } from './audit-event.entity';
+export type { CheckpointStorage } from './checkpoint.entity';
+export type { CustomerStatus } from './customer.entity';
+
+/** Every entity of the schema, in the order the data source registers them. */
+export const STATE_ENTITIES = [
+  CustomerEntity,
+  ApiKeyEntity,
+  WorkloadConfigEntity,
+  WorkloadEntity,
+  WorkerEntity,
+  CheckpointEntity,
+  AuditEventEntity,
+  CoordinatorStateEntity,
+] as const;

@@ -1,0 +1,32 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** Defaults of one workload type; a submission of a type without a row is rejected. */
+@Entity({ name: 'workload_configs' })
+export class WorkloadConfigEntity {
+  @PrimaryColumn({ name: 'workload_type', type: 'text', primaryKeyConstraintName: 'pk_workload_configs' })
+  workloadType!: string;
+
+  @Column({ name: 'default_priority', type: 'integer' })
+  defaultPriority!: number;
+
+  @Column({ name: 'max_retries', type: 'integer' })
+  maxRetries!: number;
+
+  /** Null: no limit. */
+  @Column({ name: 'timeout_seconds', type: 'integer', nullable: true })
+  timeoutSeconds!: number | null;
+
+  /** Null: no time-based checkpoints. */
+  @Column({ name: 'checkpoint_interval_seconds', type: 'integer', nullable: true })
+  checkpointIntervalSeconds!: number | null;
+
+  /** Fraction of progress (0–1) between checkpoints; null: none. */
+  @Column({ name: 'checkpoint_progress_step', type: 'double precision', nullable: true })
+  checkpointProgressStep!: number | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
