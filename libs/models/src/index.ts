@@ -5,3 +5,5 @@ export * from './lib/worker';
 export * from './lib/tier';
 export * from './lib/envelope';
 export * from './lib/messages';
+export * from './lib/customer';
+export * from './lib/workload-config';

@@ -1,0 +1,31 @@
+/** Configuration of one registered workload type (`workload_configs`, SPEC §2). */
+export interface WorkloadTypeConfig {
+  workloadType: string;
+  /** Priority of a submission that gives none (0–1000). */
+  defaultPriority: number;
+  /** Retries of a submission that gives none. */
+  maxRetries: number;
+  /** Wall-clock limit of one attempt; null: none. */
+  timeoutSeconds: number | null;
+  /** Time-based checkpoint policy; null: none. */
+  checkpointIntervalSeconds: number | null;
+  /** Progress-based checkpoint policy (fraction 0–1); null: none. */
+  checkpointProgressStep: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Metadata of one stored checkpoint (never its bytes). */
+export interface CheckpointInfo {
+  id: string;
+  workloadId: string;
+  attempt: number;
+  sequence: number;
+  /** Encoded size before compression. */
+  sizeBytes: number;
+  /** Size actually stored. */
+  storedBytes: number;
+  codec: string;
+  storage: string;
+  createdAt: Date;
+}
