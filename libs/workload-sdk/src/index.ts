@@ -1,1 +1,26 @@
-export {};
+export type {
+  LogFields,
+  WorkloadContext,
+  WorkloadDefaults,
+  WorkloadDefinition,
+  WorkloadHandler,
+  WorkloadLogger,
+} from './lib/workload-handler';
+export { DEFAULT_WORKLOAD_DEFAULTS, defineWorkload, resolveWorkloadDefaults } from './lib/workload-handler';
+export type { WorkloadErrorOptions, WorkloadFailure, WorkloadFailureKind } from './lib/workload-errors';
+export {
+  NonRetryableWorkloadError,
+  RetryableWorkloadError,
+  UNHANDLED_ERROR_CODE,
+  WorkloadCancelledError,
+  classifyWorkloadError,
+} from './lib/workload-errors';
+export { WORKLOAD_TYPE_PATTERN, WorkloadRegistry, isWorkloadDefinition } from './lib/workload-registry';
+export { loadWorkloadModules, registerWorkloadModule, workloadDefinitionsOf } from './lib/workload-modules';
+export { abortableDelay, throwIfAborted } from './lib/abortable-delay';
+export type { SleepState } from './lib/samples/sleep.workload';
+export { sleepWorkload } from './lib/samples/sleep.workload';
+export { flakyWorkload } from './lib/samples/flaky.workload';
+export { SAMPLE_WORKLOADS } from './lib/samples/sample-workloads';
+export type { FakeWorkloadContextOptions, RecordedLogLine } from './testing/fake-workload-context';
+export { FakeWorkloadContext } from './testing/fake-workload-context';
