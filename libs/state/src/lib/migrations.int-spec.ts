@@ -103,3 +103,27 @@ describe('state migrations', () => {
     });
   });
 });
+
+describe('state migrations run concurrently', () => {
+  let testSchema: TestSchema;
+  const dataSources: DataSource[] = [];
+
+  beforeAll(async () => {
+    testSchema = await createTestSchema('state_migrations_race');
+  });
+
+  afterAll(async () => {
+    await Promise.all(dataSources.map((dataSource) => dataSource.destroy()));
+    await testSchema?.drop();
+  });
+
+  it('applies each migration once when replicas start together', async () => {
+    for (let i = 0; i < 3; i++) {
+      dataSources.push(await createDataSource({ url: testSchema.url, schema: testSchema.schema, poolSize: 2 }));
+    }
+    const results = await Promise.all(dataSources.map((dataSource) => runMigrations(dataSource)));
+    const applied = results.flat();
+    expect(applied).toEqual(STATE_MIGRATIONS.map((migration) => new migration().name));
+    expect(await listAppliedMigrations(dataSources[0])).toEqual(applied);
+  });
+});

@@ -1,4 +1,3 @@
-import type { JsonValue } from '@niyanta/models';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Who did something: a customer's key, the operator, a worker or the coordinator. */
@@ -40,15 +39,16 @@ export class AuditEventEntity {
   @Column({ type: 'text' })
   action!: string;
 
+  /** JSON snapshot; `unknown` rather than `JsonValue`, see `WorkloadEntity.input`. */
   @Column({ type: 'jsonb', nullable: true })
-  before!: JsonValue | null;
+  before!: unknown;
 
   @Column({ type: 'jsonb', nullable: true })
-  after!: JsonValue | null;
+  after!: unknown;
 
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId!: string | null;
 
   @Column({ type: 'jsonb', nullable: true })
-  details!: JsonValue | null;
+  details!: unknown;
 }

@@ -1,11 +1,4 @@
-import type {
-  AffinityRules,
-  CheckpointPolicy,
-  JsonObject,
-  JsonValue,
-  WorkloadError,
-  WorkloadStatus,
-} from '@niyanta/models';
+import type { AffinityRules, CheckpointPolicy, WorkloadError, WorkloadStatus } from '@niyanta/models';
 import {
   Column,
   CreateDateColumn,
@@ -61,11 +54,17 @@ export class WorkloadEntity {
   @Column({ type: 'integer' })
   priority!: number;
 
+  /**
+   * A JSON object (`JsonObject` in the domain). jsonb columns holding arbitrary JSON are typed
+   * `unknown`-based because TypeORM's deep-partial and where types recurse without bound on the
+   * recursive `JsonValue` type (TS2589); mappers narrow them.
+   */
   @Column({ type: 'jsonb', default: () => `'{}'` })
-  input!: JsonObject;
+  input!: Record<string, unknown>;
 
+  /** Any JSON value (`JsonValue` in the domain); null until completed. */
   @Column({ type: 'jsonb', nullable: true })
-  output!: JsonValue | null;
+  output!: unknown;
 
   @Column({ type: 'jsonb', nullable: true })
   error!: WorkloadError | null;
