@@ -1,1 +1,14 @@
-export {};
+export { ConfigError } from './lib/config.error';
+export type { ConfigIssue } from './lib/config.error';
+export type { Env } from './lib/env-schema';
+export { LOG_LEVELS } from './lib/common.config';
+export type { CommonConfig, ConnectionConfig, LogLevel, OptionalConnectionConfig } from './lib/common.config';
+export { loadApiConfig } from './lib/api.config';
+export type { ApiConfig, ApiSettings } from './lib/api.config';
+export { loadLeaderConfig } from './lib/leader.config';
+export type { LeaderConfig, LeaderSettings } from './lib/leader.config';
+export { loadWorkerConfig } from './lib/worker.config';
+export type { WorkerConfig, WorkerSettings } from './lib/worker.config';
+export { DEFAULT_DEV_API_KEY, loadStandaloneConfig } from './lib/standalone.config';
+export type { StandaloneConfig, StandaloneSettings } from './lib/standalone.config';
+export { parseByteSize, parseDuration } from './lib/env-parsers';

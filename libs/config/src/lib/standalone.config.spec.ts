@@ -1,0 +1,55 @@
+import { loadStandaloneConfig, DEFAULT_DEV_API_KEY } from './standalone.config';
+
+describe(loadStandaloneConfig.name, () => {
+  it('starts with no variables at all: embedded stores, every feature on defaults', () => {
+    const config = loadStandaloneConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: undefined,
+      natsServers: undefined,
+      runMigrations: true,
+      bodyLimitBytes: 1_048_576,
+      workerTimeoutMs: 15_000,
+      workerCapacity: 4,
+      heartbeatIntervalMs: 5_000,
+      dataDir: '.data',
+      embeddedPostgresPort: 54329,
+      devApiKey: DEFAULT_DEV_API_KEY,
+    });
+    expect(config.leaderId).not.toBe('');
+    expect(config.workerId).not.toBe('');
+  });
+
+  it('uses real stores when they are given', () => {
+    const config = loadStandaloneConfig({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      NATS_URL: 'nats://127.0.0.1:4222',
+      DATA_DIR: '/var/lib/niyanta',
+      EMBEDDED_POSTGRES_PORT: '55000',
+      NIYANTA_DEV_API_KEY: 'my-local-dev-key',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
+      natsServers: ['nats://127.0.0.1:4222'],
+      dataDir: '/var/lib/niyanta',
+      embeddedPostgresPort: 55000,
+      devApiKey: 'my-local-dev-key',
+    });
+  });
+
+  it('validates the leader and worker variables too', () => {
+    expect(() => loadStandaloneConfig({ WORKER_CAPACITY: 'abc', LEASE_TTL: 'x', EMBEDDED_POSTGRES_PORT: '0' })).toThrow(
+      /Invalid standalone configuration:\n {2}LEASE_TTL: .*\n {2}WORKER_CAPACITY: expected a positive integer, got "abc"\n {2}EMBEDDED_POSTGRES_PORT: /,
+    );
+  });
+
+  it('requires the heartbeat to be faster than the worker timeout', () => {
+    expect(() => loadStandaloneConfig({ HEARTBEAT_INTERVAL: '20s' })).toThrow(
+      'HEARTBEAT_INTERVAL: must be shorter than WORKER_TIMEOUT (15000ms), got 20000ms',
+    );
+  });
+
+  it('applies the leader cross-checks', () => {
+    expect(() => loadStandaloneConfig({ LEASE_RENEW_INTERVAL: '10s' })).toThrow('LEASE_RENEW_INTERVAL: must be shorter than LEASE_TTL');
+  });
+});

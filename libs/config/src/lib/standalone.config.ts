@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { apiVars, ApiSettings, toApiSettings } from './api.config';
+import { commonVars, CommonConfig, OptionalConnectionConfig, optionalConnectionVars, toCommonConfig } from './common.config';
+import { crossIssue, Env, envVar, loadWith, matching } from './env-schema';
+import { parseInteger } from './env-parsers';
+import { checkLeaderVars, leaderVars, LeaderSettings, toLeaderSettings } from './leader.config';
+import { checkWorkerVars, toWorkerSettings, workerVars, WorkerSettings } from './worker.config';
+
+/**
+ * The API key the standalone process seeds for a first run, so the printed curl example works
+ * out of the box. It is public knowledge: never use it outside a developer's machine.
+ */
+export const DEFAULT_DEV_API_KEY = 'nyk_dev_0000000000000000000000000000dev';
+
+/** Settings only the standalone process has. */
+export interface StandaloneSettings {
+  /** `DATA_DIR`: where embedded PostgreSQL (and local checkpoint files) live. @default '.data' */
+  readonly dataDir: string;
+  /** `EMBEDDED_POSTGRES_PORT`: port of the embedded PostgreSQL when `DATABASE_URL` is unset. @default 54329 */
+  readonly embeddedPostgresPort: number;
+  /** `NIYANTA_DEV_API_KEY`: the development customer's key, seeded at start. @default {@link DEFAULT_DEV_API_KEY} */
+  readonly devApiKey: string;
+}
+
+/** Configuration of the standalone process: API, leader and worker in one, stores optional. */
+export type StandaloneConfig = CommonConfig &
+  OptionalConnectionConfig &
+  ApiSettings &
+  LeaderSettings &
+  WorkerSettings &
+  StandaloneSettings;
+
+const standaloneSchema = z
+  .object({
+    ...commonVars(8080),
+    ...optionalConnectionVars,
+    ...apiVars(true),
+    ...leaderVars,
+    ...workerVars,
+    DATA_DIR: envVar(matching(/^.{1,1024}$/, 'expected a directory path'), { fallback: () => '.data' }),
+    EMBEDDED_POSTGRES_PORT: envVar((raw) => parseInteger(raw, 1, 65535, 'expected a port number from 1 to 65535'), {
+      fallback: () => 54329,
+    }),
+    NIYANTA_DEV_API_KEY: envVar(matching(/^\S{8,256}$/, 'expected 8-256 characters without spaces'), {
+      fallback: () => DEFAULT_DEV_API_KEY,
+      secret: true,
+    }),
+  })
+  .superRefine((v, ctx) => {
+    checkLeaderVars(v, ctx);
+    checkWorkerVars(v, ctx);
+    // In one process both ends are ours: a heartbeat slower than the timeout kills our own worker.
+    if (v.HEARTBEAT_INTERVAL >= v.WORKER_TIMEOUT) {
+      crossIssue(ctx, 'HEARTBEAT_INTERVAL', `must be shorter than WORKER_TIMEOUT (${v.WORKER_TIMEOUT}ms), got ${v.HEARTBEAT_INTERVAL}ms`);
+    }
+  })
+  .transform(
+    (v): StandaloneConfig => ({
+      ...toCommonConfig(v),
+      databaseUrl: v.DATABASE_URL,
+      natsServers: v.NATS_URL,
+      ...toApiSettings(v),
+      ...toLeaderSettings(v),
+      ...toWorkerSettings(v),
+      dataDir: v.DATA_DIR,
+      embeddedPostgresPort: v.EMBEDDED_POSTGRES_PORT,
+      devApiKey: v.NIYANTA_DEV_API_KEY,
+    }),
+  );
+
+/**
+ * Validates the standalone process's environment. `DATABASE_URL` and `NATS_URL` are optional:
+ * unset, the process starts embedded PostgreSQL and an in-process broker.
+ * @throws ConfigError naming every missing or malformed variable.
+ */
+export function loadStandaloneConfig(env: Env): StandaloneConfig {
+  return loadWith('standalone', standaloneSchema, env);
+}
