@@ -1,1 +1,26 @@
-export {};
+export { Broker } from './lib/broker.port';
+export type {
+  BrokerStats,
+  BrokerStatus,
+  ConsumeDurableOptions,
+  DurableDelivery,
+  DurableHandler,
+  MessageContext,
+  MessageHandler,
+  ReplyHandler,
+  RequestOptions,
+  SubscribeOptions,
+  Subscription,
+} from './lib/broker.port';
+export {
+  BrokerArgumentError,
+  BrokerError,
+  BrokerNoRespondersError,
+  BrokerReplyError,
+  BrokerTimeoutError,
+  BrokerUnavailableError,
+} from './lib/broker.error';
+export type { BrokerLogger } from './lib/broker-runtime';
+export { defaultDurableSubjects, durableStreamName } from './lib/durable-subjects';
+export { InProcessBroker } from './lib/in-process/in-process-broker.adapter';
+export type { InProcessBrokerOptions } from './lib/in-process/in-process-broker.adapter';
