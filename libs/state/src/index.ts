@@ -19,5 +19,7 @@ export { STATE_MIGRATIONS } from './migrations/state-migrations';
 export { StateModule } from './lib/state.module';
 export type { StateModuleOptions } from './lib/state.module';
 export { DEFAULT_PING_TIMEOUT_MS, StateHealth } from './lib/state-health.service';
+export { startEmbeddedPostgres } from './lib/embedded/embedded-postgres.launcher';
+export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './lib/embedded/embedded-postgres.launcher';
 export { appendAudit, AuditRepository } from './lib/repositories/audit.repository';
 export type { AuditActorKind, AuditEvent, AuditEventInput } from './lib/repositories/audit.repository';
