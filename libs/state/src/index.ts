@@ -23,3 +23,10 @@ export { startEmbeddedPostgres } from './lib/embedded/embedded-postgres.launcher
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './lib/embedded/embedded-postgres.launcher';
 export { appendAudit, AuditRepository } from './lib/repositories/audit.repository';
 export type { AuditActorKind, AuditEvent, AuditEventInput } from './lib/repositories/audit.repository';
+export type { AttemptFence } from './lib/repositories/execution-row';
+export { ExecutionRepository } from './lib/repositories/execution.repository';
+export type { ExecutionStart, FailureOptions, FailureRecord, ReleaseRecord } from './lib/repositories/execution.repository';
+export { CheckpointRepository } from './lib/repositories/checkpoint.repository';
+export type { NewCheckpoint, StoredCheckpoint } from './lib/repositories/checkpoint.repository';
+export { WorkerRegistryRepository } from './lib/repositories/worker-registry.repository';
+export type { HeartbeatResult, RegistrationResult, ReleasedWorkload, WorkerRegistration, WorkloadTypeRegistration } from './lib/repositories/worker-registry.repository';
