@@ -1,0 +1,50 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import pino, { DestinationStream } from 'pino';
+import { Options } from 'pino-http';
+import { redactHeaders } from './log-redaction';
+import { currentRequestContext } from './request-context';
+import { ensureRequestId } from './request-id.middleware';
+
+/** Paths polled by orchestrators and Prometheus: logging each poll would drown the real requests. */
+export const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+/** Inputs of {@link pinoHttpOptions}. */
+export interface LoggerSettings {
+  serviceName: string;
+  logLevel: string;
+  pretty: boolean;
+}
+
+type SerializedReq = { url?: string; headers?: unknown } & Record<string, unknown>;
+type SerializedRes = { headers?: unknown } & Record<string, unknown>;
+
+/** pino-http options: JSON lines with service, request id, correlation id; credentials redacted. */
+export function pinoHttpOptions(settings: LoggerSettings): Options {
+  return {
+    level: settings.logLevel,
+    base: { service: settings.serviceName, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    genReqId: (req: IncomingMessage, res: ServerResponse) => ensureRequestId(req, res),
+    customAttributeKeys: { reqId: 'requestId' },
+    // Bind only the request id to in-request logs; the full request is logged once, on completion.
+    quietReqLogger: true,
+    mixin: () => {
+      const ctx = currentRequestContext();
+      return ctx ? { correlationId: ctx.correlationId } : {};
+    },
+    serializers: {
+      req: (req: SerializedReq) => ({ ...req, headers: redactHeaders(req.headers) }),
+      res: (res: SerializedRes) => ({ ...res, headers: redactHeaders(res.headers) }),
+    },
+    autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    transport: settings.pretty ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } } : undefined,
+  };
+}
+
+/** The destination argument for pino-http: an explicit stream wins, pretty mode uses its transport. */
+export function pinoHttpParams(settings: LoggerSettings, destination?: DestinationStream): Options | [Options, DestinationStream] {
+  const options = pinoHttpOptions(settings);
+  return destination && !settings.pretty ? [options, destination] : options;
+}
