@@ -1,0 +1,457 @@
+import { Injectable } from '@nestjs/common';
+import {
+  EMPTY_AFFINITY,
+  type AffinityRules,
+  type JsonObject,
+  type WorkerStatus,
+  type WorkloadStatus,
+} from '@niyanta/models';
+import { DataSource } from 'typeorm';
+import { appendAudit, type AuditEventInput } from './audit.repository';
+import { leaderFenceCondition, runFenced, type LeaderFence } from './leadership.repository';
+
+/** What the scheduler needs to order and place one PENDING workload. */
+export interface PendingWorkload {
+  id: string;
+  customerId: string;
+  /** The customer's tier name (null if the customer row is gone). */
+  customerTier: string | null;
+  workloadType: string;
+  priority: number;
+  affinity: AffinityRules;
+  region: string | null;
+  attempt: number;
+  pendingReason: string | null;
+  notBefore: Date | null;
+  createdAt: Date;
+}
+
+/** `id` and `attempt` of a PENDING workload, for cheap reconciliation of the leader's queue. */
+export interface PendingKey {
+  id: string;
+  attempt: number;
+}
+
+/** A registered worker as the scheduler sees it, with the slots its workloads occupy. */
+export interface WorkerSnapshot {
+  id: string;
+  status: WorkerStatus;
+  tags: Record<string, string>;
+  region: string | null;
+  capacity: number;
+  workloadTypes: string[];
+  /** Workloads SCHEDULED, RUNNING or PAUSING on it (the database's count, not the heartbeat's). */
+  activeCount: number;
+  /** Milliseconds since its last heartbeat, by the database clock. */
+  heartbeatAgeMs: number;
+}
+
+/** One placement decided by the scheduler. */
+export interface Placement {
+  workloadId: string;
+  workerId: string;
+}
+
+/** A workload state change made by the leader, with what the workers and events need. */
+export interface LeaderWorkloadChange {
+  id: string;
+  customerId: string;
+  workloadType: string;
+  status: WorkloadStatus;
+  attempt: number;
+  workerId: string | null;
+  progress: number;
+  previousStatus: WorkloadStatus;
+  previousAttempt: number;
+  previousWorkerId: string | null;
+}
+
+/** A workload now SCHEDULED on a worker: everything its assignment message carries. */
+export interface ScheduledWorkload extends LeaderWorkloadChange {
+  workerId: string;
+  input: JsonObject;
+}
+
+/** A workload SCHEDULED for longer than the acknowledgement timeout. */
+export interface UnacknowledgedAssignment {
+  id: string;
+  customerId: string;
+  workloadType: string;
+  attempt: number;
+  workerId: string;
+  input: JsonObject;
+  progress: number;
+  /** Milliseconds since it was scheduled, by the database clock. */
+  ageMs: number;
+}
+
+/** `{id, attempt, workerId}` of an assignment to reclaim. */
+export interface AssignmentKey {
+  id: string;
+  attempt: number;
+  workerId: string;
+}
+
+interface PendingRow {
+  id: string;
+  customer_id: string;
+  customer_tier: string | null;
+  workload_type: string;
+  priority: number;
+  affinity: AffinityRules | null;
+  region: string | null;
+  attempt: number;
+  pending_reason: string | null;
+  not_before: Date | null;
+  created_at: Date;
+}
+
+interface WorkerRow {
+  id: string;
+  status: WorkerStatus;
+  tags: Record<string, string> | null;
+  region: string | null;
+  capacity: number;
+  workload_types: string[] | null;
+  active_count: number;
+  heartbeat_age_ms: string | number;
+}
+
+/** A row of a leader `UPDATE ... RETURNING` with the previous values alongside. */
+export interface ChangeRow {
+  id: string;
+  customer_id: string;
+  workload_type: string;
+  status: WorkloadStatus;
+  attempt: number;
+  worker_id: string | null;
+  progress: number;
+  previous_status: WorkloadStatus;
+  previous_attempt: number;
+  previous_worker_id: string | null;
+}
+
+const PENDING_SELECT = `
+  SELECT w.id, w.customer_id, c.tier AS customer_tier, w.workload_type, w.priority, w.affinity, w.region,
+         w.attempt, w.pending_reason, w.not_before, w.created_at
+    FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id`;
+
+const ACTIVE_STATUS_LIST = `'SCHEDULED', 'RUNNING', 'PAUSING'`;
+
+// A correlated count per worker walks the partial index of active workloads for that worker only.
+const WORKER_SELECT = `
+  SELECT wk.id, wk.status, wk.tags, wk.region, wk.capacity, wk.workload_types,
+         (SELECT count(*) FROM workloads l
+           WHERE l.worker_id = wk.id AND l.status IN (${ACTIVE_STATUS_LIST}))::int AS active_count,
+         (EXTRACT(EPOCH FROM (now() - wk.last_heartbeat_at)) * 1000)::float8 AS heartbeat_age_ms
+    FROM workers wk`;
+
+function toPending(row: PendingRow): PendingWorkload {
+  const affinity = row.affinity ?? EMPTY_AFFINITY;
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    customerTier: row.customer_tier,
+    workloadType: row.workload_type,
+    priority: row.priority,
+    affinity: { required: affinity.required ?? {}, preferred: affinity.preferred ?? {}, anti: affinity.anti ?? {} },
+    region: row.region,
+    attempt: row.attempt,
+    pendingReason: row.pending_reason,
+    notBefore: row.not_before,
+    createdAt: row.created_at,
+  };
+}
+
+function toWorker(row: WorkerRow): WorkerSnapshot {
+  return {
+    id: row.id,
+    status: row.status,
+    tags: row.tags ?? {},
+    region: row.region,
+    capacity: row.capacity,
+    workloadTypes: row.workload_types ?? [],
+    activeCount: Number(row.active_count),
+    heartbeatAgeMs: Number(row.heartbeat_age_ms),
+  };
+}
+
+/** Maps a row of a leader `UPDATE ... RETURNING` to a {@link LeaderWorkloadChange}. */
+export function toLeaderChange(row: ChangeRow): LeaderWorkloadChange {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    workloadType: row.workload_type,
+    status: row.status,
+    attempt: row.attempt,
+    workerId: row.worker_id,
+    progress: Number(row.progress),
+    previousStatus: row.previous_status,
+    previousAttempt: row.previous_attempt,
+    previousWorkerId: row.previous_worker_id,
+  };
+}
+
+/** Audit event of one leader change; `before`/`after` are the `{status, attempt, worker_id}` snapshots. */
+export function leaderChangeAudit(
+  action: string,
+  change: LeaderWorkloadChange,
+  fence: LeaderFence,
+  details: Record<string, unknown> = {},
+): AuditEventInput {
+  return {
+    action,
+    actorType: 'coordinator',
+    actorId: fence.leaderId,
+    customerId: change.customerId,
+    workloadId: change.id,
+    before: { status: change.previousStatus, attempt: change.previousAttempt, worker_id: change.previousWorkerId },
+    after: { status: change.status, attempt: change.attempt, worker_id: change.workerId },
+    details: { generation: fence.generation, ...details },
+  };
+}
+
+/**
+ * The scheduler's reads and writes: the pending queue and worker slots it rebuilds from, and the
+ * fenced batch writes of a scheduling pass (SCHEDULED, pending reasons, reclaimed assignments).
+ * Every write runs under {@link runFenced} and its UPDATE carries the lease condition as well.
+ */
+@Injectable()
+export class SchedulingRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The database clock, so the leader can judge `not_before` without trusting its own clock. */
+  async databaseNow(): Promise<Date> {
+    const [row]: Array<{ now: Date }> = await this.dataSource.query(`SELECT now() AS now`);
+    return row?.now ?? new Date();
+  }
+
+  /**
+   * Streams PENDING workloads in queue order (priority, then age) in pages of `pageSize`, at most
+   * `limit` in all, from one consistent snapshot (a server-side cursor), so a large backlog is
+   * loaded without holding it twice in memory.
+   */
+  async streamPending(
+    pageSize: number,
+    limit: number,
+    onPage: (page: PendingWorkload[]) => Promise<void> | void,
+  ): Promise<number> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let loaded = 0;
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query(
+        `DECLARE pending_cursor NO SCROLL CURSOR FOR ${PENDING_SELECT}
+          WHERE w.status = 'PENDING' ORDER BY w.priority DESC, w.created_at LIMIT ${Math.max(0, Math.floor(limit))}`,
+      );
+      for (;;) {
+        const rows: PendingRow[] = await runner.query(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM pending_cursor`);
+        if (rows.length === 0) break;
+        loaded += rows.length;
+        await onPage(rows.map(toPending));
+      }
+      await runner.commitTransaction();
+      return loaded;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** The PENDING workloads among `ids` (others have moved on or do not exist). */
+  async findPendingByIds(ids: readonly string[]): Promise<PendingWorkload[]> {
+    if (ids.length === 0) return [];
+    const rows: PendingRow[] = await this.dataSource.query(
+      `${PENDING_SELECT} WHERE w.id = ANY($1::uuid[]) AND w.status = 'PENDING'`,
+      [ids],
+    );
+    return rows.map(toPending);
+  }
+
+  /** `id`/`attempt` of PENDING workloads in queue order, at most `limit`: the sweep's cheap diff. */
+  async listPendingKeys(limit: number): Promise<PendingKey[]> {
+    const rows: PendingKey[] = await this.dataSource.query(
+      `SELECT id, attempt FROM workloads WHERE status = 'PENDING' ORDER BY priority DESC, created_at LIMIT $1`,
+      [limit],
+    );
+    return rows;
+  }
+
+  /**
+   * Workers with their occupied slots. Without `ids`: every ACTIVE or DRAINING worker; with `ids`:
+   * those workers whatever their status (a missing id is a worker that no longer exists).
+   */
+  async loadWorkers(ids?: readonly string[]): Promise<WorkerSnapshot[]> {
+    const rows: WorkerRow[] =
+      ids === undefined
+        ? await this.dataSource.query(`${WORKER_SELECT} WHERE wk.status IN ('ACTIVE', 'DRAINING')`)
+        : ids.length === 0
+          ? []
+          : await this.dataSource.query(`${WORKER_SELECT} WHERE wk.id = ANY($1::text[])`, [ids]);
+    return rows.map(toWorker);
+  }
+
+  /**
+   * Workloads occupying a slot (SCHEDULED, RUNNING, PAUSING) per customer: of every customer that
+   * has any, or of `customerIds` only (customers without any are absent from the map).
+   */
+  async countActiveByCustomer(customerIds?: readonly string[]): Promise<Map<string, number>> {
+    if (customerIds !== undefined && customerIds.length === 0) return new Map();
+    const rows: Array<{ customer_id: string; active: number }> =
+      customerIds === undefined
+        ? await this.dataSource.query(
+            `SELECT customer_id, count(*)::int AS active FROM workloads
+              WHERE status IN (${ACTIVE_STATUS_LIST}) GROUP BY customer_id`,
+          )
+        : await this.dataSource.query(
+            `SELECT customer_id, count(*)::int AS active FROM workloads
+              WHERE customer_id = ANY($1::uuid[]) AND status IN (${ACTIVE_STATUS_LIST}) GROUP BY customer_id`,
+            [customerIds],
+          );
+    return new Map(rows.map((row) => [row.customer_id, Number(row.active)]));
+  }
+
+  /**
+   * Writes SCHEDULED for every placement whose workload is still PENDING and due and whose worker is
+   * still ACTIVE, with one `workload.scheduled` audit event each, in one transaction fenced by
+   * `fence`. Placements that no longer apply are left out of the result (the caller drops them).
+   * @throws LeaseLostError when the lease is no longer held (nothing is written)
+   */
+  async schedule(fence: LeaderFence, placements: readonly Placement[]): Promise<ScheduledWorkload[]> {
+    if (placements.length === 0) return [];
+    return runFenced(this.dataSource, fence, async (manager) => {
+      const rows: Array<ChangeRow & { input: JsonObject | null }> = await manager.query(
+        `WITH changed AS (
+         UPDATE workloads w
+            SET status = 'SCHEDULED', worker_id = p.worker_id, scheduled_at = now(), pending_reason = NULL,
+                updated_at = now()
+           FROM unnest($3::uuid[], $4::text[]) AS p(id, worker_id)
+          WHERE w.id = p.id
+            AND w.status = 'PENDING'
+            AND (w.not_before IS NULL OR w.not_before <= now())
+            AND EXISTS (SELECT 1 FROM workers wk WHERE wk.id = p.worker_id AND wk.status = 'ACTIVE')
+            AND ${leaderFenceCondition('$1', '$2')}
+        RETURNING w.id, w.customer_id, w.workload_type, w.status, w.attempt, w.worker_id, w.progress, w.input,
+                  'PENDING' AS previous_status, w.attempt AS previous_attempt, NULL::text AS previous_worker_id)
+         SELECT * FROM changed`,
+        [fence.leaderId, fence.generation, placements.map((p) => p.workloadId), placements.map((p) => p.workerId)],
+      );
+      const scheduled = rows.map((row) => ({
+        ...toLeaderChange(row),
+        workerId: row.worker_id as string,
+        input: row.input ?? {},
+      }));
+      await appendAudit(
+        manager,
+        scheduled.map((change) => leaderChangeAudit('workload.scheduled', change, fence)),
+      );
+      return scheduled;
+    });
+  }
+
+  /**
+   * Records why PENDING workloads cannot be placed, only where the reason changed (null clears it).
+   * Not audited: it is a diagnostic, not a state change.
+   * @returns the number of rows changed
+   * @throws LeaseLostError when the lease is no longer held
+   */
+  async setPendingReasons(
+    fence: LeaderFence,
+    reasons: ReadonlyArray<{ id: string; reason: string | null }>,
+  ): Promise<number> {
+    if (reasons.length === 0) return 0;
+    return runFenced(this.dataSource, fence, async (manager) => {
+      const rows: unknown[] = await manager.query(
+        `WITH changed AS (
+         UPDATE workloads w SET pending_reason = r.reason
+           FROM unnest($3::uuid[], $4::text[]) AS r(id, reason)
+          WHERE w.id = r.id AND w.status = 'PENDING' AND w.pending_reason IS DISTINCT FROM r.reason
+            AND ${leaderFenceCondition('$1', '$2')}
+        RETURNING 1 AS changed)
+         SELECT changed FROM changed`,
+        [fence.leaderId, fence.generation, reasons.map((r) => r.id), reasons.map((r) => r.reason)],
+      );
+      return rows.length;
+    });
+  }
+
+  /** Workloads SCHEDULED for more than `olderThanMs` (by the database clock), oldest first. */
+  async findUnacknowledged(olderThanMs: number, limit: number): Promise<UnacknowledgedAssignment[]> {
+    const rows: Array<{
+      id: string;
+      customer_id: string;
+      workload_type: string;
+      attempt: number;
+      worker_id: string;
+      input: JsonObject | null;
+      progress: number;
+      age_ms: string | number;
+    }> = await this.dataSource.query(
+      `SELECT id, customer_id, workload_type, attempt, worker_id, input, progress,
+              (EXTRACT(EPOCH FROM (now() - scheduled_at)) * 1000)::float8 AS age_ms
+         FROM workloads
+        WHERE status = 'SCHEDULED' AND worker_id IS NOT NULL
+          AND scheduled_at < now() - make_interval(secs => $1::float8 / 1000)
+        ORDER BY scheduled_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      customerId: row.customer_id,
+      workloadType: row.workload_type,
+      attempt: row.attempt,
+      workerId: row.worker_id,
+      input: row.input ?? {},
+      progress: Number(row.progress),
+      ageMs: Number(row.age_ms),
+    }));
+  }
+
+  /**
+   * Takes back assignments their workers never started: each workload still SCHEDULED with the same
+   * attempt and worker, and scheduled more than `olderThanMs` ago, becomes PENDING with attempt + 1
+   * and no worker (`workload.requeued`), fenced by `fence`. Repeating the call changes nothing more.
+   * @throws LeaseLostError when the lease is no longer held
+   */
+  async reclaimUnacknowledged(
+    fence: LeaderFence,
+    assignments: readonly AssignmentKey[],
+    olderThanMs: number,
+  ): Promise<LeaderWorkloadChange[]> {
+    if (assignments.length === 0) return [];
+    return runFenced(this.dataSource, fence, async (manager) => {
+      const rows: ChangeRow[] = await manager.query(
+        `WITH changed AS (
+         UPDATE workloads w
+            SET status = 'PENDING', attempt = w.attempt + 1, worker_id = NULL, pending_reason = NULL,
+                not_before = NULL, updated_at = now()
+           FROM unnest($3::uuid[], $4::int[], $5::text[]) AS a(id, attempt, worker_id)
+          WHERE w.id = a.id AND w.status = 'SCHEDULED' AND w.attempt = a.attempt AND w.worker_id = a.worker_id
+            AND w.scheduled_at < now() - make_interval(secs => $6::float8 / 1000)
+            AND ${leaderFenceCondition('$1', '$2')}
+        RETURNING w.id, w.customer_id, w.workload_type, w.status, w.attempt, w.worker_id, w.progress,
+                  'SCHEDULED' AS previous_status, a.attempt AS previous_attempt, a.worker_id AS previous_worker_id)
+         SELECT * FROM changed`,
+        [
+          fence.leaderId,
+          fence.generation,
+          assignments.map((a) => a.id),
+          assignments.map((a) => a.attempt),
+          assignments.map((a) => a.workerId),
+          olderThanMs,
+        ],
+      );
+      const changes = rows.map(toLeaderChange);
+      await appendAudit(
+        manager,
+        changes.map((change) =>
+          leaderChangeAudit('workload.requeued', change, fence, { reason: 'assignment_unacknowledged' }),
+        ),
+      );
+      return changes;
+    });
+  }
+}
