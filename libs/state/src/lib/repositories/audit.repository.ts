@@ -24,6 +24,16 @@ export interface AuditEventInput {
   details?: unknown;
 }
 
+/** Who performs a change, as the repositories that audit it take it. */
+export interface AuditActor {
+  actorType: AuditActorKind;
+  actorId: string | null;
+  /** The API key used, when the actor is a customer. */
+  keyId?: string | null;
+  /** The request (or flow) that caused the change. */
+  requestId?: string | null;
+}
+
 /** A recorded audit event as read back (camelCase domain shape). */
 export interface AuditEvent {
   /** bigserial as a string (exact beyond 2^53). */

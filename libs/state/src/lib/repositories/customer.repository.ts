@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import type { Customer, CustomerState } from '@niyanta/models';
+import { DataSource } from 'typeorm';
+import { appendAudit, type AuditActor } from './audit.repository';
+
+/** A `customers` row as node-postgres returns it for {@link CUSTOMER_COLUMNS}. */
+export interface CustomerRow {
+  id: string;
+  name: string;
+  tier: string;
+  status: CustomerState;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The columns {@link toCustomer} reads. */
+export const CUSTOMER_COLUMNS = 'id, name, tier, status, created_at, updated_at';
+
+/** Maps a raw row to the domain {@link Customer}. */
+export function toCustomer(row: CustomerRow): Customer {
+  return {
+    id: row.id,
+    name: row.name,
+    tier: row.tier,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Creates and reads customers (tenants). */
+@Injectable()
+export class CustomerRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Inserts an active customer and its `customer.created` audit event in one transaction. */
+  async create(input: { name: string; tier: string }, actor: AuditActor): Promise<Customer> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: CustomerRow[] = await manager.query(
+        `INSERT INTO customers (name, tier) VALUES ($1, $2) RETURNING ${CUSTOMER_COLUMNS}`,
+        [input.name, input.tier],
+      );
+      const customer = toCustomer(rows[0] as CustomerRow);
+      await appendAudit(manager, [
+        {
+          action: 'customer.created',
+          ...actor,
+          customerId: customer.id,
+          after: { name: customer.name, tier: customer.tier, status: customer.status },
+        },
+      ]);
+      return customer;
+    });
+  }
+
+  /** Every customer, oldest first. */
+  async list(): Promise<Customer[]> {
+    const rows: CustomerRow[] = await this.dataSource.query(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers ORDER BY created_at, id`,
+    );
+    return rows.map(toCustomer);
+  }
+
+  async findById(id: string): Promise<Customer | null> {
+    const rows: CustomerRow[] = await this.dataSource.query(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE id = $1`, [
+      id,
+    ]);
+    const row = rows[0];
+    return row ? toCustomer(row) : null;
+  }
+}

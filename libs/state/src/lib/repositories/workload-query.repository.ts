@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import type { CheckpointInfo, Workload, WorkloadStatus } from '@niyanta/models';
+import { DataSource } from 'typeorm';
+import { toWorkload, workloadColumns, type WorkloadRow } from './workload-row.mapper';
+
+/**
+ * A position in the newest-first listing: the last row seen. `createdAt` is an RFC 3339 UTC string
+ * with microseconds, because PostgreSQL keeps microseconds and a millisecond `Date` would make the
+ * keyset comparison skip or repeat rows created within the same millisecond.
+ */
+export interface WorkloadListPosition {
+  createdAt: string;
+  id: string;
+}
+
+/** Filters of {@link WorkloadQueryRepository.list}; absent fields do not filter. */
+export interface WorkloadListQuery {
+  customerId: string;
+  statuses?: readonly WorkloadStatus[];
+  workloadType?: string;
+  /** Every pair must be present in the workload's labels. */
+  labels?: Readonly<Record<string, string>>;
+  /** Exclusive. */
+  createdAfter?: Date;
+  /** Exclusive. */
+  createdBefore?: Date;
+  /** Continue after this row. */
+  after?: WorkloadListPosition;
+  limit: number;
+}
+
+/** One page of workloads, newest first. */
+export interface WorkloadPage {
+  items: Workload[];
+  /** Where the next page starts; null on the last page. */
+  next: WorkloadListPosition | null;
+}
+
+interface CheckpointRow {
+  id: string;
+  workload_id: string;
+  attempt: number;
+  sequence: number;
+  size_bytes: number;
+  stored_bytes: number;
+  codec: string;
+  storage: string;
+  created_at: Date;
+}
+
+const COLUMNS = workloadColumns();
+const POSITION_COLUMN = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_created_at`;
+
+/** Reads a customer's workloads and their checkpoint metadata. Every read is scoped by customer. */
+@Injectable()
+export class WorkloadQueryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The workload if it exists and belongs to `customerId`; null otherwise (the caller answers 404). */
+  async findForCustomer(customerId: string, id: string): Promise<Workload | null> {
+    const rows: WorkloadRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM workloads WHERE id = $1 AND customer_id = $2`,
+      [id, customerId],
+    );
+    const row = rows[0];
+    return row ? toWorkload(row) : null;
+  }
+
+  /**
+   * Newest first by `(created_at, id)` (keyset pagination over the customer's list index): rows
+   * inserted while a client pages are newer than its position, so they never shift later pages.
+   */
+  async list(query: WorkloadListQuery): Promise<WorkloadPage> {
+    const params: unknown[] = [query.customerId];
+    const where = ['customer_id = $1'];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (query.statuses && query.statuses.length > 0) {
+      where.push(`status = ANY(${param(query.statuses)}::text[])`);
+    }
+    if (query.workloadType !== undefined) where.push(`workload_type = ${param(query.workloadType)}`);
+    if (query.labels && Object.keys(query.labels).length > 0) {
+      where.push(`labels @> ${param(JSON.stringify(query.labels))}::jsonb`);
+    }
+    if (query.createdAfter) where.push(`created_at > ${param(query.createdAfter)}`);
+    if (query.createdBefore) where.push(`created_at < ${param(query.createdBefore)}`);
+    if (query.after) {
+      where.push(`(created_at, id) < (${param(query.after.createdAt)}::timestamptz, ${param(query.after.id)}::uuid)`);
+    }
+    const limitParam = param(query.limit + 1);
+    const rows: Array<WorkloadRow & { position_created_at: string }> = await this.dataSource.query(
+      `SELECT ${COLUMNS}, ${POSITION_COLUMN} FROM workloads
+        WHERE ${where.join(' AND ')}
+        ORDER BY created_at DESC, id DESC
+        LIMIT ${limitParam}`,
+      params,
+    );
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toWorkload),
+      next: rows.length > query.limit && last ? { createdAt: last.position_created_at, id: last.id } : null,
+    };
+  }
+
+  /** Checkpoint metadata of a workload, newest first (never the bytes). */
+  async listCheckpoints(workloadId: string, limit = 1000): Promise<CheckpointInfo[]> {
+    const rows: CheckpointRow[] = await this.dataSource.query(
+      `SELECT id, workload_id, attempt, sequence, size_bytes, stored_bytes, codec, storage, created_at
+         FROM checkpoints WHERE workload_id = $1 ORDER BY sequence DESC LIMIT $2`,
+      [workloadId, limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      workloadId: row.workload_id,
+      attempt: row.attempt,
+      sequence: row.sequence,
+      sizeBytes: row.size_bytes,
+      storedBytes: row.stored_bytes,
+      codec: row.codec,
+      storage: row.storage,
+      createdAt: row.created_at,
+    }));
+  }
+}
