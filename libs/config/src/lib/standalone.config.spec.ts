@@ -26,14 +26,14 @@ describe(loadStandaloneConfig.name, () => {
       NATS_URL: 'nats://127.0.0.1:4222',
       DATA_DIR: '/var/lib/niyanta',
       EMBEDDED_POSTGRES_PORT: '55000',
-      NIYANTA_DEV_API_KEY: 'my-local-dev-key',
+      NIYANTA_DEV_API_KEY: 'nyk_mykey123_abcdefghijklmnopqrstuvwxyz',
     });
     expect(config).toMatchObject({
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
       natsServers: ['nats://127.0.0.1:4222'],
       dataDir: '/var/lib/niyanta',
       embeddedPostgresPort: 55000,
-      devApiKey: 'my-local-dev-key',
+      devApiKey: 'nyk_mykey123_abcdefghijklmnopqrstuvwxyz',
     });
   });
 
@@ -41,6 +41,13 @@ describe(loadStandaloneConfig.name, () => {
     expect(() => loadStandaloneConfig({ WORKER_CAPACITY: 'abc', LEASE_TTL: 'x', EMBEDDED_POSTGRES_PORT: '0' })).toThrow(
       /Invalid standalone configuration:\n {2}LEASE_TTL: .*\n {2}WORKER_CAPACITY: expected a positive integer, got "abc"\n {2}EMBEDDED_POSTGRES_PORT: /,
     );
+  });
+
+  it('requires the dev key to have the API key format, without echoing it', () => {
+    expect(() => loadStandaloneConfig({ NIYANTA_DEV_API_KEY: 'letmein-please' })).toThrow(
+      'NIYANTA_DEV_API_KEY: expected an API key of the form nyk_<8 lower-case letters or digits>_<16-128 letters or digits>, got a value',
+    );
+    expect(() => loadStandaloneConfig({ NIYANTA_DEV_API_KEY: 'letmein-please' })).not.toThrow(/letmein/);
   });
 
   it('requires the heartbeat to be faster than the worker timeout', () => {

@@ -10,7 +10,10 @@ import { checkWorkerVars, toWorkerSettings, workerVars, WorkerSettings } from '.
  * The API key the standalone process seeds for a first run, so the printed curl example works
  * out of the box. It is public knowledge: never use it outside a developer's machine.
  */
-export const DEFAULT_DEV_API_KEY = 'nyk_dev_0000000000000000000000000000dev';
+export const DEFAULT_DEV_API_KEY = 'nyk_devlocal_niyantaDevelopmentKeyNotSecret01';
+
+/** The API key format (`nyk_<8 public chars>_<secret>`), so a mistyped dev key fails at start. */
+const API_KEY_FORMAT = /^nyk_[a-z0-9]{8}_[A-Za-z0-9]{16,128}$/;
 
 /** Settings only the standalone process has. */
 export interface StandaloneSettings {
@@ -41,10 +44,13 @@ const standaloneSchema = z
     EMBEDDED_POSTGRES_PORT: envVar((raw) => parseInteger(raw, 1, 65535, 'expected a port number from 1 to 65535'), {
       fallback: () => 54329,
     }),
-    NIYANTA_DEV_API_KEY: envVar(matching(/^\S{8,256}$/, 'expected 8-256 characters without spaces'), {
-      fallback: () => DEFAULT_DEV_API_KEY,
-      secret: true,
-    }),
+    NIYANTA_DEV_API_KEY: envVar(
+      matching(API_KEY_FORMAT, 'expected an API key of the form nyk_<8 lower-case letters or digits>_<16-128 letters or digits>'),
+      {
+        fallback: () => DEFAULT_DEV_API_KEY,
+        secret: true,
+      },
+    ),
   })
   .superRefine((v, ctx) => {
     checkLeaderVars(v, ctx);
