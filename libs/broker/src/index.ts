@@ -24,3 +24,8 @@ export type { BrokerLogger } from './lib/broker-runtime';
 export { defaultDurableSubjects, durableStreamName } from './lib/durable-subjects';
 export { InProcessBroker } from './lib/in-process/in-process-broker.adapter';
 export type { InProcessBrokerOptions } from './lib/in-process/in-process-broker.adapter';
+export { NatsBroker } from './lib/nats/nats-broker.adapter';
+export type { NatsBrokerOptions } from './lib/nats/nats-broker.adapter';
+export { BrokerModule, createBroker } from './lib/broker.module';
+export type { BrokerModuleAsyncOptions, BrokerModuleOptions } from './lib/broker.module';
+export { BrokerHealth } from './lib/broker-health.service';
