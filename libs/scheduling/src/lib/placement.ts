@@ -1,4 +1,4 @@
-import { AffinityEvaluation, evaluateAffinity } from '@niyanta/affinity';
+import { AffinityEvaluation, antiViolation, evaluateAffinity, requiredViolation } from '@niyanta/affinity';
 import { AffinityRules } from '@niyanta/models';
 
 /** What a workload needs from a worker. */
@@ -113,11 +113,12 @@ function explainRefusal(request: PlacementRequest, workers: readonly WorkerSlots
     for (const violation of evaluation.violations) violationCounts.set(violation, (violationCounts.get(violation) ?? 0) + 1);
   }
   if (fitting.length === 0) {
+    // Rule order, not worker order, so the reason is stable however the fleet is listed.
+    const broken = ruleViolations(request.affinity).filter((violation) => violationCounts.has(violation));
     // A rule every supporting worker breaks is the one the customer must change; report the first.
-    for (const [violation, count] of violationCounts) {
-      if (count === supporting.length) return describeUniversalViolation(violation, request.workloadType);
-    }
-    return `no live worker for type "${request.workloadType}" satisfies all of: ${[...violationCounts.keys()].join(', ')}`;
+    const universal = broken.find((violation) => violationCounts.get(violation) === supporting.length);
+    if (universal !== undefined) return describeUniversalViolation(universal, request.workloadType);
+    return `no live worker for type "${request.workloadType}" satisfies all of: ${broken.join(', ')}`;
   }
   return fitting.length === 1 ? 'the 1 fitting worker is full' : `all ${fitting.length} fitting workers are full`;
 }
@@ -125,4 +126,11 @@ function explainRefusal(request: PlacementRequest, workers: readonly WorkerSlots
 function describeUniversalViolation(violation: string, workloadType: string): string {
   if (violation.startsWith('requires ')) return `no live worker has ${violation.slice('requires '.length)}`;
   return `every live worker for type "${workloadType}" has ${violation.slice('anti '.length)} (anti-affinity)`;
+}
+
+function ruleViolations(affinity: Readonly<Partial<AffinityRules>>): string[] {
+  return [
+    ...Object.entries(affinity.required ?? {}).map(([tag, value]) => requiredViolation(tag, value)),
+    ...Object.entries(affinity.anti ?? {}).map(([tag, value]) => antiViolation(tag, value)),
+  ];
 }
