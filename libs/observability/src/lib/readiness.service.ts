@@ -1,3 +1,5 @@
+import { describeError } from './error-text';
+
 /** One dependency's state in the `/ready` response. */
 export interface CheckResult {
   ok: boolean;
@@ -61,7 +63,7 @@ export class ReadinessService {
       await Promise.race([Promise.resolve().then(check), timeout]);
       return { ok: true };
     } catch (error: unknown) {
-      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+      return { ok: false, error: describeError(error) };
     } finally {
       clearTimeout(timer);
     }
