@@ -400,12 +400,23 @@ export class NatsBroker extends Broker {
     this.restoring = (async () => {
       try {
         await this.jetStream.ensureStream();
-        const wanted = new Map([...this.consumers].map((c) => [c.settings.name, c.settings.subject]));
-        for (const [name, subject] of wanted) await this.jetStream.ensureConsumer(name, subject);
-      } catch (error) {
-        this.runtime.logger.error(`restoring the durable stream failed: ${describe(error)}`);
-      } finally {
+        const byName = new Map<string, NatsDurableConsumer[]>();
+        for (const consumer of this.consumers) {
+          byName.set(consumer.settings.name, [...(byName.get(consumer.settings.name) ?? []), consumer]);
+        }
+        for (const [name, members] of byName) {
+          const recreated = await this.jetStream.ensureConsumer(name, members[0].settings.subject);
+          if (recreated) await Promise.all(members.map((m) => m.reopen()));
+        }
         this.restoring = undefined;
+      } catch (error) {
+        this.runtime.logger.error(`restoring the durable stream failed, retrying in 1 s: ${describe(error)}`);
+        // Right after a restart JetStream can answer later than the connection comes back.
+        const retry = setTimeout(() => {
+          this.restoring = undefined;
+          if (this.isConnected()) this.restoreDurable();
+        }, 1000);
+        retry.unref();
       }
     })();
   }

@@ -20,7 +20,7 @@ export interface NatsDurableConsumerSettings {
  */
 export class NatsDurableConsumer {
   private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly loops = new Set<Promise<void>>();
   private readonly running = new RunningHandlers();
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -42,9 +42,28 @@ export class NatsDurableConsumer {
     // A small pull batch keeps messages from piling up in one busy member while others are idle,
     // and keeps few messages to hand back when this member stops.
     const batch = Math.max(2, this.settings.concurrency * 2);
-    this.messages = await consumer.consume({ max_messages: batch });
-    this.loop = this.run(this.messages);
-    void this.watch(this.messages);
+    const messages = await consumer.consume({ max_messages: batch });
+    if (this.stopping) {
+      // stop() ran while this (re)open was in flight and did not see these messages.
+      await this.close(messages);
+      return;
+    }
+    this.messages = messages;
+    const loop = this.run(messages);
+    this.loops.add(loop);
+    void loop.finally(() => this.loops.delete(loop));
+    void this.watch(messages);
+  }
+
+  /**
+   * Pulls afresh after the server lost and got back the consumer: the pull that was waiting went
+   * to the lost one and would otherwise only be replaced after missed heartbeats (tens of seconds).
+   */
+  async reopen(): Promise<void> {
+    if (this.stopping) return;
+    const previous = this.messages;
+    await this.start();
+    await this.close(previous);
   }
 
   /** Stops pulling, hands back fetched messages not started, and waits for running handlers. */
@@ -52,22 +71,27 @@ export class NatsDurableConsumer {
     this.stopped ??= (async () => {
       this.stopping = true;
       this.release(this.waiting.length);
-      try {
-        await this.messages?.close();
-      } catch (error) {
-        this.runtime.logger.warn(`closing consumer ${this.settings.name} failed: ${describe(error)}`);
-      }
-      await this.loop;
+      await this.close(this.messages);
+      await Promise.all([...this.loops]);
       await this.running.idle();
     })();
     return this.stopped;
   }
 
+  private async close(messages: ConsumerMessages | undefined): Promise<void> {
+    try {
+      await messages?.close();
+    } catch (error) {
+      this.runtime.logger.warn(`closing consumer ${this.settings.name} failed: ${describe(error)}`);
+    }
+  }
+
   private async run(messages: ConsumerMessages): Promise<void> {
+    const current = () => !this.stopping && messages === this.messages;
     try {
       for await (const message of messages) {
-        if (!this.stopping) await this.acquire();
-        if (this.stopping) {
+        if (current()) await this.acquire();
+        if (!current()) {
           // Another member (or this consumer after a restart) gets it at once, not after ack_wait.
           this.safely(() => message.nak(), 'nak');
           continue;
@@ -105,7 +129,7 @@ export class NatsDurableConsumer {
   private async watch(messages: ConsumerMessages): Promise<void> {
     for await (const status of messages.status()) {
       if (status.type === 'consumer_not_found' || status.type === 'stream_not_found' || status.type === 'consumer_deleted') {
-        if (this.stopping) continue;
+        if (this.stopping || messages !== this.messages) continue;
         this.runtime.logger.warn(`consumer ${this.settings.name}: ${status.type}; recreating`);
         this.onMissing();
       }

@@ -78,19 +78,25 @@ export class NatsJetStream {
     throw new Error(`could not create or update stream ${streamName}`);
   }
 
-  /** Creates the durable pull consumer `name` on `subject`, or updates its settings. */
-  async ensureConsumer(name: string, subject: string): Promise<void> {
+  /**
+   * Creates the durable pull consumer `name` on `subject`, or updates its settings. Returns true
+   * when it did not exist (new, or lost by the server).
+   */
+  async ensureConsumer(name: string, subject: string): Promise<boolean> {
     const { streamName } = this.settings;
+    let existed = true;
     try {
       const info = await this.jsm.consumers.info(streamName, name);
       if (info.config.filter_subject !== subject) {
         throw new BrokerArgumentError(`consumer '${name}' already consumes '${info.config.filter_subject}', not '${subject}'`);
       }
     } catch (error) {
-      if (apiCode(error) !== CONSUMER_NOT_FOUND) throw error;
+      if (apiCode(error) !== CONSUMER_NOT_FOUND && apiCode(error) !== STREAM_NOT_FOUND) throw error;
+      existed = false;
     }
     try {
       await this.jsm.consumers.add(streamName, this.consumerConfig(name, subject));
+      return !existed;
     } catch (error) {
       if (apiCode(error) === CONSUMER_NOT_UNIQUE_ON_WORKQUEUE) {
         throw new BrokerArgumentError(`consumer '${name}' on '${subject}' overlaps another consumer of stream ${streamName}`);
