@@ -10,3 +10,5 @@ export { REDACTED, redactHeaders } from './lib/log-redaction';
 export { StartupProbe, tcpCheck } from './lib/startup-probe.server';
 export type { StartupProbeOptions, WaitOptions } from './lib/startup-probe.server';
 export { describeError } from './lib/error-text';
+export { AppLauncher } from './lib/app-launcher';
+export type { AppLauncherOptions } from './lib/app-launcher';

@@ -3,3 +3,5 @@ export type { TestSchema } from './lib/postgres-test-schema';
 export { DEFAULT_TEST_NATS_URL, testNatsUrl, uniqueBrokerPrefix } from './lib/nats-test-env';
 export { DEFAULT_NATS_SERVER_BIN, freePort, startNatsServer } from './lib/nats-server';
 export type { NatsServerHandle, NatsServerOptions } from './lib/nats-server';
+export { spawnApp, workspaceRoot } from './lib/processes';
+export type { AppExit, AppName, SpawnAppOptions, SpawnedApp } from './lib/processes';

@@ -36,7 +36,7 @@ describe(StartupProbe.name, () => {
 
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(await health.json()).toEqual({ status: 'starting' });
 
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(503);

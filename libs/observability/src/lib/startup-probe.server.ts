@@ -32,7 +32,7 @@ export interface WaitOptions {
 
 /**
  * A bare HTTP server that holds the application's port while the process waits for its
- * dependencies: `/health` is 200 (the process is alive), `/ready` is 503 naming what is not
+ * dependencies: `/health` is 200 `{status: 'starting'}` (alive, not yet serving), `/ready` is 503 naming what is not
  * reachable yet, `/metrics` serves process metrics, anything else is 503 `dependency_unavailable`.
  * A process pointed at a database that is down therefore stays up and says why, instead of
  * crash-looping; once {@link waitFor} resolves the caller closes the probe and starts the real app.
@@ -115,7 +115,8 @@ export class StartupProbe {
     const requestId = acceptOrCreateId(req.headers['x-request-id']);
     res.setHeader('X-Request-Id', requestId);
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/health') return json(res, 200, { status: 'ok' });
+    // Alive (200) but visibly not the application yet: callers waiting for the app look for 'ok'.
+    if (path === '/health') return json(res, 200, { status: 'starting' });
     if (path === '/ready') return json(res, 503, this.report());
     if (path === '/metrics') {
       void register.metrics().then(
