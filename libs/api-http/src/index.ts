@@ -1,1 +1,17 @@
-export {};
+export { ApiHttpModule } from './lib/api-http.module';
+export { API_HTTP_OPTIONS, DEFAULT_AUTH_CACHE_TTL_MS, DEFAULT_TYPE_CONFIG_CACHE_TTL_MS } from './lib/api-http.options';
+export type { ApiHttpOptions } from './lib/api-http.options';
+export { configureHttpApp } from './lib/http-app.config';
+export type { HttpAppOptions } from './lib/http-app.config';
+export { buildOpenApiDocument } from './lib/openapi.config';
+export type { OpenApiOptions } from './lib/openapi.config';
+export { DEV_CUSTOMER_NAME, seedDevCustomer } from './lib/seed/seed-dev-customer';
+export { API_KEY_PREFIX, generateApiKey, hashApiKey, parseApiKey } from './lib/auth/api-key.codec';
+export type { GeneratedApiKey } from './lib/auth/api-key.codec';
+export { ApiKeyAuthService } from './lib/auth/api-key-auth.service';
+export { AdminKeyGuard, ApiKeyGuard } from './lib/auth/api-key.guard';
+export { CurrentCustomer, principalOf } from './lib/auth/principal';
+export type { AuthenticatedRequest, CustomerPrincipal } from './lib/auth/principal';
+export { ApiExceptionFilter, describeError } from './lib/errors/api-exception.filter';
+export { ErrorBodyDto, ErrorDetailDto, ErrorResponseDto } from './lib/errors/error-response.dto';
+export { ApiErrors } from './lib/common/api-errors.decorator';

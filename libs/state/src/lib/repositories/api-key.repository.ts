@@ -102,6 +102,31 @@ export class ApiKeyRepository {
   }
 
   /**
+   * Makes sure the key with `input.prefix` has exactly this hash, customer and no revocation or
+   * expiry (for seeding a known development key). Inserts it (audited as `api_key.issued`) when
+   * absent; returns the stored key.
+   */
+  async ensure(input: Omit<NewApiKey, 'expiresAt'>, actor: AuditActor): Promise<ApiKeyInfo> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: Array<ApiKeyRow & { inserted: boolean }> = await manager.query(
+        `INSERT INTO api_keys (customer_id, prefix, key_hash, name) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (prefix) DO UPDATE
+           SET customer_id = EXCLUDED.customer_id, key_hash = EXCLUDED.key_hash, revoked_at = NULL, expires_at = NULL
+         RETURNING ${KEY_COLUMNS}, (xmax = 0) AS inserted`,
+        [input.customerId, input.prefix, input.keyHash, input.name],
+      );
+      const row = rows[0] as ApiKeyRow & { inserted: boolean };
+      const key = toApiKey(row);
+      if (row.inserted) {
+        await appendAudit(manager, [
+          { action: 'api_key.issued', ...actor, customerId: key.customerId, after: { key_id: key.id, prefix: key.prefix, name: key.name } },
+        ]);
+      }
+      return key;
+    });
+  }
+
+  /**
    * Marks the key revoked (with its `api_key.revoked` audit event). Revoking a revoked key changes
    * nothing and returns it; an unknown id returns null.
    */

@@ -53,6 +53,31 @@ export class CustomerRepository {
     });
   }
 
+  /**
+   * The oldest customer named `name`, created (with its audit event) when there is none. An
+   * advisory lock on the name keeps two concurrent callers from creating it twice.
+   */
+  async findOrCreateByName(name: string, tier: string, actor: AuditActor): Promise<{ customer: Customer; created: boolean }> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`niyanta.customer.${name}`]);
+      const existing: CustomerRow[] = await manager.query(
+        `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE name = $1 ORDER BY created_at, id LIMIT 1`,
+        [name],
+      );
+      const found = existing[0];
+      if (found) return { customer: toCustomer(found), created: false };
+      const rows: CustomerRow[] = await manager.query(
+        `INSERT INTO customers (name, tier) VALUES ($1, $2) RETURNING ${CUSTOMER_COLUMNS}`,
+        [name, tier],
+      );
+      const customer = toCustomer(rows[0] as CustomerRow);
+      await appendAudit(manager, [
+        { action: 'customer.created', ...actor, customerId: customer.id, after: { name, tier, status: customer.status } },
+      ]);
+      return { customer, created: true };
+    });
+  }
+
   /** Every customer, oldest first. */
   async list(): Promise<Customer[]> {
     const rows: CustomerRow[] = await this.dataSource.query(

@@ -1,0 +1,31 @@
+/** Options of {@link ApiHttpModule.forRoot}. */
+export interface ApiHttpOptions {
+  /**
+   * The operator's key for `/v1/admin/*` (`NIYANTA_ADMIN_API_KEY`). When absent every admin request
+   * is answered 401.
+   * @default undefined
+   */
+  adminApiKey?: string;
+  /** Largest accepted JSON body in bytes; larger bodies get 413 `payload_too_large`. */
+  bodyLimitBytes: number;
+  /**
+   * How long a successful API key lookup is reused without asking PostgreSQL. A revoked key stops
+   * working on other replicas within this time (at once on the replica that revoked it).
+   * @default 5000
+   */
+  authCacheTtlMs?: number;
+  /**
+   * How long a workload type's config is reused by submissions. Unknown types are never cached, so a
+   * type becomes submittable as soon as a worker registers it.
+   * @default 5000
+   */
+  typeConfigCacheTtlMs?: number;
+}
+
+/** Injection token of the {@link ApiHttpOptions}. */
+export const API_HTTP_OPTIONS = Symbol('API_HTTP_OPTIONS');
+
+/** Default of {@link ApiHttpOptions.authCacheTtlMs}. */
+export const DEFAULT_AUTH_CACHE_TTL_MS = 5000;
+/** Default of {@link ApiHttpOptions.typeConfigCacheTtlMs}. */
+export const DEFAULT_TYPE_CONFIG_CACHE_TTL_MS = 5000;

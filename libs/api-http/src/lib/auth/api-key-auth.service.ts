@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError, ErrorCode } from '@niyanta/models';
+import { ApiKeyRepository, AuditRepository, type AuditActorKind } from '@niyanta/state';
+import { API_HTTP_OPTIONS, DEFAULT_AUTH_CACHE_TTL_MS, type ApiHttpOptions } from '../api-http.options';
+import { bearerToken, digestsEqual, hashApiKey, parseApiKey, secretsEqual } from './api-key.codec';
+import type { CustomerPrincipal } from './principal';
+
+/** Where a request came from, for the `auth.failed` audit event. */
+export interface AuthAttempt {
+  requestId: string | null;
+  method: string;
+  path: string;
+}
+
+interface CachedKey {
+  principal: CustomerPrincipal;
+  keyExpiresAt: number | null;
+  cachedUntil: number;
+}
+
+const MAX_CACHED_KEYS = 10_000;
+
+/**
+ * Authenticates customers by API key and the operator by the admin key. Successful customer lookups
+ * are cached for `authCacheTtlMs` (keyed by the key's hash, never the key), so the hot path of an
+ * authenticated request does not touch PostgreSQL; revocation takes effect on other replicas within
+ * that time. Every failure is audited as `auth.failed` without delaying the answer.
+ */
+@Injectable()
+export class ApiKeyAuthService {
+  private readonly logger = new Logger(ApiKeyAuthService.name);
+  private readonly cache = new Map<string, CachedKey>();
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly audit: AuditRepository,
+    @Inject(API_HTTP_OPTIONS) private readonly options: ApiHttpOptions,
+  ) {
+    this.ttlMs = options.authCacheTtlMs ?? DEFAULT_AUTH_CACHE_TTL_MS;
+  }
+
+  /** The customer owning the bearer key in `authorization`; 401 `unauthorized` otherwise. */
+  async authenticate(authorization: string | undefined, attempt: AuthAttempt): Promise<CustomerPrincipal> {
+    const token = bearerToken(authorization);
+    if (token === null) throw this.fail('customer', attempt, authorization ? 'malformed_header' : 'missing');
+    const parsed = parseApiKey(token);
+    if (parsed === null) throw this.fail('customer', attempt, 'malformed_key');
+
+    const hash = hashApiKey(token);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.cachedUntil > now && (cached.keyExpiresAt === null || cached.keyExpiresAt > now)) {
+      return cached.principal;
+    }
+    this.cache.delete(hash);
+
+    const found = await this.keys.findByPrefix(parsed.prefix);
+    if (!found || !digestsEqual(found.key.keyHash, hash)) {
+      throw this.fail('customer', attempt, 'unknown_key', { prefix: parsed.prefix });
+    }
+    const { key, customer } = found;
+    const refs = { prefix: key.prefix, keyId: key.id, customerId: customer.id };
+    if (key.revokedAt !== null) throw this.fail('customer', attempt, 'revoked', refs);
+    if (key.expiresAt !== null && key.expiresAt.getTime() <= now) throw this.fail('customer', attempt, 'expired', refs);
+    if (customer.status !== 'active') {
+      this.recordFailure('customer', attempt, 'customer_suspended', refs);
+      throw new DomainError(ErrorCode.Forbidden, 'the customer is suspended');
+    }
+
+    const principal: CustomerPrincipal = { kind: 'customer', customerId: customer.id, keyId: key.id, tier: customer.tier };
+    if (this.cache.size >= MAX_CACHED_KEYS) {
+      // Maps iterate in insertion order: drop the oldest entry.
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(hash, { principal, keyExpiresAt: key.expiresAt?.getTime() ?? null, cachedUntil: now + this.ttlMs });
+    return principal;
+  }
+
+  /** Accepts only the configured admin key (constant-time); 401 when none is configured. */
+  authenticateAdmin(authorization: string | undefined, attempt: AuthAttempt): void {
+    const expected = this.options.adminApiKey;
+    const token = bearerToken(authorization);
+    if (!expected) throw this.fail('admin', attempt, 'admin_key_not_configured');
+    if (token === null) throw this.fail('admin', attempt, authorization ? 'malformed_header' : 'missing');
+    if (!secretsEqual(token, expected)) throw this.fail('admin', attempt, 'wrong_admin_key');
+  }
+
+  /** Drops cached lookups of a key (called when this replica revokes it). */
+  forgetKey(keyId: string): void {
+    for (const [hash, entry] of this.cache) {
+      if (entry.principal.keyId === keyId) this.cache.delete(hash);
+    }
+  }
+
+  private fail(
+    actorType: AuditActorKind,
+    attempt: AuthAttempt,
+    reason: string,
+    refs: { prefix?: string; keyId?: string; customerId?: string } = {},
+  ): DomainError {
+    this.recordFailure(actorType, attempt, reason, refs);
+    const message =
+      reason === 'admin_key_not_configured'
+        ? 'the admin API is disabled: no admin key is configured'
+        : 'a valid API key is required (Authorization: Bearer <key>)';
+    return new DomainError(ErrorCode.Unauthorized, message);
+  }
+
+  private recordFailure(
+    actorType: AuditActorKind,
+    attempt: AuthAttempt,
+    reason: string,
+    refs: { prefix?: string; keyId?: string; customerId?: string },
+  ): void {
+    // Fire and forget: an audit write must never delay or fail the 401 itself.
+    this.audit
+      .append([
+        {
+          action: 'auth.failed',
+          actorType,
+          actorId: refs.customerId ?? null,
+          keyId: refs.keyId ?? null,
+          customerId: refs.customerId ?? null,
+          requestId: attempt.requestId,
+          details: { reason, prefix: refs.prefix ?? null, method: attempt.method, path: attempt.path },
+        },
+      ])
+      .catch((error: unknown) => this.logger.warn(`recording auth.failed failed: ${String(error)}`));
+  }
+}

@@ -1,0 +1,23 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../errors/error-response.dto';
+
+const DESCRIPTIONS: Readonly<Record<number, string>> = {
+  400: 'Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id.',
+  401: 'Missing, unknown, revoked or expired key (`unauthorized`).',
+  403: 'The customer is suspended (`forbidden`).',
+  404: 'No such resource for this caller (`not_found`).',
+  409: 'The workload\'s status does not allow this (`invalid_state`); nothing changed.',
+  413: 'Body over the size limit (`payload_too_large`).',
+  429: 'Rate limited (`rate_limited`); see Retry-After.',
+  503: 'A dependency is down (`dependency_unavailable`); nothing was applied.',
+};
+
+/** Documents the error responses a route can give, all in the one error shape. */
+export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error.', type: ErrorResponseDto }),
+    ),
+  );
+}

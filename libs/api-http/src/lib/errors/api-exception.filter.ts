@@ -1,0 +1,97 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { DomainError, ErrorCode, type ErrorDetail } from '@niyanta/models';
+import type { Request, Response } from 'express';
+import { ensureRequestId } from '@niyanta/observability';
+import type { ErrorResponseDto } from './error-response.dto';
+import { codeForHttpStatus, HTTP_STATUS_BY_CODE, isDependencyFailure } from './error-status';
+
+/** An error as it will be answered. */
+export interface DescribedError {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  details: ErrorDetail[];
+  /** Seconds for `Retry-After` (429, 503). */
+  retryAfterSeconds?: number;
+}
+
+const GENERIC_INTERNAL = 'internal error; the request id identifies it in the server logs';
+
+/**
+ * Maps anything thrown to the HTTP answer: domain errors by code, framework HTTP errors (unknown
+ * route, body parser) by status, unreachable PostgreSQL to 503, anything else to a generic 500
+ * whose details stay in the log.
+ */
+export function describeError(exception: unknown): DescribedError {
+  if (exception instanceof DomainError) {
+    const retryAfter = (exception as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    return {
+      status: HTTP_STATUS_BY_CODE[exception.code] ?? 500,
+      code: exception.code,
+      message: exception.message,
+      details: exception.details,
+      ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}),
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code = codeForHttpStatus(status);
+    return { status, code, message: code === ErrorCode.Internal ? GENERIC_INTERNAL : exception.message, details: [] };
+  }
+  if (isDependencyFailure(exception)) {
+    return { status: 503, code: ErrorCode.DependencyUnavailable, message: 'postgresql is unavailable', details: [] };
+  }
+  return { status: 500, code: ErrorCode.Internal, message: GENERIC_INTERNAL, details: [] };
+}
+
+/**
+ * Body-parser failures reach Express's error chain with a `type`; turn the two a client causes
+ * into domain errors before the framework reduces them to plain HTTP exceptions.
+ */
+export function translateBodyParserError(error: unknown): unknown {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.too.large') {
+    const limit = (error as { limit?: unknown }).limit;
+    return new DomainError(
+      ErrorCode.PayloadTooLarge,
+      typeof limit === 'number' ? `the request body exceeds the limit of ${limit} bytes` : 'the request body is too large',
+    );
+  }
+  if (type === 'entity.parse.failed') {
+    return new DomainError(ErrorCode.ValidationFailed, 'the request body is not valid JSON', [
+      { path: 'body', message: 'is not valid JSON' },
+    ]);
+  }
+  if (typeof type === 'string' && (type.startsWith('encoding.') || type.startsWith('charset.') || type === 'request.aborted')) {
+    return new DomainError(ErrorCode.ValidationFailed, `the request body could not be read (${type})`);
+  }
+  return error;
+}
+
+/** The one exception filter of the API: every error leaves in the `{"error": {...}}` shape. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const described = describeError(exception);
+    if (described.status >= 500) {
+      const stack = exception instanceof Error ? exception.stack : String(exception);
+      this.logger.error(`${req.method} ${req.originalUrl ?? req.url} failed: ${described.code}`, stack);
+    }
+    if (res.headersSent) return;
+    const body: ErrorResponseDto = {
+      error: {
+        code: described.code,
+        message: described.message,
+        details: described.details,
+        request_id: ensureRequestId(req, res),
+      },
+    };
+    if (described.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(described.retryAfterSeconds));
+    res.status(described.status).json(body);
+  }
+}

@@ -1,0 +1,34 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** A registered workload type and its config. */
+export class WorkloadTypeDto {
+  @ApiProperty({ example: 'sleep' })
+  workload_type!: string;
+
+  @ApiProperty({ description: 'Priority of a submission that gives none.', example: 100 })
+  default_priority!: number;
+
+  @ApiProperty({ description: 'Retries of a submission that gives none.', example: 3 })
+  max_retries!: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Limit of one attempt; null: none.', example: null })
+  timeout_seconds!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Checkpoint every N seconds; null: never by time.', example: 30 })
+  checkpoint_interval_seconds!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Checkpoint every time progress advances by this fraction; null: never by progress.', example: 0.25 })
+  checkpoint_progress_step!: number | null;
+
+  @ApiProperty({ format: 'date-time', example: '2026-01-31T08:00:00.000Z' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-01-31T08:00:00.000Z' })
+  updated_at!: string;
+}
+
+/** Every registered workload type. */
+export class WorkloadTypeListDto {
+  @ApiProperty({ type: [WorkloadTypeDto] })
+  items!: WorkloadTypeDto[];
+}

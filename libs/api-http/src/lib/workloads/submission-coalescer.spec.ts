@@ -1,0 +1,55 @@
+import { SubmissionCoalescer } from './submission-coalescer';
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe(SubmissionCoalescer.name, () => {
+  it('writes at once while below the in-flight limit and groups what queues behind it', async () => {
+    const calls: number[][] = [];
+    const gates: Array<ReturnType<typeof deferred<void>>> = [];
+    const coalescer = new SubmissionCoalescer<number, string>(
+      async (items) => {
+        calls.push(items);
+        const gate = deferred<void>();
+        gates.push(gate);
+        await gate.promise;
+        return items.map((item) => `r${item}`);
+      },
+      { maxInFlight: 1, maxGroupSize: 3 },
+    );
+    const results = [1, 2, 3, 4, 5].map((item) => coalescer.submit(item));
+    expect(calls).toEqual([[1]]);
+    gates[0]?.resolve();
+    await results[0];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([[1], [2, 3, 4]]);
+    gates[1]?.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+    gates[2]?.resolve();
+    expect(await Promise.all(results)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+    expect(calls).toEqual([[1], [2, 3, 4], [5]]);
+  });
+
+  it('fails every item of a failed group and keeps serving later ones', async () => {
+    let fail = true;
+    const coalescer = new SubmissionCoalescer<number, number>(async (items) => {
+      if (fail) throw new Error('db down');
+      return items;
+    });
+    await expect(coalescer.submit(1)).rejects.toThrow('db down');
+    fail = false;
+    await expect(coalescer.submit(2)).resolves.toBe(2);
+  });
+
+  it('rejects when the write returns the wrong number of results', async () => {
+    const coalescer = new SubmissionCoalescer<number, number>(async () => []);
+    await expect(coalescer.submit(1)).rejects.toThrow('0 results for 1 items');
+  });
+});

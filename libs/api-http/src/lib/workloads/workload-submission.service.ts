@@ -1,0 +1,150 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, EMPTY_AFFINITY, ErrorCode, type ErrorDetail, type JsonObject, type WorkloadTypeConfig } from '@niyanta/models';
+import { WorkloadSubmissionRepository, type NewWorkload, type SubmissionResult } from '@niyanta/state';
+import { API_HTTP_OPTIONS, DEFAULT_TYPE_CONFIG_CACHE_TTL_MS, type ApiHttpOptions } from '../api-http.options';
+import type { CustomerPrincipal } from '../auth/principal';
+import type { RequestMeta } from '../common/request-meta.decorator';
+import type { SubmitWorkloadDto } from './dto/submit-workload.dto';
+import type { WorkloadDto } from './dto/workload.dto';
+import { SubmissionCoalescer } from './submission-coalescer';
+import { WorkloadNotifier } from './workload-notifier.service';
+import { toWorkloadDto } from './workload.mapper';
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/** Validates submissions against their type's config, stores them, and wakes the leader. */
+@Injectable()
+export class WorkloadSubmissionService {
+  private readonly configCache = new Map<string, { config: WorkloadTypeConfig; until: number }>();
+  private readonly configTtlMs: number;
+  private readonly coalescer: SubmissionCoalescer<NewWorkload, SubmissionResult>;
+
+  constructor(
+    private readonly repository: WorkloadSubmissionRepository,
+    private readonly notifier: WorkloadNotifier,
+    @Inject(API_HTTP_OPTIONS) options: ApiHttpOptions,
+  ) {
+    this.configTtlMs = options.typeConfigCacheTtlMs ?? DEFAULT_TYPE_CONFIG_CACHE_TTL_MS;
+    this.coalescer = new SubmissionCoalescer((items) => this.repository.submit(items));
+  }
+
+  /**
+   * Submits one workload. The `Idempotency-Key` header wins over the body's `idempotency_key`;
+   * a repeat returns the first workload with `created: false`.
+   */
+  async submit(
+    principal: CustomerPrincipal,
+    dto: SubmitWorkloadDto,
+    idempotencyHeader: string | undefined,
+    meta: RequestMeta,
+  ): Promise<{ workload: WorkloadDto; created: boolean }> {
+    const idempotencyKey = this.idempotencyKey(idempotencyHeader, dto.idempotency_key);
+    const configs = await this.typeConfigs([dto.workload_type]);
+    const config = configs.get(dto.workload_type);
+    if (!config) throw unknownTypes([{ path: 'workload_type', message: `workload type "${dto.workload_type}" is not registered` }]);
+
+    const result = await this.coalescer.submit(this.newWorkload(principal, dto, config, idempotencyKey, meta));
+    if (result.created) this.notifier.submitted([result.workload], meta.correlationId);
+    return { workload: toWorkloadDto(result.workload), created: result.created };
+  }
+
+  /** Submits all items in one statement, or none (any invalid item rejects the whole batch). */
+  async submitBatch(principal: CustomerPrincipal, items: readonly SubmitWorkloadDto[], meta: RequestMeta): Promise<WorkloadDto[]> {
+    const duplicates: ErrorDetail[] = [];
+    const firstIndexByKey = new Map<string, number>();
+    items.forEach((item, index) => {
+      if (item.idempotency_key === undefined) return;
+      const first = firstIndexByKey.get(item.idempotency_key);
+      if (first === undefined) firstIndexByKey.set(item.idempotency_key, index);
+      else duplicates.push({ path: `items.${index}.idempotency_key`, message: `repeats items.${first}.idempotency_key` });
+    });
+    if (duplicates.length > 0) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'idempotency keys must be unique within a batch', duplicates);
+    }
+
+    const configs = await this.typeConfigs(items.map((item) => item.workload_type));
+    const unknown: ErrorDetail[] = [];
+    items.forEach((item, index) => {
+      if (!configs.has(item.workload_type)) {
+        unknown.push({ path: `items.${index}.workload_type`, message: `workload type "${item.workload_type}" is not registered` });
+      }
+    });
+    if (unknown.length > 0) throw unknownTypes(unknown);
+
+    const results = await this.repository.submit(
+      items.map((item) =>
+        this.newWorkload(principal, item, configs.get(item.workload_type) as WorkloadTypeConfig, item.idempotency_key ?? null, meta),
+      ),
+    );
+    this.notifier.submitted(
+      results.filter((result) => result.created).map((result) => result.workload),
+      meta.correlationId,
+    );
+    return results.map((result) => toWorkloadDto(result.workload));
+  }
+
+  private newWorkload(
+    principal: CustomerPrincipal,
+    dto: SubmitWorkloadDto,
+    config: WorkloadTypeConfig,
+    idempotencyKey: string | null,
+    meta: RequestMeta,
+  ): NewWorkload {
+    return {
+      customerId: principal.customerId,
+      workloadType: dto.workload_type,
+      priority: dto.priority ?? config.defaultPriority,
+      input: (dto.input ?? {}) as JsonObject,
+      affinity: {
+        required: dto.affinity?.required ?? EMPTY_AFFINITY.required,
+        preferred: dto.affinity?.preferred ?? EMPTY_AFFINITY.preferred,
+        anti: dto.affinity?.anti ?? EMPTY_AFFINITY.anti,
+      },
+      region: dto.region ?? null,
+      labels: dto.labels ?? {},
+      maxRetries: dto.max_retries ?? config.maxRetries,
+      idempotencyKey,
+      timeoutSeconds: config.timeoutSeconds,
+      // The type's policy applies; a per-workload override is not part of the submit body.
+      checkpointPolicy: null,
+      actor: { actorType: 'customer', actorId: principal.customerId, keyId: principal.keyId, requestId: meta.requestId },
+    };
+  }
+
+  private idempotencyKey(header: string | undefined, body: string | undefined): string | null {
+    if (header === undefined) return body ?? null;
+    if (header.length === 0 || header.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new DomainError(ErrorCode.ValidationFailed, `the Idempotency-Key header must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, [
+        { path: 'Idempotency-Key', message: `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` },
+      ]);
+    }
+    return header;
+  }
+
+  /** Configs of the types, from the cache when fresh; unknown types are looked up every time. */
+  private async typeConfigs(types: readonly string[]): Promise<Map<string, WorkloadTypeConfig>> {
+    const now = Date.now();
+    const found = new Map<string, WorkloadTypeConfig>();
+    const missing: string[] = [];
+    for (const type of new Set(types)) {
+      const cached = this.configCache.get(type);
+      if (cached && cached.until > now) found.set(type, cached.config);
+      else missing.push(type);
+    }
+    if (missing.length > 0) {
+      for (const [type, config] of await this.repository.findTypeConfigs(missing)) {
+        this.configCache.set(type, { config, until: now + this.configTtlMs });
+        found.set(type, config);
+      }
+    }
+    return found;
+  }
+}
+
+function unknownTypes(details: ErrorDetail[]): DomainError {
+  const message =
+    details.length === 1
+      ? `${details[0]?.message}; GET /v1/workload-types lists the registered ones`
+      : `${details.length} items have a workload type that is not registered`;
+  return new DomainError(ErrorCode.UnknownWorkloadType, message, details);
+}
