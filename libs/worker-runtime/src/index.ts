@@ -1,1 +1,10 @@
-export {};
+export { WorkerRuntimeModule } from './lib/worker-runtime.module';
+export { WorkerRuntimeService } from './lib/worker-runtime.service';
+export type { DrainReport, WorkerRuntimeStatus } from './lib/worker-runtime.service';
+export { REGISTRATION_DEFAULTS, resolveWorkerRuntimeOptions, typeRegistration } from './lib/worker-runtime.options';
+export type { ResolvedWorkerRuntimeOptions, WorkerRuntimeOptions } from './lib/worker-runtime.options';
+export { InvalidLifecycleTransitionError, WorkerLifecycle } from './lib/worker-lifecycle';
+export { WORKER_METRIC_NAMES } from './lib/worker-metrics';
+export { INVALID_OUTPUT_ERROR_CODE, TIMEOUT_ERROR_CODE } from './lib/execution-outcome';
+export type { AbortKind } from './lib/execution-outcome';
+export type { ExecutionOutcome } from './lib/workload-execution';

@@ -1,0 +1,275 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Broker, type DurableDelivery, type Subscription } from '@niyanta/broker';
+import {
+  createEnvelope,
+  MessageType,
+  Subjects,
+  type LeaderWakePayload,
+  type MessageEnvelope,
+  type Workload,
+} from '@niyanta/models';
+import { retryDelayMs } from '@niyanta/scheduling';
+import { CheckpointRepository, ExecutionRepository, type AttemptFence, type ExecutionStart } from '@niyanta/state';
+import type { WorkloadDefinition } from '@niyanta/workload-sdk';
+import type { AbortKind } from './execution-outcome';
+import { parseAssignment, parseControl, workloadEvent } from './worker-messages';
+import { WorkerMetrics } from './worker-metrics';
+import { WORKER_RUNTIME_OPTIONS, type ResolvedWorkerRuntimeOptions } from './worker-runtime.options';
+import { createWorkloadLogger } from './workload-logger';
+import { WorkloadExecution, type ExecutionResult } from './workload-execution';
+
+/** Thrown to hand an assignment back to the broker for redelivery when every slot is taken. */
+export class WorkerAtCapacityError extends Error {
+  constructor(capacity: number) {
+    super(`all ${capacity} slots are busy; the assignment will be redelivered`);
+    this.name = 'WorkerAtCapacityError';
+  }
+}
+
+/** One running attempt as reported in heartbeats. */
+export interface RunningAttempt {
+  workload_id: string;
+  attempt: number;
+}
+
+function attemptKey(workloadId: string, attempt: number): string {
+  return `${workloadId}#${attempt}`;
+}
+
+/**
+ * Runs the assignments of this worker: consumes its durable assignment subject, starts each
+ * attempt with a fenced write, runs at most `capacity` at once, applies cancel and pause commands,
+ * and publishes `leader.wake` and workload events when an attempt ends.
+ */
+@Injectable()
+export class ExecutionEngine {
+  private readonly logger = new Logger(ExecutionEngine.name);
+  private readonly running = new Map<string, WorkloadExecution>();
+  /** Attempts whose start-write is in flight (they hold a slot). */
+  private readonly starting = new Set<string>();
+  private readonly idleWaiters = new Set<() => void>();
+  private readonly changeListeners = new Set<(running: number) => void>();
+  private consumer: Subscription | null = null;
+  private accepting = false;
+
+  constructor(
+    @Inject(WORKER_RUNTIME_OPTIONS) private readonly options: ResolvedWorkerRuntimeOptions,
+    private readonly broker: Broker,
+    private readonly subjects: Subjects,
+    private readonly executions: ExecutionRepository,
+    private readonly checkpoints: CheckpointRepository,
+    private readonly metrics: WorkerMetrics,
+  ) {}
+
+  /** Attempts running now. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** The attempts running now, for heartbeats. */
+  runningAttempts(): RunningAttempt[] {
+    return [...this.running.values()].map((e) => ({ workload_id: e.fence.workloadId, attempt: e.fence.attempt }));
+  }
+
+  /** Calls `listener` with the running count whenever an attempt starts or ends. */
+  onRunningChange(listener: (running: number) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Starts taking assignments (idempotent). */
+  async startConsuming(): Promise<void> {
+    this.accepting = true;
+    if (this.consumer !== null) return;
+    const id = this.options.workerId;
+    this.consumer = await this.broker.consumeDurable<unknown>(
+      this.subjects.workerAssign(id),
+      `worker-${id}`,
+      (message, delivery) => this.onAssignment(message, delivery),
+      { concurrency: this.options.capacity },
+    );
+  }
+
+  /** Stops taking assignments; those that still arrive are handed back. */
+  async stopConsuming(): Promise<void> {
+    this.accepting = false;
+    const consumer = this.consumer;
+    this.consumer = null;
+    await consumer?.unsubscribe();
+  }
+
+  /**
+   * Handles one assignment. Resolving acknowledges it: a malformed, duplicate or stale assignment
+   * is acknowledged and ignored; a draining worker hands the attempt back. Throwing (no free slot,
+   * database unreachable) has the broker redeliver it later.
+   */
+  async onAssignment(message: MessageEnvelope<unknown>, delivery?: DurableDelivery): Promise<void> {
+    const assignment = parseAssignment(message);
+    if (assignment === null) {
+      this.logger.warn(`dropped a malformed assignment (type ${message.type}, id ${message.id})`);
+      return;
+    }
+    const key = attemptKey(assignment.workload_id, assignment.attempt);
+    if (this.running.has(key) || this.starting.has(key)) return;
+    const older = this.find(assignment.workload_id);
+    if (older !== undefined) {
+      if (older.fence.attempt > assignment.attempt) return;
+      // A newer attempt of the same workload was assigned here: the one running is superseded.
+      older.abort('stale');
+    }
+    const fence: AttemptFence = {
+      workloadId: assignment.workload_id,
+      attempt: assignment.attempt,
+      workerId: this.options.workerId,
+    };
+    const definition = this.options.registry.get(assignment.workload_type);
+    if (definition === undefined || !this.accepting) {
+      await this.handBackAssignment(fence, definition === undefined ? 'unsupported_type' : 'draining', message);
+      return;
+    }
+    if (this.running.size + this.starting.size >= this.options.capacity) {
+      throw new WorkerAtCapacityError(this.options.capacity);
+    }
+    this.starting.add(key);
+    let started: ExecutionStart | null;
+    try {
+      started = await this.executions.start(fence);
+    } finally {
+      this.starting.delete(key);
+    }
+    if (started === null) {
+      this.logger.log(
+        `ignored assignment of ${assignment.workload_id} attempt ${assignment.attempt}: no longer this worker's` +
+          (delivery?.redelivered ? ' (redelivered)' : ''),
+      );
+      return;
+    }
+    const execution = this.launch(started, definition, message.correlation_id);
+    if (!this.accepting) void execution.handBack('drain');
+  }
+
+  /** Applies a cancel or pause command to the attempt it names. */
+  onControl(message: MessageEnvelope<unknown>): void {
+    const control = parseControl(message);
+    if (control === null) {
+      this.logger.warn(`dropped a malformed control message (type ${message.type}, id ${message.id})`);
+      return;
+    }
+    const execution = this.find(control.workload_id);
+    if (execution === undefined) return;
+    if (control.action === 'cancel') {
+      // Every attempt of a cancelled workload is over, whatever attempt the command names.
+      execution.abort('cancel');
+    } else if (execution.fence.attempt === control.attempt) {
+      void execution.handBack('pause');
+    }
+  }
+
+  /** Aborts every running attempt for `kind` (no checkpoint). */
+  abortAll(kind: AbortKind): void {
+    for (const execution of this.running.values()) execution.abort(kind);
+  }
+
+  /** Checkpoints and hands back every running attempt (drain). Resolves when each was aborted. */
+  async handBackAll(): Promise<void> {
+    await Promise.all([...this.running.values()].map((execution) => execution.handBack('drain')));
+  }
+
+  /** Resolves true once nothing runs, or false after `timeoutMs`. */
+  waitIdle(timeoutMs: number): Promise<boolean> {
+    if (this.running.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (idle: boolean): void => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(onIdle);
+        resolve(idle);
+      };
+      const onIdle = (): void => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.idleWaiters.add(onIdle);
+    });
+  }
+
+  private find(workloadId: string): WorkloadExecution | undefined {
+    for (const execution of this.running.values()) {
+      if (execution.fence.workloadId === workloadId) return execution;
+    }
+    return undefined;
+  }
+
+  private launch(started: ExecutionStart, definition: WorkloadDefinition, correlationId: string): WorkloadExecution {
+    const { workload } = started;
+    const execution = new WorkloadExecution(started, definition, this.options.workerId, {
+      executions: this.executions,
+      checkpoints: this.checkpoints,
+      retryDelayMs: (failureCount) =>
+        retryDelayMs(failureCount, { baseMs: this.options.retryBaseDelayMs, maxMs: this.options.retryMaxDelayMs }),
+      progressThrottleMs: this.options.progressThrottleMs,
+      compression: this.options.checkpointCompression,
+      observer: this.metrics,
+      logger: createWorkloadLogger({
+        workload_id: workload.id,
+        workload_type: workload.workloadType,
+        attempt: workload.attempt,
+        worker_id: this.options.workerId,
+      }),
+    });
+    const key = attemptKey(workload.id, workload.attempt);
+    this.running.set(key, execution);
+    this.runningChanged();
+    this.publishEvent(workload, correlationId);
+    void execution
+      .run()
+      .catch((error: unknown): ExecutionResult => {
+        this.logger.error(`execution of ${workload.id} failed unexpectedly: ${String(error)}`);
+        return { outcome: 'write_failed', workload: null };
+      })
+      .then((result) => this.finished(key, execution, result, correlationId));
+    return execution;
+  }
+
+  private finished(key: string, execution: WorkloadExecution, result: ExecutionResult, correlationId: string): void {
+    if (this.running.get(key) === execution) this.running.delete(key);
+    const { workload } = execution;
+    this.metrics.executionFinished(workload.workloadType, result.outcome);
+    this.runningChanged();
+    if (result.workload !== null) this.publishEvent(result.workload, correlationId);
+    const requeued = result.workload?.status === 'PENDING' ? [workload.id] : undefined;
+    this.wakeLeader({ reason: 'slot_freed', worker_id: this.options.workerId, workload_ids: requeued }, correlationId);
+    if (this.running.size === 0) for (const waiter of [...this.idleWaiters]) waiter();
+  }
+
+  private async handBackAssignment(fence: AttemptFence, reason: string, message: MessageEnvelope<unknown>): Promise<void> {
+    const record = await this.executions.release(fence, reason);
+    if (record === null) return;
+    this.logger.log(`handed back ${fence.workloadId} attempt ${fence.attempt} (${reason})`);
+    this.publishEvent(record.workload, message.correlation_id);
+    this.wakeLeader({ reason: 'requeued', worker_id: this.options.workerId, workload_ids: [fence.workloadId] }, message.correlation_id);
+  }
+
+  private runningChanged(): void {
+    this.metrics.setRunning(this.running.size);
+    for (const listener of this.changeListeners) listener(this.running.size);
+  }
+
+  private publishEvent(workload: Workload, correlationId: string): void {
+    const envelope = createEnvelope(MessageType.WorkloadEvent, workloadEvent(workload), { correlationId });
+    this.broker.publish(this.subjects.customerEvents(workload.customerId), envelope).catch((error: unknown) => {
+      this.logger.warn(`publishing the event of ${workload.id} failed: ${String(error)}`);
+    });
+  }
+
+  private wakeLeader(payload: LeaderWakePayload, correlationId?: string): void {
+    const clean: LeaderWakePayload = { reason: payload.reason, worker_id: payload.worker_id };
+    if (payload.workload_ids !== undefined) clean.workload_ids = payload.workload_ids;
+    const envelope = createEnvelope(MessageType.LeaderWake, clean, { correlationId });
+    this.broker.publish(this.subjects.leaderWake(), envelope).catch((error: unknown) => {
+      this.logger.warn(`waking the leader failed: ${String(error)}`);
+    });
+  }
+
+  /** Publishes a wake-up for the leader (used by the runtime for joins and hand-backs). */
+  notifyLeader(payload: LeaderWakePayload): void {
+    this.wakeLeader(payload);
+  }
+}

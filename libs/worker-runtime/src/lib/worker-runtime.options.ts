@@ -1,0 +1,109 @@
+import type { CheckpointCompression } from '@niyanta/checkpoint';
+import { DEFAULT_RETRY_BACKOFF } from '@niyanta/scheduling';
+import type { WorkloadTypeRegistration } from '@niyanta/state';
+import { WorkloadRegistry, type WorkloadDefinition } from '@niyanta/workload-sdk';
+
+/** Options of `WorkerRuntimeModule.forRoot`. The app parses them from its environment. */
+export interface WorkerRuntimeOptions {
+  /** Unique id of this worker (`WORKER_ID`). */
+  workerId: string;
+  /** Tags the scheduler matches affinity rules against (`WORKER_TAGS`). */
+  tags: Record<string, string>;
+  /** Region of this worker (`WORKER_REGION`); null: none. */
+  region: string | null;
+  /** Workloads run at the same time (`WORKER_CAPACITY`). A positive integer. */
+  capacity: number;
+  /** Restricts the types this worker registers to these names (`WORKER_TYPES`). @default every definition */
+  types?: string[];
+  /** Interval of the heartbeat that keeps this worker alive in the fleet (`HEARTBEAT_INTERVAL`). */
+  heartbeatIntervalMs: number;
+  /** How long a drain waits for running workloads to be handed back (`DRAIN_TIMEOUT`). */
+  drainTimeoutMs: number;
+  /** The workload types this worker can run (samples plus the app's `WORKLOAD_MODULES`). */
+  definitions: WorkloadDefinition[];
+  /** Backoff after the first failed attempt (exponential, jittered). @default 1000 */
+  retryBaseDelayMs?: number;
+  /** Largest backoff between attempts. @default 60000 */
+  retryMaxDelayMs?: number;
+  /** Least time between two progress writes of one workload; the last report is always written. @default 250 */
+  progressThrottleMs?: number;
+  /** Compression of checkpoint state. @default 'gzip' */
+  checkpointCompression?: CheckpointCompression;
+}
+
+/** {@link WorkerRuntimeOptions} with defaults applied and the types resolved. */
+export interface ResolvedWorkerRuntimeOptions
+  extends Required<Omit<WorkerRuntimeOptions, 'types' | 'definitions'>> {
+  /** The definitions this worker registers and runs, by type. */
+  registry: WorkloadRegistry;
+}
+
+/**
+ * Config row a worker proposes for a type whose definition leaves a field out (lifecycle
+ * contract): priority 100, 3 retries, no timeout, a checkpoint every 30 s, no progress step.
+ */
+export const REGISTRATION_DEFAULTS: Readonly<Omit<WorkloadTypeRegistration, 'workloadType'>> = Object.freeze({
+  defaultPriority: 100,
+  maxRetries: 3,
+  timeoutSeconds: null,
+  checkpointIntervalSeconds: 30,
+  checkpointProgressStep: null,
+});
+
+/** Dependency-injection token of {@link ResolvedWorkerRuntimeOptions}. */
+export const WORKER_RUNTIME_OPTIONS = Symbol('WORKER_RUNTIME_OPTIONS');
+
+function positiveInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`worker runtime: ${name} must be a positive integer, got ${value}`);
+}
+
+/**
+ * Validates `options` and fills in defaults. Throws when the capacity or an interval is not
+ * positive, a definition is invalid or duplicated, or `types` names a type no definition provides.
+ */
+export function resolveWorkerRuntimeOptions(options: WorkerRuntimeOptions): ResolvedWorkerRuntimeOptions {
+  if (options.workerId.trim() === '') throw new Error('worker runtime: workerId must not be empty');
+  positiveInteger('capacity', options.capacity);
+  positiveInteger('heartbeatIntervalMs', options.heartbeatIntervalMs);
+  if (!(options.drainTimeoutMs >= 0)) throw new Error(`worker runtime: drainTimeoutMs must be >= 0`);
+  const all = new WorkloadRegistry();
+  for (const definition of options.definitions) all.register(definition);
+  const registry = new WorkloadRegistry();
+  const wanted = options.types ?? all.types();
+  for (const type of wanted) {
+    const definition = all.get(type);
+    if (definition === undefined) {
+      throw new Error(`worker runtime: type "${type}" is not provided by any workload definition (have: ${all.types().join(', ')})`);
+    }
+    registry.register(definition);
+  }
+  return {
+    workerId: options.workerId,
+    tags: { ...options.tags },
+    region: options.region,
+    capacity: options.capacity,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    drainTimeoutMs: options.drainTimeoutMs,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_BACKOFF.baseMs,
+    retryMaxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY_BACKOFF.maxMs,
+    progressThrottleMs: options.progressThrottleMs ?? 250,
+    checkpointCompression: options.checkpointCompression ?? 'gzip',
+    registry,
+  };
+}
+
+/** The `workload_configs` row this worker proposes for `definition`. */
+export function typeRegistration(definition: WorkloadDefinition): WorkloadTypeRegistration {
+  const defaults = definition.defaults ?? {};
+  return {
+    workloadType: definition.type,
+    defaultPriority: defaults.priority ?? REGISTRATION_DEFAULTS.defaultPriority,
+    maxRetries: defaults.maxRetries ?? REGISTRATION_DEFAULTS.maxRetries,
+    timeoutSeconds: defaults.timeoutSeconds ?? REGISTRATION_DEFAULTS.timeoutSeconds,
+    checkpointIntervalSeconds:
+      defaults.checkpointIntervalSeconds === undefined
+        ? REGISTRATION_DEFAULTS.checkpointIntervalSeconds
+        : defaults.checkpointIntervalSeconds,
+    checkpointProgressStep: defaults.checkpointProgressStep ?? REGISTRATION_DEFAULTS.checkpointProgressStep,
+  };
+}

@@ -1,0 +1,381 @@
+import { decodeCheckpointAsync, encodeCheckpointAsync, type CheckpointCompression } from '@niyanta/checkpoint';
+import type { CheckpointInfo, JsonValue, Workload } from '@niyanta/models';
+import type { AttemptFence, CheckpointRepository, ExecutionRepository, ExecutionStart } from '@niyanta/state';
+import {
+  RetryableWorkloadError,
+  WorkloadCancelledError,
+  type WorkloadContext,
+  type WorkloadDefinition,
+  type WorkloadHandler,
+  type WorkloadLogger,
+} from '@niyanta/workload-sdk';
+import { decideOutcome, type AbortKind, type OutcomeAction, type Settlement } from './execution-outcome';
+import { ProgressThrottle } from './progress-throttle';
+
+/** Receives checkpoint measurements (the worker's Prometheus metrics in production). */
+export interface ExecutionObserver {
+  checkpointSaved(workloadType: string, seconds: number, storedBytes: number): void;
+  checkpointFailed(workloadType: string): void;
+}
+
+/** What one execution needs from the worker. */
+export interface ExecutionDependencies {
+  executions: Pick<ExecutionRepository, 'reportProgress' | 'complete' | 'recordFailure' | 'release'>;
+  checkpoints: Pick<CheckpointRepository, 'save' | 'latest'>;
+  /** Backoff before the next attempt after `failureCount` failures. */
+  retryDelayMs(failureCount: number): number;
+  progressThrottleMs: number;
+  compression: CheckpointCompression;
+  observer: ExecutionObserver;
+  logger: WorkloadLogger;
+  /** Pause between retries of an outcome write the database refused. @default 200 (doubling, 5 tries) */
+  writeRetryBaseMs?: number;
+}
+
+/** How an execution ended, for metrics, events and logs. */
+export type ExecutionOutcome =
+  | 'completed'
+  | 'retry_scheduled'
+  | 'failed'
+  | 'paused'
+  | 'requeued'
+  | 'cancelled'
+  /** A fenced write matched nothing: another attempt or a cancel moved the workload on. */
+  | 'stale'
+  /** The worker was presumed dead; the fleet already requeued the workload. */
+  | 'abandoned'
+  /** The outcome could not be written (database unreachable); the fleet's sweeps reconcile it. */
+  | 'write_failed';
+
+/** Result of {@link WorkloadExecution.run}. */
+export interface ExecutionResult {
+  outcome: ExecutionOutcome;
+  /** The workload after the outcome write, when one was made. */
+  workload: Workload | null;
+}
+
+const WRITE_TRIES = 5;
+
+/**
+ * Runs one attempt of one workload: loads the newest checkpoint, calls the handler's `init` and
+ * `execute`, writes progress and checkpoints fenced by the attempt, enforces the timeout and the
+ * automatic checkpoint policy, and records the outcome. Never rejects.
+ *
+ * The outcome is decided as soon as the handler settles or the attempt is aborted, whichever is
+ * first: a handler that ignores its signal cannot hold a cancelled or paused workload hostage (its
+ * later writes are refused here and fenced off in the database).
+ */
+export class WorkloadExecution {
+  readonly fence: AttemptFence;
+  private readonly controller = new AbortController();
+  private readonly throttle: ProgressThrottle;
+  private handler: WorkloadHandler | null = null;
+  private initialized = false;
+  private settled = false;
+  private kind: AbortKind | null = null;
+  private checkpointChain: Promise<unknown> = Promise.resolve();
+  private checkpointsInFlight = 0;
+  private lastCheckpointAt = Date.now();
+  private lastCheckpointProgress = 0;
+  private timeoutTimer: NodeJS.Timeout | null = null;
+  private intervalTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly start: ExecutionStart,
+    private readonly definition: WorkloadDefinition,
+    workerId: string,
+    private readonly deps: ExecutionDependencies,
+  ) {
+    this.fence = { workloadId: start.workload.id, attempt: start.workload.attempt, workerId };
+    this.lastCheckpointProgress = start.workload.progress;
+    this.throttle = new ProgressThrottle(deps.progressThrottleMs, (progress, message) =>
+      this.writeProgress(progress, message),
+    );
+  }
+
+  get workload(): Workload {
+    return this.start.workload;
+  }
+
+  /** Why the attempt was aborted, or null. */
+  get abortKind(): AbortKind | null {
+    return this.kind;
+  }
+
+  /** Runs the attempt to its recorded outcome. */
+  async run(): Promise<ExecutionResult> {
+    const aborted = new Promise<Settlement>((resolve) => {
+      if (this.controller.signal.aborted) resolve({ kind: 'aborted' });
+      this.controller.signal.addEventListener('abort', () => resolve({ kind: 'aborted' }), { once: true });
+    });
+    this.armTimers();
+    const work = this.initAndExecute();
+    const settlement = await Promise.race([work, aborted]);
+    this.settled = true;
+    this.clearTimers();
+    if (settlement.kind === 'aborted') {
+      void work.then((late) => {
+        if (late.kind !== 'aborted') this.deps.logger.debug('handler settled after its attempt was aborted');
+      });
+    }
+    const action = decideOutcome(settlement, this.kind, this.start.timeoutSeconds);
+    if (action.write === 'complete' || action.write === 'failure') await this.throttle.flush();
+    this.throttle.stop();
+    await this.checkpointChain;
+    await this.closeHandler();
+    return this.record(action);
+  }
+
+  /** Aborts the attempt for `kind` unless it already ended or was aborted. True when this call aborted it. */
+  abort(kind: AbortKind): boolean {
+    if (this.settled || this.kind !== null) return false;
+    this.kind = kind;
+    this.controller.abort(new WorkloadCancelledError(`attempt aborted: ${kind}`));
+    return true;
+  }
+
+  /**
+   * Checkpoints (when the handler is initialised, so its state is real) and then aborts for
+   * `reason`, which hands the workload back: PAUSED for a pause, PENDING with attempt + 1 for a drain.
+   */
+  async handBack(reason: 'pause' | 'drain'): Promise<void> {
+    if (this.settled || this.kind !== null) return;
+    if (this.initialized) {
+      try {
+        await this.checkpointNow();
+      } catch (error) {
+        if (!(error instanceof WorkloadCancelledError)) {
+          this.deps.logger.warn('checkpoint before hand-back failed; resuming from the previous one', {
+            error: errorMessage(error),
+          });
+        }
+      }
+    }
+    this.abort(reason);
+  }
+
+  /**
+   * Calls the handler's `checkpoint()` and stores the encoded state fenced by the attempt. Calls
+   * run one at a time. Rejects with {@link WorkloadCancelledError} once the attempt is over or
+   * when the store refuses the write (the attempt is then aborted as stale).
+   */
+  checkpointNow(): Promise<CheckpointInfo> {
+    if (this.settled || this.controller.signal.aborted || this.handler === null) {
+      return Promise.reject(new WorkloadCancelledError('the attempt is no longer running'));
+    }
+    this.checkpointsInFlight++;
+    const next = this.checkpointChain.then(() => this.saveCheckpoint());
+    this.checkpointChain = next.catch(() => undefined).finally(() => this.checkpointsInFlight--);
+    return next;
+  }
+
+  private async initAndExecute(): Promise<Settlement> {
+    try {
+      const resumeFrom = await this.loadCheckpoint();
+      this.handler = this.definition.create();
+      const ctx = this.context();
+      if (resumeFrom === undefined) await this.handler.init(ctx);
+      else await this.handler.init(ctx, resumeFrom);
+      this.initialized = true;
+      const output = await this.handler.execute(ctx);
+      return { kind: 'resolved', output };
+    } catch (error) {
+      return { kind: 'threw', error };
+    }
+  }
+
+  private async loadCheckpoint(): Promise<JsonValue | undefined> {
+    let stored;
+    try {
+      stored = await this.deps.checkpoints.latest(this.fence.workloadId);
+    } catch (error) {
+      throw new RetryableWorkloadError(`loading the checkpoint failed: ${errorMessage(error)}`, {
+        code: 'checkpoint_unavailable',
+        cause: error,
+      });
+    }
+    if (stored === null) return undefined;
+    if (stored.data === null) {
+      throw new RetryableWorkloadError(`checkpoint ${stored.sequence} is stored in "${stored.storage}", not inline`, {
+        code: 'checkpoint_unavailable',
+      });
+    }
+    try {
+      const state = await decodeCheckpointAsync(stored.data, stored.codec, stored.contentHash);
+      this.deps.logger.info('resuming from checkpoint', { sequence: stored.sequence, from_attempt: stored.attempt });
+      return state;
+    } catch (error) {
+      throw new RetryableWorkloadError(`checkpoint ${stored.sequence} is unreadable: ${errorMessage(error)}`, {
+        code: 'checkpoint_unreadable',
+        cause: error,
+      });
+    }
+  }
+
+  private context(): WorkloadContext {
+    const { workload } = this.start;
+    return {
+      workloadId: workload.id,
+      workloadType: workload.workloadType,
+      attempt: workload.attempt,
+      input: workload.input,
+      signal: this.controller.signal,
+      reportProgress: (progress, message) => this.reportProgress(progress, message),
+      checkpointNow: () => this.checkpointNow().then(() => undefined),
+      logger: this.deps.logger,
+    };
+  }
+
+  private reportProgress(progress: number, message?: string): Promise<void> {
+    if (this.settled || this.controller.signal.aborted) return Promise.resolve();
+    if (typeof progress !== 'number' || Number.isNaN(progress)) {
+      this.deps.logger.warn('ignored a progress report that is not a number', { progress: String(progress) });
+      return Promise.resolve();
+    }
+    const clamped = Math.min(1, Math.max(0, progress));
+    const step = this.start.checkpointPolicy.progressStep;
+    if (step !== null && step > 0 && clamped - this.lastCheckpointProgress >= step && this.initialized) {
+      this.lastCheckpointProgress = clamped;
+      this.autoCheckpoint('progress');
+    }
+    return this.throttle.report(clamped, message ?? null);
+  }
+
+  private async writeProgress(progress: number, message: string | null): Promise<void> {
+    try {
+      const held = await this.deps.executions.reportProgress(this.fence, progress, message);
+      if (!held && this.abort('stale')) this.deps.logger.info('progress write refused: attempt is stale, aborting');
+    } catch (error) {
+      this.deps.logger.warn('progress write failed', { error: errorMessage(error) });
+    }
+  }
+
+  private async saveCheckpoint(): Promise<CheckpointInfo> {
+    if (this.settled || this.controller.signal.aborted || this.handler === null) {
+      throw new WorkloadCancelledError('the attempt is no longer running');
+    }
+    const began = performance.now();
+    const type = this.start.workload.workloadType;
+    try {
+      const state = await this.handler.checkpoint();
+      const encoded = await encodeCheckpointAsync(state === undefined ? null : state, {
+        compression: this.deps.compression,
+      });
+      const saved = await this.deps.checkpoints.save(this.fence, encoded);
+      if (saved === null) {
+        if (this.abort('stale')) this.deps.logger.info('checkpoint refused: attempt is stale, aborting');
+        throw new WorkloadCancelledError('the attempt is no longer held by this worker');
+      }
+      this.lastCheckpointAt = Date.now();
+      this.armIntervalTimer();
+      this.deps.observer.checkpointSaved(type, (performance.now() - began) / 1000, encoded.storedBytes);
+      return saved;
+    } catch (error) {
+      if (!(error instanceof WorkloadCancelledError)) this.deps.observer.checkpointFailed(type);
+      throw error;
+    }
+  }
+
+  private autoCheckpoint(trigger: 'interval' | 'progress'): void {
+    // A checkpoint already queued will capture the newest state; a second one would add nothing.
+    if (this.checkpointsInFlight > 0 || !this.initialized) return;
+    this.checkpointNow().catch((error: unknown) => {
+      if (!(error instanceof WorkloadCancelledError)) {
+        this.deps.logger.warn('automatic checkpoint failed', { trigger, error: errorMessage(error) });
+      }
+    });
+  }
+
+  private armTimers(): void {
+    const timeoutSeconds = this.start.timeoutSeconds;
+    if (timeoutSeconds !== null && timeoutSeconds > 0) {
+      this.timeoutTimer = setTimeout(() => {
+        if (this.abort('timeout')) this.deps.logger.warn('attempt timed out', { timeout_seconds: timeoutSeconds });
+      }, timeoutSeconds * 1000);
+    }
+    this.armIntervalTimer();
+  }
+
+  /** (Re)arms the time-based checkpoint to fire one interval after the newest checkpoint. */
+  private armIntervalTimer(): void {
+    const intervalSeconds = this.start.checkpointPolicy.intervalSeconds;
+    if (intervalSeconds === null || intervalSeconds <= 0 || this.settled) return;
+    if (this.intervalTimer !== null) clearTimeout(this.intervalTimer);
+    const due = Math.max(0, this.lastCheckpointAt + intervalSeconds * 1000 - Date.now());
+    this.intervalTimer = setTimeout(() => {
+      this.intervalTimer = null;
+      if (this.checkpointsInFlight > 0 || !this.initialized) this.armIntervalTimer();
+      else this.autoCheckpoint('interval');
+    }, due);
+  }
+
+  private clearTimers(): void {
+    if (this.timeoutTimer !== null) clearTimeout(this.timeoutTimer);
+    if (this.intervalTimer !== null) clearTimeout(this.intervalTimer);
+    this.timeoutTimer = null;
+    this.intervalTimer = null;
+  }
+
+  private async closeHandler(): Promise<void> {
+    if (this.handler === null) return;
+    try {
+      await this.handler.close();
+    } catch (error) {
+      this.deps.logger.warn('handler close() failed', { error: errorMessage(error) });
+    }
+  }
+
+  private async record(action: OutcomeAction): Promise<ExecutionResult> {
+    switch (action.write) {
+      case 'none':
+        return {
+          outcome: action.reason === 'cancel' ? 'cancelled' : action.reason === 'stale' ? 'stale' : 'abandoned',
+          workload: null,
+        };
+      case 'complete':
+        return this.write(async () => {
+          const workload = await this.deps.executions.complete(this.fence, action.output);
+          return { outcome: workload ? 'completed' : 'stale', workload };
+        });
+      case 'failure':
+        return this.write(async () => {
+          const record = await this.deps.executions.recordFailure(this.fence, action.error, {
+            retryable: action.retryable,
+            retryDelayMs: (failureCount) => this.deps.retryDelayMs(failureCount),
+          });
+          if (record === null) return { outcome: 'stale', workload: null };
+          this.deps.logger.info(
+            record.kind === 'failed' ? 'attempt failed; workload FAILED' : 'attempt failed; retry scheduled',
+            { error: action.error, ...(record.kind === 'retry_scheduled' ? { retry_delay_ms: record.retryDelayMs } : {}) },
+          );
+          return { outcome: record.kind, workload: record.workload };
+        });
+      case 'release':
+        return this.write(async () => {
+          const record = await this.deps.executions.release(this.fence, action.reason);
+          return record === null ? { outcome: 'stale', workload: null } : { outcome: record.kind, workload: record.workload };
+        });
+    }
+  }
+
+  /** Runs an outcome write, retrying with backoff while the database refuses it (fenced writes are safe to repeat). */
+  private async write(attempt: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+    const base = this.deps.writeRetryBaseMs ?? 200;
+    for (let tryNumber = 1; ; tryNumber++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (tryNumber >= WRITE_TRIES) {
+          this.deps.logger.error('could not record the outcome of the attempt', { error: errorMessage(error) });
+          return { outcome: 'write_failed', workload: null };
+        }
+        this.deps.logger.warn('outcome write failed, retrying', { error: errorMessage(error), try: tryNumber });
+        await new Promise((resolve) => setTimeout(resolve, base * 2 ** (tryNumber - 1)));
+      }
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
