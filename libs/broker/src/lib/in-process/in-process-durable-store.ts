@@ -30,6 +30,8 @@ interface ConsumerGroup {
   subject: string;
   members: Member[];
   next: number;
+  /** Messages for this consumer, in publish order (insertion-ordered map: O(1) removal on ack). */
+  messages: Map<number, StoredMessage>;
 }
 
 /** One live member of a named consumer. */
@@ -45,15 +47,15 @@ export interface Member {
 /**
  * In-memory stand-in for a JetStream work-queue stream: messages wait for the one named consumer
  * whose subject matches, go to one of its members, are removed on ack and come back after the
- * redelivery delay on nak. Named consumers outlive their members, like durable consumers.
- * Sized for one process (standalone, tests): each pass walks the waiting messages.
+ * redelivery delay on nak. Named consumers outlive their members, like durable consumers. Each
+ * consumer keeps its own queue, so a pass only looks at messages a free member could take.
  */
 export class InProcessDurableStore {
-  // Insertion-ordered, so iteration is publish order and removal on ack is O(1).
-  private readonly messages = new Map<number, StoredMessage>();
-  private seq = 0;
+  /** Messages no consumer matches yet; handed to the first consumer that does. */
+  private readonly orphans = new Map<number, StoredMessage>();
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly recentIds = new Map<string, number>();
+  private seq = 0;
   private pumpScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Infinity;
@@ -68,7 +70,8 @@ export class InProcessDurableStore {
     if (this.recentIds.has(id)) return;
     this.recentIds.set(id, now);
     const seq = ++this.seq;
-    this.messages.set(seq, { seq, subject, text, storedAt: now, deliveries: 0, inFlight: false, availableAt: now });
+    const message: StoredMessage = { seq, subject, text, storedAt: now, deliveries: 0, inFlight: false, availableAt: now };
+    (this.groupFor(subject)?.messages ?? this.orphans).set(seq, message);
     this.schedulePump();
   }
 
@@ -80,8 +83,13 @@ export class InProcessDurableStore {
   attach(name: string, subject: string, deliver: DeliverFn, concurrency: number): Member {
     let group = this.groups.get(name);
     if (!group) {
-      group = { name, subject, members: [], next: 0 };
+      group = { name, subject, members: [], next: 0, messages: new Map() };
       this.groups.set(name, group);
+      for (const message of this.orphans.values()) {
+        if (!subjectMatches(subject, message.subject)) continue;
+        this.orphans.delete(message.seq);
+        group.messages.set(message.seq, message);
+      }
     }
     const member: Member = { group, deliver, concurrency, active: 0, stopped: false, running: new RunningHandlers() };
     group.members.push(member);
@@ -115,19 +123,23 @@ export class InProcessDurableStore {
   private pump(): void {
     if (this.closed) return;
     const now = Date.now();
-    this.expire(now);
+    this.expire(this.orphans, now);
     let nextDue = Infinity;
-    for (const message of this.messages.values()) {
-      if (message.inFlight) continue;
-      const group = this.groupFor(message.subject);
-      if (!group) continue;
-      if (message.availableAt > now) {
-        nextDue = Math.min(nextDue, message.availableAt);
-        continue;
+    for (const group of this.groups.values()) {
+      this.expire(group.messages, now);
+      let free = group.members.reduce((sum, m) => sum + (m.stopped ? 0 : Math.max(0, m.concurrency - m.active)), 0);
+      for (const message of group.messages.values()) {
+        if (free === 0) break;
+        if (message.inFlight) continue;
+        if (message.availableAt > now) {
+          nextDue = Math.min(nextDue, message.availableAt);
+          continue;
+        }
+        const member = this.pickMember(group);
+        if (!member) break;
+        this.dispatch(message, member);
+        free--;
       }
-      const member = this.pickMember(group);
-      if (!member) continue;
-      this.dispatch(message, member);
     }
     this.armTimer(nextDue, now);
   }
@@ -147,7 +159,7 @@ export class InProcessDurableStore {
       if (outcome === 'nak') {
         message.availableAt = Date.now() + this.limits.redeliveryDelayMs;
       } else {
-        this.messages.delete(message.seq);
+        member.group.messages.delete(message.seq);
       }
       this.schedulePump();
     };
@@ -187,11 +199,11 @@ export class InProcessDurableStore {
     this.timer.unref();
   }
 
-  private expire(now: number): void {
+  private expire(messages: Map<number, StoredMessage>, now: number): void {
     const oldest = now - this.limits.maxAgeMs;
-    for (const message of this.messages.values()) {
+    for (const message of messages.values()) {
       if (message.storedAt >= oldest) break;
-      if (!message.inFlight) this.messages.delete(message.seq);
+      if (!message.inFlight) messages.delete(message.seq);
     }
   }
 
