@@ -48,10 +48,11 @@ describe(loadLeaderConfig.name, () => {
     });
   });
 
-  it('requires the lease to be renewed faster than it expires', () => {
-    expect(() => loadLeaderConfig({ ...required, LEASE_TTL: '1s', LEASE_RENEW_INTERVAL: '1s' })).toThrow(
-      'LEASE_RENEW_INTERVAL: must be shorter than LEASE_TTL (1000ms), got 1000ms',
+  it('requires at least two lease renewals per TTL', () => {
+    expect(() => loadLeaderConfig({ ...required, LEASE_TTL: '1s', LEASE_RENEW_INTERVAL: '501ms' })).toThrow(
+      'LEASE_RENEW_INTERVAL: must be at most half of LEASE_TTL (1000ms), got 501ms',
     );
+    expect(loadLeaderConfig({ ...required, LEASE_TTL: '1s', LEASE_RENEW_INTERVAL: '500ms' }).leaseRenewIntervalMs).toBe(500);
   });
 
   it('requires the retry base delay not to exceed the maximum', () => {

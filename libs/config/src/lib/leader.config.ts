@@ -13,16 +13,29 @@ export interface LeaderSettings {
   readonly workerTimeoutMs: number;
   /** `LEASE_TTL`: how long a leadership lease lasts without renewal. @default 5 s */
   readonly leaseTtlMs: number;
-  /** `LEASE_RENEW_INTERVAL`: how often the leader renews (and candidates try to take) the lease. @default 1 s */
+  /** `LEASE_RENEW_INTERVAL`: how often the leader renews (and candidates try to take) the lease; at most half of the TTL. @default 1 s */
   readonly leaseRenewIntervalMs: number;
   /** `SCHEDULER_SWEEP_INTERVAL`: the periodic scheduling pass that backs up event-driven wakes. @default 2 s */
   readonly schedulerSweepIntervalMs: number;
   /** `ASSIGNMENT_ACK_TIMEOUT`: an assignment still SCHEDULED after this is re-sent, then reclaimed. @default 5 s */
   readonly assignmentAckTimeoutMs: number;
-  /** `RETRY_BASE_DELAY`: first backoff of a failed attempt (doubles, jittered). @default 1 s */
+  /** `RETRY_BASE_DELAY`: first backoff of a retried leader duty (doubles, jittered). @default 1 s */
   readonly retryBaseDelayMs: number;
   /** `RETRY_MAX_DELAY`: backoff ceiling. @default 5 min */
   readonly retryMaxDelayMs: number;
+}
+
+/** Zod fields of the retry backoff, shared by the leader (its duties) and the worker (failed attempts). */
+export const retryVars = {
+  RETRY_BASE_DELAY: envVar(parseDuration, { fallback: () => 1_000 }),
+  RETRY_MAX_DELAY: envVar(parseDuration, { fallback: () => 300_000 }),
+};
+
+/** Backoff base must not exceed its ceiling. */
+export function checkRetryVars(v: { RETRY_BASE_DELAY: number; RETRY_MAX_DELAY: number }, ctx: z.RefinementCtx): void {
+  if (v.RETRY_BASE_DELAY > v.RETRY_MAX_DELAY) {
+    crossIssue(ctx, 'RETRY_BASE_DELAY', `must not exceed RETRY_MAX_DELAY (${v.RETRY_MAX_DELAY}ms), got ${v.RETRY_BASE_DELAY}ms`);
+  }
 }
 
 /** Configuration of the coordinator-leader process. */
@@ -46,8 +59,7 @@ export const leaderVars = {
   LEASE_RENEW_INTERVAL: envVar(parseDuration, { fallback: () => 1_000 }),
   SCHEDULER_SWEEP_INTERVAL: envVar(parseDuration, { fallback: () => 2_000 }),
   ASSIGNMENT_ACK_TIMEOUT: envVar(parseDuration, { fallback: () => 5_000 }),
-  RETRY_BASE_DELAY: envVar(parseDuration, { fallback: () => 1_000 }),
-  RETRY_MAX_DELAY: envVar(parseDuration, { fallback: () => 300_000 }),
+  ...retryVars,
 };
 
 type LeaderVars = { [K in keyof typeof leaderVars]: z.output<(typeof leaderVars)[K]> };
@@ -66,14 +78,15 @@ export function toLeaderSettings(v: LeaderVars): LeaderSettings {
   };
 }
 
-/** Rules between leader variables; a lease renewed no faster than it expires flaps leadership. */
+/**
+ * Rules between leader variables. The lease must get at least two renewals per TTL, or one slow
+ * round trip would depose a healthy leader.
+ */
 export function checkLeaderVars(v: LeaderVars, ctx: z.RefinementCtx): void {
-  if (v.LEASE_RENEW_INTERVAL >= v.LEASE_TTL) {
-    crossIssue(ctx, 'LEASE_RENEW_INTERVAL', `must be shorter than LEASE_TTL (${v.LEASE_TTL}ms), got ${v.LEASE_RENEW_INTERVAL}ms`);
+  if (v.LEASE_RENEW_INTERVAL * 2 > v.LEASE_TTL) {
+    crossIssue(ctx, 'LEASE_RENEW_INTERVAL', `must be at most half of LEASE_TTL (${v.LEASE_TTL}ms), got ${v.LEASE_RENEW_INTERVAL}ms`);
   }
-  if (v.RETRY_BASE_DELAY > v.RETRY_MAX_DELAY) {
-    crossIssue(ctx, 'RETRY_BASE_DELAY', `must not exceed RETRY_MAX_DELAY (${v.RETRY_MAX_DELAY}ms), got ${v.RETRY_BASE_DELAY}ms`);
-  }
+  checkRetryVars(v, ctx);
 }
 
 const leaderSchema = z

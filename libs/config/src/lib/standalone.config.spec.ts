@@ -57,6 +57,6 @@ describe(loadStandaloneConfig.name, () => {
   });
 
   it('applies the leader cross-checks', () => {
-    expect(() => loadStandaloneConfig({ LEASE_RENEW_INTERVAL: '10s' })).toThrow('LEASE_RENEW_INTERVAL: must be shorter than LEASE_TTL');
+    expect(() => loadStandaloneConfig({ LEASE_RENEW_INTERVAL: '10s' })).toThrow('LEASE_RENEW_INTERVAL: must be at most half of LEASE_TTL');
   });
 });

@@ -16,6 +16,8 @@ describe(loadWorkerConfig.name, () => {
       workloadModules: [],
       heartbeatIntervalMs: 5_000,
       drainTimeoutMs: 30_000,
+      retryBaseDelayMs: 1_000,
+      retryMaxDelayMs: 300_000,
     });
     // The generated id must be usable as a broker subject token.
     expect(config.workerId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
@@ -79,6 +81,16 @@ describe(loadWorkerConfig.name, () => {
     expect(() =>
       loadWorkerConfig({ DATABASE_URL: required.DATABASE_URL, WORKER_CAPACITY: 'many', WORKER_TAGS: 'x' }),
     ).toThrow(/NATS_URL: required[\s\S]*WORKER_TAGS: expected[\s\S]*WORKER_CAPACITY: expected/);
+  });
+
+  it('reads the retry backoff a failed attempt waits', () => {
+    expect(loadWorkerConfig({ ...required, RETRY_BASE_DELAY: '200ms', RETRY_MAX_DELAY: '1s' })).toMatchObject({
+      retryBaseDelayMs: 200,
+      retryMaxDelayMs: 1_000,
+    });
+    expect(() => loadWorkerConfig({ ...required, RETRY_BASE_DELAY: '2s', RETRY_MAX_DELAY: '1s' })).toThrow(
+      'RETRY_BASE_DELAY: must not exceed RETRY_MAX_DELAY (1000ms), got 2000ms',
+    );
   });
 
   it('keeps the drain within the shutdown budget', () => {

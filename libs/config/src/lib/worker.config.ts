@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { commonVars, CommonConfig, ConnectionConfig, connectionVars, toCommonConfig } from './common.config';
 import { crossIssue, Env, envVar, loadWith, matching } from './env-schema';
 import { parseBoolean, parseDuration, parseInteger, parseList, parseTags } from './env-parsers';
-import { defaultInstanceId } from './leader.config';
+import { checkRetryVars, defaultInstanceId, retryVars } from './leader.config';
 
 /** Settings of the worker feature (SPEC §6). */
 export interface WorkerSettings {
@@ -22,6 +22,10 @@ export interface WorkerSettings {
   readonly heartbeatIntervalMs: number;
   /** `DRAIN_TIMEOUT`: how long a draining worker waits for workloads to checkpoint and hand back. @default 30 s */
   readonly drainTimeoutMs: number;
+  /** `RETRY_BASE_DELAY`: backoff before a failed attempt is retried (doubles per failure, jittered). @default 1 s */
+  readonly retryBaseDelayMs: number;
+  /** `RETRY_MAX_DELAY`: backoff ceiling. @default 5 min */
+  readonly retryMaxDelayMs: number;
 }
 
 /** Configuration of the worker process. */
@@ -45,6 +49,7 @@ export const workerVars = {
   WORKLOAD_MODULES: envVar((raw) => parseList(raw, MODULE_PATH, 'module paths'), { fallback: (): string[] => [] }),
   HEARTBEAT_INTERVAL: envVar(parseDuration, { fallback: () => 5_000 }),
   DRAIN_TIMEOUT: envVar(parseDuration, { fallback: () => 30_000 }),
+  ...retryVars,
 };
 
 type WorkerVars = { [K in keyof typeof workerVars]: z.output<(typeof workerVars)[K]> };
@@ -60,6 +65,8 @@ export function toWorkerSettings(v: WorkerVars): WorkerSettings {
     workloadModules: v.WORKLOAD_MODULES,
     heartbeatIntervalMs: v.HEARTBEAT_INTERVAL,
     drainTimeoutMs: v.DRAIN_TIMEOUT,
+    retryBaseDelayMs: v.RETRY_BASE_DELAY,
+    retryMaxDelayMs: v.RETRY_MAX_DELAY,
   };
 }
 
@@ -69,6 +76,7 @@ export function checkWorkerVars(v: WorkerVars & { SHUTDOWN_TIMEOUT: number }, ct
   if (v.DRAIN_TIMEOUT > v.SHUTDOWN_TIMEOUT) {
     crossIssue(ctx, 'DRAIN_TIMEOUT', `must not exceed SHUTDOWN_TIMEOUT (${v.SHUTDOWN_TIMEOUT}ms), got ${v.DRAIN_TIMEOUT}ms`);
   }
+  checkRetryVars(v, ctx);
 }
 
 const workerSchema = z

@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { ConfigError } from '@niyanta/config';
 import pino, { Logger as PinoLogger } from 'pino';
 import { ReadinessCheck } from './readiness.service';
 import { StartupProbe, WaitOptions } from './startup-probe.server';
@@ -50,6 +51,20 @@ export class AppLauncher {
   ) {
     this.log = log;
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void this.stop(signal));
+  }
+
+  /**
+   * Runs a config loader; on a {@link ConfigError} prints its message (every bad variable, no
+   * stack trace) to stderr and exits with status 1.
+   */
+  static loadConfig<T>(load: () => T): T {
+    try {
+      return load();
+    } catch (error: unknown) {
+      if (!(error instanceof ConfigError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
   }
 
   /** Binds the port with a startup probe and takes over SIGTERM/SIGINT. */
