@@ -1,1 +1,11 @@
-export {};
+export { LeaderModule } from './lib/leader.module';
+export { LEADER_OPTIONS, resolveLeaderOptions } from './lib/leader-options';
+export type { LeaderOptions, ResolvedLeaderOptions } from './lib/leader-options';
+export { LeaderElectionService } from './lib/leader-election.service';
+export type { LeadershipStatus } from './lib/leader-election.service';
+export { LEADER_DUTIES, LeaderDuty } from './lib/leader-duty';
+export type { LeaderTerm } from './lib/leader-duty';
+export { SchedulerService } from './lib/scheduler.service';
+export { HealthMonitorService } from './lib/health-monitor.service';
+export { AssignmentWatchdogService } from './lib/assignment-watchdog.service';
+export { LEADER_METRIC, LeaderMetrics } from './lib/leader-metrics';

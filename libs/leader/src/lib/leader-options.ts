@@ -1,0 +1,117 @@
+import { DEFAULT_TIERS, type TierDefinition } from '@niyanta/models';
+
+/** Options of `LeaderModule.forRoot` (the app parses them from its configuration). */
+export interface LeaderOptions {
+  /** This replica's identity in the lease; unique per process. */
+  leaderId: string;
+  /** A worker whose last heartbeat is older than this is DEAD and its workloads are reassigned. */
+  workerTimeoutMs: number;
+  /** How long a lease lasts without renewal; bounds failover after a crash. */
+  leaseTtlMs: number;
+  /** How often the leader renews its lease (and a standby tries to take it). Well below `leaseTtlMs`. */
+  leaseRenewIntervalMs: number;
+  /** Period of the scheduler's reconciling sweep (messages may be lost; the database is the truth). */
+  sweepIntervalMs: number;
+  /** A workload still SCHEDULED this long after its assignment is re-sent, then reclaimed. */
+  assignmentAckTimeoutMs: number;
+  /** First delay before retrying a leader duty that failed on a database or broker error. */
+  retryBaseDelayMs: number;
+  /** Largest such delay (exponential backoff with jitter in between). */
+  retryMaxDelayMs: number;
+  /**
+   * How many times an unacknowledged assignment is re-sent before it is reclaimed.
+   * @default 2
+   */
+  assignmentResends?: number;
+  /**
+   * Period of the health monitor.
+   * @default workerTimeoutMs / 5, between 100 ms and 1 s
+   */
+  healthCheckIntervalMs?: number;
+  /**
+   * Most PENDING workloads the scheduler keeps in memory (loaded in queue order); the rest wait
+   * in the database until the queue drains.
+   * @default 100000
+   */
+  maxQueuedWorkloads?: number;
+  /**
+   * Most workloads one scheduling pass places (one transaction); a full pass is followed by another.
+   * @default 1000
+   */
+  maxPlacementsPerPass?: number;
+  /**
+   * Customer tiers: scheduling weight and running limit per tier name.
+   * @default DEFAULT_TIERS
+   */
+  tiers?: Readonly<Record<string, TierDefinition>>;
+  /**
+   * Tier of customers whose tier is unknown to `tiers`.
+   * @default 'free'
+   */
+  fallbackTier?: string;
+  /**
+   * Priority points a pending workload gains per minute of waiting.
+   * @default 10
+   */
+  agingPerMinute?: number;
+}
+
+/** {@link LeaderOptions} with every default filled in. */
+export type ResolvedLeaderOptions = Required<LeaderOptions>;
+
+/** Nest token of the {@link ResolvedLeaderOptions}. */
+export const LEADER_OPTIONS = Symbol('LEADER_OPTIONS');
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`LeaderOptions.${name} must be a positive number, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Validates `options` and fills in defaults. The renew interval must leave room for at least two
+ * renewals per lease, or a single slow round trip would depose a healthy leader.
+ */
+export function resolveLeaderOptions(options: LeaderOptions): ResolvedLeaderOptions {
+  if (typeof options.leaderId !== 'string' || options.leaderId.length === 0) {
+    throw new RangeError('LeaderOptions.leaderId must be a non-empty string');
+  }
+  const leaseTtlMs = positive('leaseTtlMs', options.leaseTtlMs);
+  const leaseRenewIntervalMs = positive('leaseRenewIntervalMs', options.leaseRenewIntervalMs);
+  if (leaseRenewIntervalMs * 2 > leaseTtlMs) {
+    throw new RangeError(
+      `LeaderOptions.leaseRenewIntervalMs (${leaseRenewIntervalMs}) must be at most half of leaseTtlMs (${leaseTtlMs})`,
+    );
+  }
+  const workerTimeoutMs = positive('workerTimeoutMs', options.workerTimeoutMs);
+  const retryBaseDelayMs = positive('retryBaseDelayMs', options.retryBaseDelayMs);
+  const retryMaxDelayMs = positive('retryMaxDelayMs', options.retryMaxDelayMs);
+  if (retryMaxDelayMs < retryBaseDelayMs) {
+    throw new RangeError('LeaderOptions.retryMaxDelayMs must be at least retryBaseDelayMs');
+  }
+  const resends = options.assignmentResends ?? 2;
+  if (!Number.isInteger(resends) || resends < 0) {
+    throw new RangeError(`LeaderOptions.assignmentResends must be an integer >= 0, got ${resends}`);
+  }
+  return {
+    leaderId: options.leaderId,
+    workerTimeoutMs,
+    leaseTtlMs,
+    leaseRenewIntervalMs,
+    sweepIntervalMs: positive('sweepIntervalMs', options.sweepIntervalMs),
+    assignmentAckTimeoutMs: positive('assignmentAckTimeoutMs', options.assignmentAckTimeoutMs),
+    retryBaseDelayMs,
+    retryMaxDelayMs,
+    assignmentResends: resends,
+    healthCheckIntervalMs: positive(
+      'healthCheckIntervalMs',
+      options.healthCheckIntervalMs ?? Math.min(1_000, Math.max(100, workerTimeoutMs / 5)),
+    ),
+    maxQueuedWorkloads: positive('maxQueuedWorkloads', options.maxQueuedWorkloads ?? 100_000),
+    maxPlacementsPerPass: positive('maxPlacementsPerPass', options.maxPlacementsPerPass ?? 1_000),
+    tiers: options.tiers ?? DEFAULT_TIERS,
+    fallbackTier: options.fallbackTier ?? 'free',
+    agingPerMinute: options.agingPerMinute ?? 10,
+  };
+}

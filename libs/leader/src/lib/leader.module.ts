@@ -1,0 +1,48 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LeadershipRepository, SchedulingRepository, WorkerHealthRepository } from '@niyanta/state';
+import { AssignmentWatchdogService } from './assignment-watchdog.service';
+import { HealthMonitorService } from './health-monitor.service';
+import { LEADER_DUTIES, type LeaderDuty } from './leader-duty';
+import { LeaderElectionService } from './leader-election.service';
+import { LeaderMessages } from './leader-messages';
+import { LEADER_METRIC_PROVIDERS, LeaderMetrics } from './leader-metrics';
+import { LEADER_OPTIONS, resolveLeaderOptions, type LeaderOptions } from './leader-options';
+import { SchedulerService } from './scheduler.service';
+
+/**
+ * The coordinator-leader feature: lease election with generation fencing, the event-driven
+ * scheduler, the worker health monitor and the unacknowledged-assignment watchdog. Needs the global
+ * `StateModule` (DataSource) and `BrokerModule` (Broker, Subjects); uses `ReadinessService` from
+ * `ObservabilityModule` when present. Campaigning starts on application bootstrap; on shutdown the
+ * leader stops its duties and releases the lease before the database and broker close.
+ */
+@Module({})
+export class LeaderModule {
+  /** @throws RangeError when `options` are inconsistent (e.g. renew interval above half the lease TTL) */
+  static forRoot(options: LeaderOptions): DynamicModule {
+    const resolved = resolveLeaderOptions(options);
+    return {
+      module: LeaderModule,
+      providers: [
+        { provide: LEADER_OPTIONS, useValue: resolved },
+        LeadershipRepository,
+        SchedulingRepository,
+        WorkerHealthRepository,
+        ...LEADER_METRIC_PROVIDERS,
+        LeaderMetrics,
+        LeaderMessages,
+        SchedulerService,
+        HealthMonitorService,
+        AssignmentWatchdogService,
+        {
+          provide: LEADER_DUTIES,
+          // Order matters on taking office: the scheduler first, so the others can notify it.
+          useFactory: (...duties: LeaderDuty[]): LeaderDuty[] => duties,
+          inject: [SchedulerService, HealthMonitorService, AssignmentWatchdogService],
+        },
+        LeaderElectionService,
+      ],
+      exports: [LeaderElectionService, SchedulerService],
+    };
+  }
+}

@@ -1,0 +1,290 @@
+import type { Logger } from '@nestjs/common';
+import { PendingQueue, retryDelayMs } from '@niyanta/scheduling';
+import {
+  LeaseLostError,
+  type PendingWorkload,
+  type ScheduledWorkload,
+  type SchedulingRepository,
+} from '@niyanta/state';
+import { performance } from 'node:perf_hooks';
+import { ClusterView } from './cluster-view';
+import { CoalescingRunner } from './coalescing-runner';
+import { CustomerQuota } from './customer-quota';
+import type { LeaderTerm } from './leader-duty';
+import type { LeaderMessages } from './leader-messages';
+import type { LeaderMetrics } from './leader-metrics';
+import type { ResolvedLeaderOptions } from './leader-options';
+import { PendingReasons, planPass, toQueueEntry, type PassPlan, type QueuedWorkload } from './scheduling-pass';
+
+/** Rows per page when loading the queue and per query when fetching woken workloads. */
+const PAGE_SIZE = 5_000;
+/** Most pending-reason rows written per pass (the rest follow in the next passes). */
+const REASON_WRITES_PER_PASS = 5_000;
+/** Pause before retrying placements that all went stale (lets a clock-edge retry become due). */
+const STALE_RETRY_DELAY_MS = 20;
+
+/** Collaborators of a {@link SchedulerTerm}. */
+export interface SchedulerTermDeps {
+  options: ResolvedLeaderOptions;
+  repository: SchedulingRepository;
+  messages: LeaderMessages;
+  metrics: LeaderMetrics;
+  logger: Logger;
+}
+
+/**
+ * The scheduler during one term in office: the in-memory queue and fleet view, the changes waiting
+ * to be applied, and the serial pass loop. Events only record what changed and trigger a pass; the
+ * pass (one at a time) refreshes what changed from the database, places, writes and publishes.
+ */
+export class SchedulerTerm {
+  private readonly queue: PendingQueue<QueuedWorkload>;
+  private readonly view: ClusterView;
+  private readonly quota: CustomerQuota;
+  private readonly reasons = new PendingReasons();
+  private readonly runner: CoalescingRunner;
+  private readonly dirtyWorkloads = new Set<string>();
+  private readonly dirtyWorkers = new Set<string>();
+  private cappedCustomers = new Set<string>();
+  private slotsMayHaveFreed = false;
+  private built = false;
+  private fullSync = false;
+  /** Database clock minus local clock, so `not_before` is judged by the database's time. */
+  private clockOffsetMs = 0;
+  private consecutiveErrors = 0;
+
+  constructor(
+    private readonly term: LeaderTerm,
+    private readonly deps: SchedulerTermDeps,
+  ) {
+    const { options } = deps;
+    this.queue = new PendingQueue<QueuedWorkload>({ agingPerMinute: options.agingPerMinute });
+    this.view = new ClusterView(options.workerTimeoutMs);
+    this.quota = new CustomerQuota(options.tiers, options.fallbackTier);
+    this.runner = new CoalescingRunner(
+      () => this.pass(),
+      (error) => deps.logger.error(`scheduling pass crashed: ${describe(error)}`),
+    );
+  }
+
+  /** Workloads in the in-memory queue. */
+  get queueSize(): number {
+    return this.queue.size;
+  }
+
+  /** Starts the first pass, which rebuilds the view from the database. */
+  begin(): void {
+    this.runner.trigger();
+  }
+
+  /** Workloads that may have become schedulable (submitted, requeued, resumed, retried). */
+  workloadsChanged(ids: Iterable<string>): void {
+    for (const id of ids) this.dirtyWorkloads.add(id);
+    this.runner.trigger();
+  }
+
+  /** Workers whose slots or standing may have changed (heartbeat, freed slot, joined, died). */
+  workersChanged(ids: Iterable<string>): void {
+    for (const id of ids) this.dirtyWorkers.add(id);
+    this.runner.trigger();
+  }
+
+  /** Asks for a reconciling pass against the database (the periodic sweep). */
+  sweep(): void {
+    this.fullSync = true;
+    this.runner.trigger();
+  }
+
+  /** Stops passes; resolves when the current one has finished. */
+  async end(): Promise<void> {
+    await this.runner.stop();
+    this.queue.clear();
+  }
+
+  private async pass(): Promise<void> {
+    if (this.term.signal.aborted) return;
+    const startedAt = performance.now();
+    const { metrics, options } = this.deps;
+    try {
+      if (!this.built) await this.rebuild();
+      else if (this.fullSync) await this.reconcile();
+      await this.applyChanges();
+      const now = Date.now() + this.clockOffsetMs;
+      const plan = planPass({
+        queue: this.queue,
+        view: this.view,
+        quota: this.quota,
+        reasons: this.reasons,
+        now,
+        maxPlacements: options.maxPlacementsPerPass,
+        maxOffers: options.maxPlacementsPerPass * 10,
+      });
+      this.cappedCustomers = plan.cappedCustomers;
+      const scheduled = await this.write(plan);
+      if (scheduled.length > 0) {
+        await Promise.all([
+          this.deps.messages.sendAssignments(scheduled, this.term.fence.generation),
+          this.deps.messages.publishEvents(scheduled),
+        ]);
+      }
+      const reasons = this.reasons.collect(this.queue, REASON_WRITES_PER_PASS);
+      if (reasons.length > 0) await this.deps.repository.setPendingReasons(this.term.fence, reasons);
+      this.consecutiveErrors = 0;
+      metrics.queueDepth.set(this.queue.size);
+      this.planNext(plan, scheduled.length, now);
+    } catch (error: unknown) {
+      this.failed(error);
+    } finally {
+      metrics.passDuration.observe((performance.now() - startedAt) / 1000);
+    }
+  }
+
+  private planNext(plan: PassPlan, scheduled: number, now: number): void {
+    if (plan.placements.length >= this.deps.options.maxPlacementsPerPass || this.reasons.pending) {
+      this.runner.trigger();
+    } else if (plan.placements.length > 0 && scheduled === 0) {
+      this.runner.schedule(STALE_RETRY_DELAY_MS);
+    }
+    const dueAt = this.queue.nextDueAt();
+    if (dueAt !== null) this.runner.schedule(dueAt - now + 1);
+  }
+
+  private failed(error: unknown): void {
+    if (error instanceof LeaseLostError) {
+      this.term.leaseLost(error);
+      return;
+    }
+    if (this.term.signal.aborted) return;
+    this.consecutiveErrors++;
+    // The in-memory view may now disagree with the database: rebuild it from scratch next time.
+    this.fullSync = true;
+    const { retryBaseDelayMs, retryMaxDelayMs } = this.deps.options;
+    const delay = retryDelayMs(this.consecutiveErrors, { baseMs: retryBaseDelayMs, maxMs: retryMaxDelayMs });
+    this.deps.logger.warn(`scheduling pass failed (retrying in ${delay} ms): ${describe(error)}`);
+    this.runner.schedule(delay);
+  }
+
+  /** Taking office: the whole view from the database. Events arriving meanwhile are applied after. */
+  private async rebuild(): Promise<void> {
+    const { repository, options, logger } = this.deps;
+    await this.measureClock();
+    this.view.replaceAll(await repository.loadWorkers());
+    this.quota.replaceAll(await repository.countActiveByCustomer());
+    this.queue.clear();
+    this.reasons.clear();
+    const loaded = await repository.streamPending(PAGE_SIZE, options.maxQueuedWorkloads, (page) => {
+      for (const workload of page) this.enqueue(workload);
+    });
+    this.built = true;
+    this.fullSync = false;
+    logger.log(`scheduler took office: ${loaded} pending workloads, ${this.view.size} workers`);
+  }
+
+  /** The sweep: fleet and quotas reloaded, the queue diffed against the PENDING rows by (id, attempt). */
+  private async reconcile(): Promise<void> {
+    const { repository, options } = this.deps;
+    this.fullSync = false;
+    await this.measureClock();
+    this.view.replaceAll(await repository.loadWorkers());
+    this.quota.replaceAll(await repository.countActiveByCustomer());
+    const keys = await repository.listPendingKeys(options.maxQueuedWorkloads);
+    const stored = new Set<string>();
+    for (const key of keys) {
+      stored.add(key.id);
+      if (this.queue.get(key.id)?.payload.attempt !== key.attempt) this.dirtyWorkloads.add(key.id);
+    }
+    // A capped listing may omit rows that are still PENDING; only a complete one proves absence.
+    if (keys.length < options.maxQueuedWorkloads) {
+      const gone: string[] = [];
+      for (const entry of this.queue.values()) if (!stored.has(entry.id)) gone.push(entry.id);
+      for (const id of gone) this.queue.remove(id);
+    }
+  }
+
+  private async applyChanges(): Promise<void> {
+    const { repository } = this.deps;
+    if (this.dirtyWorkers.size > 0) {
+      const ids = [...this.dirtyWorkers];
+      this.dirtyWorkers.clear();
+      const snapshots = await repository.loadWorkers(ids);
+      const found = new Set<string>();
+      for (const snapshot of snapshots) {
+        found.add(snapshot.id);
+        this.view.apply(snapshot);
+      }
+      for (const id of ids) if (!found.has(id)) this.view.remove(id);
+      this.slotsMayHaveFreed = true;
+    }
+    if (this.slotsMayHaveFreed && this.cappedCustomers.size > 0) {
+      const capped = [...this.cappedCustomers];
+      this.quota.refresh(capped, await repository.countActiveByCustomer(capped));
+    }
+    this.slotsMayHaveFreed = false;
+    while (this.dirtyWorkloads.size > 0) {
+      const ids = [...this.dirtyWorkloads].slice(0, PAGE_SIZE);
+      for (const id of ids) this.dirtyWorkloads.delete(id);
+      const rows = await repository.findPendingByIds(ids);
+      const found = new Set<string>();
+      for (const row of rows) {
+        found.add(row.id);
+        this.enqueue(row);
+      }
+      for (const id of ids) if (!found.has(id)) this.queue.remove(id);
+    }
+  }
+
+  private enqueue(workload: PendingWorkload): void {
+    if (!this.queue.has(workload.id) && this.queue.size >= this.deps.options.maxQueuedWorkloads) return;
+    const entry = toQueueEntry(workload, this.quota);
+    this.queue.upsert(entry);
+    this.reasons.enqueued(entry.group ?? entry.workloadType, entry.payload.pendingReason);
+  }
+
+  /**
+   * Writes the pass's placements in one fenced transaction. Placements the database refused (the
+   * workload moved on, the worker stopped accepting) give their reservations back and are
+   * re-read next pass; if the write fails, everything is put back as it was.
+   */
+  private async write(plan: PassPlan): Promise<ScheduledWorkload[]> {
+    if (plan.placements.length === 0) return [];
+    const { repository, metrics } = this.deps;
+    let scheduled: ScheduledWorkload[];
+    try {
+      scheduled = await repository.schedule(
+        this.term.fence,
+        plan.placements.map((placement) => ({ workloadId: placement.entry.id, workerId: placement.workerId })),
+      );
+    } catch (error: unknown) {
+      for (const placement of plan.placements) {
+        this.view.release(placement.workerId);
+        this.quota.release(placement.entry.customerId);
+        this.queue.upsert(placement.entry);
+      }
+      throw error;
+    }
+    const written = new Set(scheduled.map((workload) => workload.id));
+    let stale = 0;
+    for (const placement of plan.placements) {
+      if (written.has(placement.entry.id)) continue;
+      stale++;
+      this.view.release(placement.workerId);
+      this.quota.release(placement.entry.customerId);
+      this.dirtyWorkloads.add(placement.entry.id);
+      this.dirtyWorkers.add(placement.workerId);
+    }
+    if (scheduled.length > 0) metrics.decisions.inc({ outcome: 'scheduled' }, scheduled.length);
+    if (stale > 0) metrics.decisions.inc({ outcome: 'stale' }, stale);
+    return scheduled;
+  }
+
+  private async measureClock(): Promise<void> {
+    const before = Date.now();
+    const databaseNow = await this.deps.repository.databaseNow();
+    const after = Date.now();
+    this.clockOffsetMs = databaseNow.getTime() - (before + after) / 2;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

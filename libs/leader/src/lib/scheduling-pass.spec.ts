@@ -1,0 +1,220 @@
+import { DEFAULT_TIERS, EMPTY_AFFINITY, type AffinityRules } from '@niyanta/models';
+import { PendingQueue } from '@niyanta/scheduling';
+import type { PendingWorkload, WorkerSnapshot } from '@niyanta/state';
+import { ClusterView } from './cluster-view';
+import { CustomerQuota } from './customer-quota';
+import { PendingReasons, placementGroup, planPass, toQueueEntry, type QueuedWorkload } from './scheduling-pass';
+
+const NOW = Date.parse('2030-01-01T00:00:00Z');
+let seq = 0;
+
+function worker(id: string, overrides: Partial<WorkerSnapshot> = {}): WorkerSnapshot {
+  return {
+    id,
+    status: 'ACTIVE',
+    tags: {},
+    region: null,
+    capacity: 2,
+    workloadTypes: ['sleep'],
+    activeCount: 0,
+    heartbeatAgeMs: 0,
+    ...overrides,
+  };
+}
+
+function pending(overrides: Partial<PendingWorkload> = {}): PendingWorkload {
+  seq++;
+  return {
+    id: `w-${String(seq).padStart(4, '0')}`,
+    customerId: 'c1',
+    customerTier: 'enterprise',
+    workloadType: 'sleep',
+    priority: 100,
+    affinity: EMPTY_AFFINITY,
+    region: null,
+    attempt: 1,
+    pendingReason: null,
+    notBefore: null,
+    createdAt: new Date(NOW - 60_000 + seq),
+    ...overrides,
+  };
+}
+
+function setup(workers: WorkerSnapshot[]) {
+  const queue = new PendingQueue<QueuedWorkload>();
+  const view = new ClusterView(15_000, () => NOW);
+  view.replaceAll(workers);
+  const quota = new CustomerQuota(DEFAULT_TIERS, 'free');
+  const reasons = new PendingReasons();
+  const add = (...items: PendingWorkload[]) => {
+    for (const item of items) {
+      const entry = toQueueEntry(item, quota);
+      queue.upsert(entry);
+      reasons.enqueued(entry.group ?? entry.workloadType, entry.payload.pendingReason);
+    }
+  };
+  const plan = (maxPlacements = 1_000) =>
+    planPass({ queue, view, quota, reasons, now: NOW, maxPlacements, maxOffers: 10_000 });
+  return { queue, view, quota, reasons, add, plan };
+}
+
+describe(planPass.name, () => {
+  beforeEach(() => {
+    seq = 0;
+  });
+
+  it('fills free slots in queue order and never beyond capacity', () => {
+    const { queue, view, add, plan } = setup([worker('a', { capacity: 2, activeCount: 1 }), worker('b', { capacity: 1 })]);
+    const low = pending({ priority: 1 });
+    const high = pending({ priority: 900 });
+    const mid = pending({ priority: 500 });
+    add(low, high, mid);
+
+    const result = plan();
+
+    expect(result.placements.map((p) => p.entry.id)).toEqual([high.id, mid.id]);
+    expect(view.running('a')).toBe(2);
+    expect(view.running('b')).toBe(1);
+    expect(view.freeSlots()).toBe(0);
+    expect(queue.has(low.id)).toBe(true);
+    expect(plan().placements).toEqual([]);
+  });
+
+  it('places each workload only on a worker that fits it', () => {
+    const gpu: AffinityRules = { required: { gpu: 'a100' }, preferred: {}, anti: {} };
+    const { add, plan } = setup([
+      worker('cpu', { capacity: 5 }),
+      worker('gpu', { capacity: 5, tags: { gpu: 'a100' } }),
+      worker('other', { capacity: 5, workloadTypes: ['render'] }),
+    ]);
+    const needsGpu = pending({ affinity: gpu });
+    const render = pending({ workloadType: 'render' });
+    add(needsGpu, render);
+
+    const byId = new Map(plan().placements.map((p) => [p.entry.id, p.workerId]));
+    expect(byId.get(needsGpu.id)).toBe('gpu');
+    expect(byId.get(render.id)).toBe('other');
+  });
+
+  it('records why a class of workloads cannot be placed, once per change, and keeps them queued', () => {
+    const { queue, reasons, add, plan } = setup([worker('a')]);
+    const gpuRules: AffinityRules = { required: { gpu: 'a100' }, preferred: {}, anti: {} };
+    const first = pending({ affinity: gpuRules });
+    const second = pending({ affinity: gpuRules });
+    const unknownType = pending({ workloadType: 'train' });
+    add(first, second, unknownType);
+
+    const result = plan();
+    expect(result.placements).toEqual([]);
+    const written = reasons.collect(queue, 100);
+    expect(new Map(written.map((w) => [w.id, w.reason]))).toEqual(
+      new Map([
+        [first.id, 'no live worker has gpu=a100'],
+        [second.id, 'no live worker has gpu=a100'],
+        [unknownType.id, 'no live worker supports type "train"'],
+      ]),
+    );
+    expect(queue.size).toBe(3);
+
+    plan();
+    expect(reasons.collect(queue, 100)).toEqual([]);
+
+    const third = pending({ affinity: gpuRules });
+    add(third);
+    plan();
+    expect(reasons.collect(queue, 100)).toEqual([{ id: third.id, reason: 'no live worker has gpu=a100' }]);
+  });
+
+  it('shows no reason on workloads that only wait for a free slot, and clears a stale one', () => {
+    const { queue, reasons, add, plan } = setup([worker('a', { capacity: 1, activeCount: 1 }), worker('idle', { capacity: 1 })]);
+    const first = pending();
+    const stale = pending({ pendingReason: 'no live worker supports type "sleep"' });
+    const waiting = pending();
+    add(first, stale, waiting);
+    expect(plan().placements.map((p) => p.entry.id)).toEqual([first.id]);
+    expect(reasons.collect(queue, 100)).toEqual([{ id: stale.id, reason: null }]);
+    expect(queue.get(waiting.id)?.payload.pendingReason).toBeNull();
+  });
+
+  it('writes reasons in bounded batches and finishes them on later passes', () => {
+    const { queue, reasons, add, plan } = setup([]);
+    add(...Array.from({ length: 5 }, () => pending()));
+    plan();
+    expect(reasons.collect(queue, 3)).toHaveLength(3);
+    expect(reasons.pending).toBe(true);
+    expect(reasons.collect(queue, 3)).toHaveLength(2);
+    expect(reasons.pending).toBe(false);
+    expect([...queue.values()].every((e) => e.payload.pendingReason === 'no live workers')).toBe(true);
+  });
+
+  it('passes over a customer at its tier limit without blocking others', () => {
+    const { quota, add, plan } = setup([worker('a', { capacity: 10 })]);
+    quota.replaceAll(new Map([['capped', 10]]));
+    const blocked = pending({ customerId: 'capped', customerTier: 'free', priority: 1000 });
+    const other = pending({ customerId: 'c2', customerTier: 'free', priority: 1 });
+    add(blocked, other);
+
+    const result = plan();
+    expect(result.placements.map((p) => p.entry.id)).toEqual([other.id]);
+    expect([...result.cappedCustomers]).toEqual(['capped']);
+    expect(quota.activeCount('c2')).toBe(1);
+  });
+
+  it('does not place on draining or silent workers, nor before a retry is due', () => {
+    const { add, plan } = setup([
+      worker('draining', { status: 'DRAINING' }),
+      worker('silent', { heartbeatAgeMs: 20_000 }),
+      worker('ok', { capacity: 1 }),
+    ]);
+    const later = pending({ notBefore: new Date(NOW + 1_000), priority: 1000 });
+    const now = pending();
+    add(later, now);
+    expect(plan().placements.map((p) => [p.entry.id, p.workerId])).toEqual([[now.id, 'ok']]);
+  });
+
+  it('stops after maxPlacements', () => {
+    const { queue, add, plan } = setup([worker('a', { capacity: 100 })]);
+    add(...Array.from({ length: 10 }, () => pending()));
+    expect(plan(4).placements).toHaveLength(4);
+    expect(queue.size).toBe(6);
+  });
+});
+
+describe(placementGroup.name, () => {
+  it('ignores key order but not values', () => {
+    const a = placementGroup({ workloadType: 't', region: null, affinity: { required: { x: '1', y: '2' }, preferred: {}, anti: {} } });
+    const b = placementGroup({ workloadType: 't', region: null, affinity: { required: { y: '2', x: '1' }, preferred: {}, anti: {} } });
+    const c = placementGroup({ workloadType: 't', region: 'eu', affinity: { required: { y: '2', x: '1' }, preferred: {}, anti: {} } });
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+});
+
+describe(CustomerQuota.name, () => {
+  it('applies the tier limit, falls back for unknown tiers and refreshes selected customers', () => {
+    const quota = new CustomerQuota(DEFAULT_TIERS, 'free');
+    expect(quota.tier('nope')).toBe(DEFAULT_TIERS['free']);
+    quota.replaceAll(new Map([['c', 9]]));
+    expect(quota.atLimit('c', 'free')).toBe(false);
+    quota.take('c');
+    expect(quota.atLimit('c', 'free')).toBe(true);
+    expect(quota.atLimit('c', 'standard')).toBe(false);
+    quota.refresh(['c'], new Map());
+    expect(quota.activeCount('c')).toBe(0);
+    expect(() => new CustomerQuota(DEFAULT_TIERS, 'gold')).toThrow(RangeError);
+  });
+});
+
+describe(ClusterView.name, () => {
+  it('drops workers that are no longer active and releases reservations', () => {
+    const view = new ClusterView(15_000, () => NOW);
+    view.replaceAll([worker('a'), worker('b', { status: 'DEAD' })]);
+    expect(view.size).toBe(1);
+    view.reserve('a');
+    view.release('a');
+    view.release('a');
+    expect(view.running('a')).toBe(0);
+    view.apply(worker('a', { status: 'STOPPED' }));
+    expect(view.has('a')).toBe(false);
+  });
+});

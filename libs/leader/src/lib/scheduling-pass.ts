@@ -1,0 +1,196 @@
+import type { AffinityRules } from '@niyanta/models';
+import { chooseWorker, isPlaced, type PendingEntry, type PendingQueue, type WorkerSlots } from '@niyanta/scheduling';
+import type { PendingWorkload } from '@niyanta/state';
+import type { ClusterView } from './cluster-view';
+import type { CustomerQuota } from './customer-quota';
+
+/** What the scheduler keeps per queued workload (the queue entry's payload). */
+export interface QueuedWorkload {
+  attempt: number;
+  /** The customer's tier name as stored (null when unknown). */
+  tier: string | null;
+  workloadType: string;
+  affinity: AffinityRules;
+  region: string | null;
+  /** The reason stored on the row, so it is written only when it changes. */
+  pendingReason: string | null;
+}
+
+/** One entry of the leader's pending queue. */
+export type QueueEntry = PendingEntry<QueuedWorkload>;
+
+function canonical(record: Readonly<Record<string, string>>): string {
+  return Object.keys(record)
+    .sort()
+    .map((key) => `${key}=${record[key]}`)
+    .join(',');
+}
+
+/**
+ * The placement class of a workload: workloads of one class need the same kind of worker, so when
+ * one of them cannot be placed none of them can, and the queue passes over the class at once.
+ */
+export function placementGroup(workload: Pick<QueuedWorkload, 'workloadType' | 'affinity' | 'region'>): string {
+  const { required, preferred, anti } = workload.affinity;
+  return [workload.workloadType, canonical(required), canonical(preferred), canonical(anti), workload.region ?? ''].join('|');
+}
+
+/** The queue entry of a PENDING workload read from the database. */
+export function toQueueEntry(workload: PendingWorkload, quota: CustomerQuota): QueueEntry {
+  const payload: QueuedWorkload = {
+    attempt: workload.attempt,
+    tier: workload.customerTier,
+    workloadType: workload.workloadType,
+    affinity: workload.affinity,
+    region: workload.region,
+    pendingReason: workload.pendingReason,
+  };
+  return {
+    id: workload.id,
+    customerId: workload.customerId,
+    tierWeight: quota.tier(workload.customerTier).schedulingWeight,
+    priority: workload.priority,
+    enqueuedAt: workload.createdAt.getTime(),
+    notBefore: workload.notBefore?.getTime() ?? null,
+    workloadType: workload.workloadType,
+    group: placementGroup(payload),
+    payload,
+  };
+}
+
+/**
+ * Keeps `pending_reason` in step with what the scheduler found, per placement class. A class that no
+ * live worker could take even with every slot free gets the refusal as its reason; a class that was
+ * placed, or only waits for a free slot, gets none (capacity is transient: writing "full" on every
+ * waiting row at saturation would double the write load for nothing). When a class's reason
+ * changes, its queued workloads are due for it; rows already showing it are not written again.
+ */
+export class PendingReasons {
+  private readonly byGroup = new Map<string, string | null>();
+  private readonly dirty = new Set<string>();
+
+  /** The scheduler's finding for `group`: a reason, or null when it is placeable. */
+  observe(group: string, reason: string | null): void {
+    if (this.byGroup.get(group) === reason && this.byGroup.has(group)) return;
+    this.byGroup.set(group, reason);
+    this.dirty.add(group);
+  }
+
+  /** A workload joined the queue showing `reason`: due for a write if its class says otherwise. */
+  enqueued(group: string, reason: string | null): void {
+    if (this.byGroup.has(group) && this.byGroup.get(group) !== reason) this.dirty.add(group);
+  }
+
+  /** True when {@link collect} has work to do. */
+  get pending(): boolean {
+    return this.dirty.size > 0;
+  }
+
+  /**
+   * The reason changes to write, at most `limit` (classes not finished stay due), applied to the
+   * entries' payloads as if written. One scan of the queue, only when some class changed.
+   */
+  collect(queue: PendingQueue<QueuedWorkload>, limit: number): Array<{ id: string; reason: string | null }> {
+    if (this.dirty.size === 0) return [];
+    const changes: Array<{ id: string; reason: string | null }> = [];
+    let complete = true;
+    for (const entry of queue.values()) {
+      const group = entry.group ?? entry.workloadType;
+      if (!this.dirty.has(group)) continue;
+      const reason = this.byGroup.get(group) ?? null;
+      if (entry.payload.pendingReason === reason) continue;
+      if (changes.length >= limit) {
+        complete = false;
+        break;
+      }
+      entry.payload.pendingReason = reason;
+      changes.push({ id: entry.id, reason });
+    }
+    if (complete) this.dirty.clear();
+    return changes;
+  }
+
+  clear(): void {
+    this.byGroup.clear();
+    this.dirty.clear();
+  }
+}
+
+/** One workload placed by a pass (not yet written). */
+export interface PlannedPlacement {
+  entry: QueueEntry;
+  workerId: string;
+}
+
+/** The decisions of one scheduling pass. */
+export interface PassPlan {
+  /** Taken out of the queue; each reserved a slot in the view and the customer's quota. */
+  placements: PlannedPlacement[];
+  /** Customers passed over because they are at their tier's limit. */
+  cappedCustomers: Set<string>;
+  /** Entries offered (placed or not). */
+  offers: number;
+}
+
+/** Inputs of {@link planPass}. */
+export interface PassInput {
+  queue: PendingQueue<QueuedWorkload>;
+  view: ClusterView;
+  quota: CustomerQuota;
+  reasons: PendingReasons;
+  /** Epoch ms by the database clock: decides which retries are due. */
+  now: number;
+  maxPlacements: number;
+  maxOffers: number;
+}
+
+/**
+ * Decides one pass: due entries in queue order, each placed with `chooseWorker` on the view's
+ * workers. A refused entry's whole placement class is passed over (its reason observed), a customer
+ * at its tier limit is passed over, and the pass ends early once no live worker has a free slot.
+ */
+export function planPass(input: PassInput): PassPlan {
+  const { queue, view, quota, reasons } = input;
+  const workers = view.slots();
+  let free = 0;
+  let anyAccepting = false;
+  for (const worker of workers) {
+    if (!worker.accepting) continue;
+    anyAccepting = true;
+    free += Math.max(0, worker.capacity - worker.running);
+  }
+  // The fleet as if every slot were free: tells "waits for a slot" from "nothing can ever take it".
+  let unbounded: WorkerSlots[] | undefined;
+  const placements: PlannedPlacement[] = [];
+  const cappedCustomers = new Set<string>();
+  let offers = 0;
+  queue.takeBatch(
+    input.now,
+    input.maxPlacements,
+    (entry) => {
+      // With no live worker at all every class is refused at once; keep going so each gets its reason.
+      if (free <= 0 && anyAccepting) return 'stop';
+      offers++;
+      const workload = entry.payload;
+      if (quota.atLimit(entry.customerId, workload.tier)) {
+        cappedCustomers.add(entry.customerId);
+        return 'skip-customer';
+      }
+      const group = entry.group ?? entry.workloadType;
+      const decision = chooseWorker(workload, workers);
+      if (!isPlaced(decision)) {
+        unbounded ??= workers.map((worker) => ({ ...worker, running: 0 }));
+        reasons.observe(group, isPlaced(chooseWorker(workload, unbounded)) ? null : decision.reason);
+        return 'skip-group';
+      }
+      view.reserve(decision.workerId);
+      quota.take(entry.customerId);
+      reasons.observe(group, null);
+      free--;
+      placements.push({ entry, workerId: decision.workerId });
+      return 'take';
+    },
+    { maxOffers: input.maxOffers },
+  );
+  return { placements, cappedCustomers, offers };
+}
