@@ -114,6 +114,8 @@ export class AppLauncher {
     this.phase = 'creating';
     const app = await create().catch((error: unknown) => this.fail('the application failed to start', error));
     this.app = app;
+    // Advertising the framework helps nobody but scanners.
+    (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
     if (this.stopSignal.signal.aborted) {
       await this.shutdown('SIGTERM');
     }

@@ -1,0 +1,42 @@
+import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
+import { ApiHttpModule } from '@niyanta/api-http';
+import { BrokerHealth, BrokerModule } from '@niyanta/broker';
+import { ApiConfig } from '@niyanta/config';
+import { ObservabilityModule, ReadinessService } from '@niyanta/observability';
+import { StateHealth, StateModule } from '@niyanta/state';
+
+/** Name of this process in logs, metrics and connection names. */
+export const SERVICE_NAME = 'coordinator-api';
+
+/** The REST API process: the API feature on PostgreSQL and NATS. */
+@Module({})
+export class CoordinatorApiModule implements OnModuleInit {
+  constructor(
+    private readonly readiness: ReadinessService,
+    private readonly state: StateHealth,
+    private readonly broker: BrokerHealth,
+  ) {}
+
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: CoordinatorApiModule,
+      imports: [
+        ObservabilityModule.forRoot({ serviceName: SERVICE_NAME, logLevel: config.logLevel }),
+        StateModule.forRoot({
+          url: config.databaseUrl,
+          schema: config.databaseSchema,
+          poolSize: config.databasePoolSize,
+          applicationName: SERVICE_NAME,
+          runMigrations: config.runMigrations,
+        }),
+        BrokerModule.forRoot({ kind: 'nats', servers: [...config.natsServers], name: SERVICE_NAME, prefix: config.brokerPrefix }),
+        ApiHttpModule.forRoot({ adminApiKey: config.adminApiKey, bodyLimitBytes: config.bodyLimitBytes }),
+      ],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness.register('postgres', () => this.state.ping());
+    this.readiness.register('broker', () => this.broker.ping());
+  }
+}

@@ -1,0 +1,29 @@
+import { NestFactory } from '@nestjs/core';
+import { configureHttpApp } from '@niyanta/api-http';
+import { loadApiConfig } from '@niyanta/config';
+import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { ensureSchema } from '@niyanta/state';
+import { CoordinatorApiModule, SERVICE_NAME } from './coordinator-api.module';
+
+async function main(): Promise<void> {
+  const config = AppLauncher.loadConfig(() => loadApiConfig(process.env));
+  const launcher = await AppLauncher.start({
+    serviceName: SERVICE_NAME,
+    port: config.port,
+    logLevel: config.logLevel,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+  });
+  await launcher.waitFor({
+    postgres: () => ensureSchema({ url: config.databaseUrl, schema: config.databaseSchema }),
+    broker: tcpCheck(config.natsServers, 4222),
+  });
+  const { url } = await launcher.serve(async () => {
+    const app = await NestFactory.create(CoordinatorApiModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+    useStructuredLogger(app);
+    configureHttpApp(app, { bodyLimitBytes: config.bodyLimitBytes, swagger: true });
+    return app;
+  });
+  launcher.log.info(`${SERVICE_NAME} listening on ${url} (API docs at ${url}/docs)`);
+}
+
+void main();

@@ -1,0 +1,65 @@
+import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
+import { BrokerHealth, BrokerModule } from '@niyanta/broker';
+import { LeaderConfig } from '@niyanta/config';
+import { LeaderModule, LeaderOptions } from '@niyanta/leader';
+import { ObservabilityModule, ReadinessService } from '@niyanta/observability';
+import { StateHealth, StateModule } from '@niyanta/state';
+
+/** Name of this process in logs, metrics and connection names. */
+export const SERVICE_NAME = 'coordinator-leader';
+
+/** The leader feature's options from the validated configuration. */
+export function leaderOptions(config: LeaderConfig): LeaderOptions {
+  return {
+    leaderId: config.leaderId,
+    workerTimeoutMs: config.workerTimeoutMs,
+    leaseTtlMs: config.leaseTtlMs,
+    leaseRenewIntervalMs: config.leaseRenewIntervalMs,
+    sweepIntervalMs: config.schedulerSweepIntervalMs,
+    assignmentAckTimeoutMs: config.assignmentAckTimeoutMs,
+    retryBaseDelayMs: config.retryBaseDelayMs,
+    retryMaxDelayMs: config.retryMaxDelayMs,
+  };
+}
+
+/**
+ * A leader candidate: campaigns for the lease and, while it holds it, schedules, monitors worker
+ * health and reclaims unacknowledged assignments. HTTP serves only health, readiness (with the
+ * leadership and generation in `details.leader`) and metrics.
+ */
+@Module({})
+export class CoordinatorLeaderModule implements OnModuleInit {
+  constructor(
+    private readonly readiness: ReadinessService,
+    private readonly state: StateHealth,
+    private readonly broker: BrokerHealth,
+  ) {}
+
+  static forRoot(config: LeaderConfig): DynamicModule {
+    return {
+      module: CoordinatorLeaderModule,
+      imports: [
+        ObservabilityModule.forRoot({ serviceName: SERVICE_NAME, logLevel: config.logLevel }),
+        StateModule.forRoot({
+          url: config.databaseUrl,
+          schema: config.databaseSchema,
+          poolSize: config.databasePoolSize,
+          applicationName: `${SERVICE_NAME}:${config.leaderId}`,
+          runMigrations: config.runMigrations,
+        }),
+        BrokerModule.forRoot({
+          kind: 'nats',
+          servers: [...config.natsServers],
+          name: `${SERVICE_NAME}:${config.leaderId}`,
+          prefix: config.brokerPrefix,
+        }),
+        LeaderModule.forRoot(leaderOptions(config)),
+      ],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness.register('postgres', () => this.state.ping());
+    this.readiness.register('broker', () => this.broker.ping());
+  }
+}

@@ -1,0 +1,27 @@
+import { NestFactory } from '@nestjs/core';
+import { loadLeaderConfig } from '@niyanta/config';
+import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { ensureSchema } from '@niyanta/state';
+import { CoordinatorLeaderModule, SERVICE_NAME } from './coordinator-leader.module';
+
+async function main(): Promise<void> {
+  const config = AppLauncher.loadConfig(() => loadLeaderConfig(process.env));
+  const launcher = await AppLauncher.start({
+    serviceName: SERVICE_NAME,
+    port: config.port,
+    logLevel: config.logLevel,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+  });
+  await launcher.waitFor({
+    postgres: () => ensureSchema({ url: config.databaseUrl, schema: config.databaseSchema }),
+    broker: tcpCheck(config.natsServers, 4222),
+  });
+  const { url } = await launcher.serve(async () => {
+    const app = await NestFactory.create(CoordinatorLeaderModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+    useStructuredLogger(app);
+    return app;
+  });
+  launcher.log.info(`${SERVICE_NAME} ${config.leaderId} serving health and metrics on ${url}`);
+}
+
+void main();

@@ -1,0 +1,62 @@
+import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
+import { BrokerHealth, BrokerModule } from '@niyanta/broker';
+import { WorkerConfig } from '@niyanta/config';
+import { ObservabilityModule, ReadinessService } from '@niyanta/observability';
+import { StateHealth, StateModule } from '@niyanta/state';
+import { WorkerRuntimeModule } from '@niyanta/worker-runtime';
+import { WorkloadDefinition } from '@niyanta/workload-sdk';
+
+/** Name of this process in logs, metrics and connection names. */
+export const SERVICE_NAME = 'worker';
+
+/**
+ * A worker: registers its workload types, heartbeats, runs assigned workloads with checkpoints,
+ * and drains on SIGTERM. HTTP serves only health, readiness and metrics.
+ */
+@Module({})
+export class WorkerModule implements OnModuleInit {
+  constructor(
+    private readonly readiness: ReadinessService,
+    private readonly state: StateHealth,
+    private readonly broker: BrokerHealth,
+  ) {}
+
+  static forRoot(config: WorkerConfig, definitions: WorkloadDefinition[]): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ObservabilityModule.forRoot({ serviceName: SERVICE_NAME, logLevel: config.logLevel }),
+        StateModule.forRoot({
+          url: config.databaseUrl,
+          schema: config.databaseSchema,
+          poolSize: config.databasePoolSize,
+          applicationName: `${SERVICE_NAME}:${config.workerId}`,
+          runMigrations: config.runMigrations,
+        }),
+        BrokerModule.forRoot({
+          kind: 'nats',
+          servers: [...config.natsServers],
+          name: `${SERVICE_NAME}:${config.workerId}`,
+          prefix: config.brokerPrefix,
+        }),
+        WorkerRuntimeModule.forRoot({
+          workerId: config.workerId,
+          tags: { ...config.workerTags },
+          region: config.workerRegion ?? null,
+          capacity: config.workerCapacity,
+          types: config.workerTypes ? [...config.workerTypes] : undefined,
+          heartbeatIntervalMs: config.heartbeatIntervalMs,
+          drainTimeoutMs: config.drainTimeoutMs,
+          retryBaseDelayMs: config.retryBaseDelayMs,
+          retryMaxDelayMs: config.retryMaxDelayMs,
+          definitions,
+        }),
+      ],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness.register('postgres', () => this.state.ping());
+    this.readiness.register('broker', () => this.broker.ping());
+  }
+}
