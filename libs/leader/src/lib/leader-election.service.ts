@@ -117,7 +117,11 @@ export class LeaderElectionService implements OnApplicationBootstrap, OnModuleDe
   private async campaign(): Promise<number> {
     await this.stepping;
     const requestedAt = performance.now();
-    const grant = await this.leases.tryAcquire(this.options.leaderId, this.options.leaseTtlMs);
+    const grant = await timed(
+      this.leases.tryAcquire(this.options.leaderId, this.options.leaseTtlMs),
+      this.options.leaseTtlMs,
+      'taking the lease',
+    );
     if (grant) {
       if (!this.running) {
         // Shut down while the request was in flight: hand the lease straight back.
@@ -127,7 +131,7 @@ export class LeaderElectionService implements OnApplicationBootstrap, OnModuleDe
       await this.takeOffice({ leaderId: this.options.leaderId, generation: grant.generation }, requestedAt);
       return this.options.leaseRenewIntervalMs;
     }
-    const lease = await this.leases.read();
+    const lease = await timed(this.leases.read(), this.options.leaseTtlMs, 'reading the lease');
     // Wake up right when the holder's lease runs out rather than up to a whole interval later.
     const interval = this.options.leaseRenewIntervalMs;
     return Math.max(5, lease?.held ? Math.min(interval, lease.remainingMs + 5) : interval);
@@ -135,7 +139,12 @@ export class LeaderElectionService implements OnApplicationBootstrap, OnModuleDe
 
   private async renew(term: ActiveTerm): Promise<number> {
     const requestedAt = performance.now();
-    const grant = await this.leases.renew(term.fence, this.options.leaseTtlMs);
+    // A renewal still pending at the deadline is worthless: give up on it then, step down, move on.
+    const grant = await timed(
+      this.leases.renew(term.fence, this.options.leaseTtlMs),
+      Math.max(0, term.deadline - requestedAt),
+      'renewing the lease',
+    );
     if (this.term !== term) return this.options.leaseRenewIntervalMs;
     if (!grant) {
       await this.stepDown(`lease of generation ${term.fence.generation} lost`);
@@ -209,7 +218,7 @@ export class LeaderElectionService implements OnApplicationBootstrap, OnModuleDe
         }
       });
       try {
-        if (await this.leases.release(term.fence)) {
+        if (await timed(this.leases.release(term.fence), this.options.leaseTtlMs, 'releasing the lease')) {
           this.logger.log(`released the lease of generation ${term.fence.generation}`);
         }
       } catch (error: unknown) {
@@ -233,6 +242,15 @@ export class LeaderElectionService implements OnApplicationBootstrap, OnModuleDe
       this.interruptSleep = done;
     });
   }
+}
+
+/** `promise`, or a rejection after `ms` (the operation itself is not cancelled, only no longer awaited). */
+function timed<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms)} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function describe(error: unknown): string {
