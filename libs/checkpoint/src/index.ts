@@ -9,6 +9,7 @@ export {
   DEFAULT_CHECKPOINT_COMPRESSION,
   checkpointCodecName,
   checkpointContentHash,
+  checkpointContentHashAsync,
   decodeCheckpoint,
   decodeCheckpointAsync,
   encodeCheckpoint,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { JsonValue } from '@niyanta/models';
@@ -8,10 +8,16 @@ import { CheckpointCorruptError, CheckpointStateError, UnsupportedCodecError } f
 export type CheckpointCompression = 'gzip' | 'brotli' | 'none';
 
 /**
- * Compression used when none is asked for. gzip won the measurement in the README: at equal or
- * better speed than brotli quality 4–5 it stays within a few percent of its size on real state.
+ * Compression used when none is asked for. Brotli at quality 4 won the measurement in the README:
+ * output as small as or smaller than gzip level 6 on every realistic state tried, in similar time
+ * on text-like state and about 2.4× faster on numeric state.
  */
-export const DEFAULT_CHECKPOINT_COMPRESSION: CheckpointCompression = 'gzip';
+export const DEFAULT_CHECKPOINT_COMPRESSION: CheckpointCompression = 'brotli';
+
+/** Brotli quality used unless `level` says otherwise (5 was slower and no smaller in the measurement). */
+const DEFAULT_BROTLI_QUALITY = 4;
+/** gzip level used unless `level` says otherwise (zlib's own default). */
+const DEFAULT_GZIP_LEVEL = 6;
 
 /** Version of the serialised payload; bump it when the byte layout (not the workload's state) changes. */
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -20,9 +26,12 @@ const SUFFIX: Record<CheckpointCompression, string> = { gzip: '+gzip', brotli: '
 
 /** Options of {@link encodeCheckpoint}. */
 export interface EncodeCheckpointOptions {
-  /** @default 'gzip' */
+  /**
+   * Compression to apply. When it would not make the data smaller (tiny states), the raw JSON is
+   * stored instead under the codec `json.v1`. @default 'brotli'
+   */
   compression?: CheckpointCompression;
-  /** gzip level 1–9 or brotli quality 0–11. @default 6 for gzip, 5 for brotli */
+  /** gzip level 1–9 or brotli quality 0–11. @default 6 for gzip, 4 for brotli */
   level?: number;
   /** Reject states whose JSON is larger than this many bytes. @default 268435456 (256 MiB) */
   maxSizeBytes?: number;
@@ -38,7 +47,7 @@ export interface DecodeCheckpointOptions {
 export interface EncodedCheckpoint {
   /** The stored bytes. */
   data: Buffer;
-  /** What reads them back, e.g. `json.v1+gzip`, `json.v1+br`, `json.v1`. */
+  /** What reads them back: `json.v1+br`, `json.v1+gzip` or `json.v1` (uncompressed). */
   codec: string;
   /** Size of the serialised JSON before compression. */
   sizeBytes: number;
@@ -87,21 +96,30 @@ function serialise(state: JsonValue, maxSizeBytes: number): Buffer {
 function brotliParams(level: number | undefined, sizeHint: number): zlib.BrotliOptions {
   return {
     params: {
-      [zlib.constants.BROTLI_PARAM_QUALITY]: level ?? 5,
+      [zlib.constants.BROTLI_PARAM_QUALITY]: level ?? DEFAULT_BROTLI_QUALITY,
       [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
       [zlib.constants.BROTLI_PARAM_SIZE_HINT]: sizeHint,
     },
   };
 }
 
-function finish(raw: Buffer, data: Buffer, compression: CheckpointCompression): EncodedCheckpoint {
-  return {
-    data,
-    codec: checkpointCodecName(compression),
-    sizeBytes: raw.length,
-    storedBytes: data.length,
-    contentHash: checkpointContentHash(data),
-  };
+/** Like {@link checkpointContentHash}, but hashes on the thread pool (WebCrypto digests run off the event loop). */
+export async function checkpointContentHashAsync(data: Buffer): Promise<string> {
+  // Small inputs: the thread-pool round trip costs more than hashing in place.
+  if (data.length < ASYNC_HASH_THRESHOLD) return checkpointContentHash(data);
+  const digest = await webcrypto.subtle.digest('SHA-256', data);
+  return Buffer.from(digest).toString('hex');
+}
+
+const ASYNC_HASH_THRESHOLD = 1024 * 1024;
+
+function pick(raw: Buffer, compressed: Buffer, requested: CheckpointCompression): { data: Buffer; compression: CheckpointCompression } {
+  // Compression framing makes tiny states bigger; storing them raw is both smaller and cheaper to read.
+  return compressed.length >= raw.length ? { data: raw, compression: 'none' } : { data: compressed, compression: requested };
+}
+
+function finish(raw: Buffer, data: Buffer, compression: CheckpointCompression, contentHash: string): EncodedCheckpoint {
+  return { data, codec: checkpointCodecName(compression), sizeBytes: raw.length, storedBytes: data.length, contentHash };
 }
 
 /**
@@ -115,7 +133,7 @@ export function encodeCheckpoint(state: JsonValue, options: EncodeCheckpointOpti
   let data: Buffer;
   switch (compression) {
     case 'gzip':
-      data = zlib.gzipSync(raw, { level: options.level ?? 6 });
+      data = zlib.gzipSync(raw, { level: options.level ?? DEFAULT_GZIP_LEVEL });
       break;
     case 'brotli':
       data = zlib.brotliCompressSync(raw, brotliParams(options.level, raw.length));
@@ -124,7 +142,8 @@ export function encodeCheckpoint(state: JsonValue, options: EncodeCheckpointOpti
       data = raw;
       break;
   }
-  return finish(raw, data, compression);
+  const chosen = pick(raw, data, compression);
+  return finish(raw, chosen.data, chosen.compression, checkpointContentHash(chosen.data));
 }
 
 const gzipAsync = promisify(zlib.gzip);
@@ -133,8 +152,9 @@ const brotliCompressAsync = promisify(zlib.brotliCompress);
 const brotliDecompressAsync = promisify(zlib.brotliDecompress);
 
 /**
- * Like {@link encodeCheckpoint}, but compresses on the libuv thread pool. JSON serialisation itself
- * still runs on the calling thread (V8 offers no other way), at roughly 200–400 MB/s.
+ * Like {@link encodeCheckpoint}, but compresses and hashes on the libuv thread pool. JSON
+ * serialisation itself still runs on the calling thread (V8 offers no other way): about 0.2–0.3 s
+ * for a 50 MiB state, against 1.5–2 s for the whole synchronous encode.
  */
 export async function encodeCheckpointAsync(state: JsonValue, options: EncodeCheckpointOptions = {}): Promise<EncodedCheckpoint> {
   const compression = options.compression ?? DEFAULT_CHECKPOINT_COMPRESSION;
@@ -142,7 +162,7 @@ export async function encodeCheckpointAsync(state: JsonValue, options: EncodeChe
   let data: Buffer;
   switch (compression) {
     case 'gzip':
-      data = await gzipAsync(raw, { level: options.level ?? 6 });
+      data = await gzipAsync(raw, { level: options.level ?? DEFAULT_GZIP_LEVEL });
       break;
     case 'brotli':
       data = await brotliCompressAsync(raw, brotliParams(options.level, raw.length));
@@ -151,15 +171,14 @@ export async function encodeCheckpointAsync(state: JsonValue, options: EncodeChe
       data = raw;
       break;
   }
-  return finish(raw, data, compression);
+  const chosen = pick(raw, data, compression);
+  return finish(raw, chosen.data, chosen.compression, await checkpointContentHashAsync(chosen.data));
 }
 
-function verify(data: Buffer, codec: string, contentHash: string | undefined): CheckpointCompression {
-  const compression = parseCheckpointCodec(codec);
-  if (contentHash !== undefined && checkpointContentHash(data) !== contentHash.toLowerCase()) {
+function verify(actualHash: string | undefined, expectedHash: string | undefined): void {
+  if (expectedHash !== undefined && actualHash !== expectedHash.toLowerCase()) {
     throw new CheckpointCorruptError('content hash mismatch');
   }
-  return compression;
 }
 
 function parse(raw: Buffer): JsonValue {
@@ -188,7 +207,8 @@ export function decodeCheckpoint(
   contentHash?: string,
   options: DecodeCheckpointOptions = {},
 ): JsonValue {
-  const compression = verify(data, codec, contentHash);
+  const compression = parseCheckpointCodec(codec);
+  verify(contentHash === undefined ? undefined : checkpointContentHash(data), contentHash);
   const maxOutputLength = options.maxSizeBytes ?? DEFAULT_MAX_SIZE;
   let raw: Buffer;
   try {
@@ -202,14 +222,15 @@ export function decodeCheckpoint(
   return parse(raw);
 }
 
-/** Like {@link decodeCheckpoint}, but decompresses on the libuv thread pool. */
+/** Like {@link decodeCheckpoint}, but hashes and decompresses on the libuv thread pool; `JSON.parse` stays on the caller's thread. */
 export async function decodeCheckpointAsync(
   data: Buffer,
   codec: string,
   contentHash?: string,
   options: DecodeCheckpointOptions = {},
 ): Promise<JsonValue> {
-  const compression = verify(data, codec, contentHash);
+  const compression = parseCheckpointCodec(codec);
+  verify(contentHash === undefined ? undefined : await checkpointContentHashAsync(data), contentHash);
   const maxOutputLength = options.maxSizeBytes ?? DEFAULT_MAX_SIZE;
   let raw: Buffer;
   try {
