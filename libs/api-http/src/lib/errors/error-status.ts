@@ -55,6 +55,8 @@ const UNAVAILABLE_MESSAGES = [
   'Connection is not established',
   'Cannot use a pool after calling end',
   'connect ECONNREFUSED',
+  // TypeORM, once the data source was closed (shutdown).
+  'Driver not Connected',
 ];
 
 /**
