@@ -125,4 +125,28 @@ describe(`${NatsBroker.name} across a NATS crash and restart`, () => {
     expect(got).toEqual([message.id]);
     process.stdout.write(`consumer recreated and delivering ${recoveredMs} ms after the first durable publish\n`);
   });
+
+  it('closes within its close timeout while NATS is down', async () => {
+    await broker?.close();
+    if (!server.isRunning()) await server.restart();
+    const prefix = uniqueBrokerPrefix('downclose');
+    broker = await NatsBroker.connect({
+      servers: server.url,
+      name: 'close-while-down',
+      prefix,
+      reconnectTimeWaitMs: 100,
+      closeTimeoutMs: 500,
+      logger: silent,
+    });
+    await broker.subscribe(`${prefix}.events.*`, () => undefined);
+    await broker.consumeDurable(`${prefix}.worker.w1.assign`, 'worker-w1', async () => undefined);
+    await server.kill('SIGKILL');
+    await waitFor(() => !broker.isConnected(), 5000, 'disconnect noticed');
+    const started = Date.now();
+
+    await broker.close();
+
+    expect(Date.now() - started).toBeLessThan(3000);
+    await server.restart();
+  });
 });

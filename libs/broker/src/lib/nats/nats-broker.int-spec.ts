@@ -130,6 +130,37 @@ describe(NatsBroker.name, () => {
     expect(remaining).toBe(0);
   });
 
+  it('resumes a named consumer in a new process without redelivering what was acknowledged', async () => {
+    const first = await natsFixture();
+    cleanups.push(first.cleanup);
+    const subject = `${first.prefix}.worker.w1.assign`;
+    const acked = createEnvelope('a', { n: 1 });
+    const seen: string[] = [];
+    await first.broker.consumeDurable(subject, 'worker-w1', async (message) => {
+      seen.push(message.id);
+    });
+    await first.broker.publishDurable(subject, acked);
+    const deadline = Date.now() + 5000;
+    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await first.broker.close();
+
+    const publisher = await NatsBroker.connect({ servers: testNatsUrl(), name: 'publisher', prefix: first.prefix, logger: silent });
+    cleanups.push(() => publisher.close());
+    const pending = createEnvelope('a', { n: 2 });
+    await publisher.publishDurable(subject, pending);
+    const restarted = await NatsBroker.connect({ servers: testNatsUrl(), name: 'restarted', prefix: first.prefix, logger: silent });
+    cleanups.push(() => restarted.close());
+    const after: string[] = [];
+    await restarted.consumeDurable(subject, 'worker-w1', async (message) => {
+      after.push(message.id);
+    });
+    while (after.length === 0 && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 200));
+
+    expect(seen).toEqual([acked.id]);
+    expect(after).toEqual([pending.id]);
+  });
+
   it('fails to connect to an unreachable server with BrokerUnavailableError', async () => {
     await expect(
       NatsBroker.connect({ servers: 'nats://127.0.0.1:1', name: 'nowhere', prefix: uniqueBrokerPrefix('x'), logger: silent }),
