@@ -160,7 +160,8 @@ export class AppLauncher {
     process.exit(status);
   }
 
-  private async fail(message: string, error: unknown): Promise<never> {
+  /** Logs `error` as fatal, closes whatever was started, runs the cleanups and exits with status 1. */
+  async fail(message: string, error: unknown): Promise<never> {
     this.log.fatal({ err: error }, message);
     try {
       await this.app?.close();

@@ -40,7 +40,11 @@ describe(StartupProbe.name, () => {
 
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: 'unavailable', checks: { postgres: { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:1' } } });
+    expect(await ready.json()).toEqual({
+      status: 'unavailable',
+      checks: { postgres: { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:1' } },
+      details: { starting: true },
+    });
 
     const api = await fetch(`${base}/v1/workloads`, { headers: { 'X-Request-Id': 'probe-1' } });
     expect(api.status).toBe(503);
@@ -73,7 +77,10 @@ describe(StartupProbe.name, () => {
       { intervalMs: 5 },
     );
     expect(attempts).toBe(3);
-    expect(probe.report()).toEqual({ status: 'ok', checks: { postgres: { ok: true }, broker: { ok: true } } });
+    // The probe itself never claims readiness: the application does, once it serves.
+    expect(probe.report()).toEqual({ status: 'unavailable', checks: { postgres: { ok: true }, broker: { ok: true } }, details: { starting: true } });
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).toBe(503);
     expect(logs).toEqual(['warn: waiting for postgres: starting up', 'info: broker is reachable', 'info: postgres is reachable']);
   });
 

@@ -66,11 +66,12 @@ export class StartupProbe {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /** What `/ready` currently reports. */
+  /**
+   * What `/ready` currently reports: never ready — only the application is — but with each
+   * dependency's last result, so an operator sees what the process is waiting for.
+   */
   report(): ReadinessReport {
-    const entries = Object.entries(this.results);
-    const ok = entries.length > 0 && entries.every(([, r]) => r.ok);
-    return { status: ok ? 'ok' : 'unavailable', checks: { ...this.results } };
+    return { status: 'unavailable', checks: { ...this.results }, details: { starting: true } };
   }
 
   /**

@@ -1,0 +1,65 @@
+import { join, resolve } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { configureHttpApp, seedDevCustomer } from '@niyanta/api-http';
+import { loadStandaloneConfig } from '@niyanta/config';
+import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { ensureSchema, startEmbeddedPostgres } from '@niyanta/state';
+import { DataSource } from 'typeorm';
+import { SERVICE_NAME, StandaloneModule } from './standalone.module';
+import { startBanner } from './start-banner';
+import { workloadDefinitions } from './workload-definitions';
+
+async function main(): Promise<void> {
+  const config = AppLauncher.loadConfig(() => loadStandaloneConfig(process.env));
+  const prettyLogs = process.stdout.isTTY === true;
+  const launcher = await AppLauncher.start({
+    serviceName: SERVICE_NAME,
+    port: config.port,
+    logLevel: config.logLevel,
+    pretty: prettyLogs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+  });
+
+  let databaseUrl = config.databaseUrl;
+  let embeddedDataDir: string | undefined;
+  if (databaseUrl === undefined) {
+    embeddedDataDir = join(resolve(config.dataDir), 'postgres');
+    launcher.log.info(`starting embedded PostgreSQL in ${embeddedDataDir} on port ${config.embeddedPostgresPort}`);
+    const postgres = await startEmbeddedPostgres({
+      dataDir: embeddedDataDir,
+      port: config.embeddedPostgresPort,
+      onLog: (line) => launcher.log.debug({ context: 'postgres' }, line),
+    }).catch((error: unknown) => launcher.fail('embedded PostgreSQL did not start', error));
+    // Registered first, so it runs last: after the app (and its database pool) has closed.
+    launcher.onShutdown(() => postgres.stop());
+    databaseUrl = postgres.url;
+  }
+  const url = databaseUrl;
+  await launcher.waitFor({
+    postgres: () => ensureSchema({ url, schema: config.databaseSchema }),
+    ...(config.natsServers ? { broker: tcpCheck(config.natsServers, 4222) } : {}),
+  });
+
+  const served = await launcher.serve(async () => {
+    const module = StandaloneModule.forRoot(config, {
+      databaseUrl: url,
+      prettyLogs,
+      definitions: workloadDefinitions(config.workloadModules),
+    });
+    const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
+    useStructuredLogger(app);
+    configureHttpApp(app, { bodyLimitBytes: config.bodyLimitBytes, swagger: true });
+    await seedDevCustomer(app.get(DataSource), config.devApiKey);
+    return app;
+  });
+  process.stdout.write(
+    startBanner({
+      url: served.url,
+      devApiKey: config.devApiKey,
+      embeddedDataDir,
+      inProcessBroker: config.natsServers === undefined,
+    }),
+  );
+}
+
+void main();

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// `npm start`: runs the standalone app (API, leader and worker in one process, embedded PostgreSQL
+// and in-process broker unless DATABASE_URL / NATS_URL are set). TypeScript is compiled on load by
+// @swc-node/register (docs/adr/0003-swc-runtime.md). Signals are passed on and the app's exit
+// status becomes ours, so `npm start` behaves like the app itself under a supervisor.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/standalone/src/main.ts', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+
+// A terminal's Ctrl-C reaches the child too (same process group); the app treats the repeat as
+// the same request to stop, so forwarding is harmless and covers `kill -INT <this pid>`.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  });
+}
+
+child.on('exit', (code, signal) => {
+  if (signal) {
+    // Die by the same signal, so the parent shell sees what happened to the app.
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  } else {
+    process.exit(code ?? 1);
+  }
+});
