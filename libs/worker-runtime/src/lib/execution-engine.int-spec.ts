@@ -30,9 +30,8 @@ describe('worker execution (PostgreSQL + in-process broker)', () => {
       .filter((event) => event.workload_id === id)
       .map((event) => event.status);
     expect(events).toEqual(['RUNNING', 'COMPLETED']);
-    const wake = harness.wakes.find(
-      (m) => isEnvelope(m) && (m.payload as LeaderWakePayload).reason === 'slot_freed',
-    )?.payload as LeaderWakePayload | undefined;
+    const wake = harness.wakes.find((m) => isEnvelope(m) && (m.payload as LeaderWakePayload).reason === 'slot_freed')
+      ?.payload as LeaderWakePayload | undefined;
     expect(wake?.worker_id).toBe(harness.workerId);
   });
 
@@ -49,7 +48,8 @@ describe('worker execution (PostgreSQL + in-process broker)', () => {
     await harness.waitForRunning(0, 2_000);
     const stale = await harness.workload(id);
     expect(stale).toMatchObject({ status: 'SCHEDULED', attempt: 2 });
-    const resumedFrom = stale.last_checkpoint_sequence!;
+    const resumedFrom = stale.last_checkpoint_sequence ?? 0;
+    expect(resumedFrom).toBeGreaterThanOrEqual(3);
 
     await harness.assign(id);
     const done = await harness.waitFor(id, (row) => row.status === 'COMPLETED');
@@ -81,7 +81,7 @@ describe('worker execution (PostgreSQL + in-process broker)', () => {
     const retry = await harness.waitFor(id, (row) => row.status === 'PENDING');
     expect(retry).toMatchObject({ attempt: 2, failure_count: 1, worker_id: null });
     // Backoff is 30 s ± 20 % jitter in this harness.
-    expect(retry.not_before!.getTime()).toBeGreaterThan(Date.now() + 20_000);
+    expect(retry.not_before?.getTime()).toBeGreaterThan(Date.now() + 20_000);
 
     await harness.reschedule(id);
     await harness.assign(id);

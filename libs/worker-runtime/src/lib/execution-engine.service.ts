@@ -32,6 +32,13 @@ export interface RunningAttempt {
   attempt: number;
 }
 
+/**
+ * How long an assignment that finds every slot busy waits for one before it is handed back to the
+ * broker. The leader never over-assigns on purpose, but its view can count a slot free a moment
+ * before this worker has let go of the attempt that held it.
+ */
+const SLOT_WAIT_MS = 2_000;
+
 function attemptKey(workloadId: string, attempt: number): string {
   return `${workloadId}#${attempt}`;
 }
@@ -48,6 +55,7 @@ export class ExecutionEngine {
   /** Attempts whose start-write is in flight (they hold a slot). */
   private readonly starting = new Set<string>();
   private readonly idleWaiters = new Set<() => void>();
+  private readonly slotWaiters = new Set<() => void>();
   private readonly changeListeners = new Set<(running: number) => void>();
   private consumer: Subscription | null = null;
   private accepting = false;
@@ -93,6 +101,9 @@ export class ExecutionEngine {
   /** Stops taking assignments; those that still arrive are handed back. */
   async stopConsuming(): Promise<void> {
     this.accepting = false;
+    // Assignments waiting for a slot re-check and hand themselves back, so the unsubscribe below
+    // (which waits for running handlers) does not wait for them.
+    this.notify(this.slotWaiters);
     const consumer = this.consumer;
     this.consumer = null;
     await consumer?.unsubscribe();
@@ -111,6 +122,10 @@ export class ExecutionEngine {
     }
     const key = attemptKey(assignment.workload_id, assignment.attempt);
     if (this.running.has(key) || this.starting.has(key)) return;
+    if (this.accepting && !(await this.waitForSlot(SLOT_WAIT_MS))) {
+      throw new WorkerAtCapacityError(this.options.capacity);
+    }
+    if (this.running.has(key) || this.starting.has(key)) return;
     const older = this.find(assignment.workload_id);
     if (older !== undefined) {
       if (older.fence.attempt > assignment.attempt) return;
@@ -127,15 +142,14 @@ export class ExecutionEngine {
       await this.handBackAssignment(fence, definition === undefined ? 'unsupported_type' : 'draining', message);
       return;
     }
-    if (this.running.size + this.starting.size >= this.options.capacity) {
-      throw new WorkerAtCapacityError(this.options.capacity);
-    }
+    if (this.full()) throw new WorkerAtCapacityError(this.options.capacity);
     this.starting.add(key);
     let started: ExecutionStart | null;
     try {
       started = await this.executions.start(fence);
     } finally {
       this.starting.delete(key);
+      this.notify(this.slotWaiters);
     }
     if (started === null) {
       this.logger.log(
@@ -190,6 +204,33 @@ export class ExecutionEngine {
     });
   }
 
+  private full(): boolean {
+    return this.running.size + this.starting.size >= this.options.capacity;
+  }
+
+  /** Resolves true as soon as a slot is free (or the worker stops accepting), false after `timeoutMs`. */
+  private async waitForSlot(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.full() && this.accepting) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          clearTimeout(timer);
+          this.slotWaiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        this.slotWaiters.add(wake);
+      });
+    }
+    return true;
+  }
+
+  private notify(waiters: Set<() => void>): void {
+    for (const waiter of [...waiters]) waiter();
+  }
+
   private find(workloadId: string): WorkloadExecution | undefined {
     for (const execution of this.running.values()) {
       if (execution.fence.workloadId === workloadId) return execution;
@@ -236,15 +277,23 @@ export class ExecutionEngine {
     if (result.workload !== null) this.publishEvent(result.workload, correlationId);
     const requeued = result.workload?.status === 'PENDING' ? [workload.id] : undefined;
     this.wakeLeader({ reason: 'slot_freed', worker_id: this.options.workerId, workload_ids: requeued }, correlationId);
-    if (this.running.size === 0) for (const waiter of [...this.idleWaiters]) waiter();
+    this.notify(this.slotWaiters);
+    if (this.running.size === 0) this.notify(this.idleWaiters);
   }
 
-  private async handBackAssignment(fence: AttemptFence, reason: string, message: MessageEnvelope<unknown>): Promise<void> {
+  private async handBackAssignment(
+    fence: AttemptFence,
+    reason: string,
+    message: MessageEnvelope<unknown>,
+  ): Promise<void> {
     const record = await this.executions.release(fence, reason);
     if (record === null) return;
     this.logger.log(`handed back ${fence.workloadId} attempt ${fence.attempt} (${reason})`);
     this.publishEvent(record.workload, message.correlation_id);
-    this.wakeLeader({ reason: 'requeued', worker_id: this.options.workerId, workload_ids: [fence.workloadId] }, message.correlation_id);
+    this.wakeLeader(
+      { reason: 'requeued', worker_id: this.options.workerId, workload_ids: [fence.workloadId] },
+      message.correlation_id,
+    );
   }
 
   private runningChanged(): void {

@@ -21,7 +21,10 @@ export const WORKER_METRIC_NAMES = Object.freeze({
 /** Providers of the metrics (registered once per process; a second app in one process reuses them). */
 export const WORKER_METRIC_PROVIDERS = [
   makeGaugeProvider({ name: WORKER_METRIC_NAMES.running, help: 'Workload attempts this worker is running.' }),
-  makeGaugeProvider({ name: WORKER_METRIC_NAMES.capacity, help: 'Workloads this worker runs at the same time at most.' }),
+  makeGaugeProvider({
+    name: WORKER_METRIC_NAMES.capacity,
+    help: 'Workloads this worker runs at the same time at most.',
+  }),
   makeCounterProvider({
     name: WORKER_METRIC_NAMES.executions,
     help: 'Finished workload attempts by type and outcome.',

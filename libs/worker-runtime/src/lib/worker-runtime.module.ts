@@ -2,7 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CheckpointRepository, ExecutionRepository, WorkerRegistryRepository } from '@niyanta/state';
 import { ExecutionEngine } from './execution-engine.service';
 import { WORKER_METRIC_PROVIDERS, WorkerMetrics } from './worker-metrics';
-import { resolveWorkerRuntimeOptions, WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-runtime.options';
+import {
+  resolveWorkerRuntimeOptions,
+  WORKER_RUNTIME_OPTIONS,
+  type WorkerRuntimeOptions,
+} from './worker-runtime.options';
 import { WorkerRuntimeService } from './worker-runtime.service';
 
 /**

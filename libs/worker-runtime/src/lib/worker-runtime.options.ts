@@ -32,8 +32,7 @@ export interface WorkerRuntimeOptions {
 }
 
 /** {@link WorkerRuntimeOptions} with defaults applied and the types resolved. */
-export interface ResolvedWorkerRuntimeOptions
-  extends Required<Omit<WorkerRuntimeOptions, 'types' | 'definitions'>> {
+export interface ResolvedWorkerRuntimeOptions extends Required<Omit<WorkerRuntimeOptions, 'types' | 'definitions'>> {
   /** The definitions this worker registers and runs, by type. */
   registry: WorkloadRegistry;
 }
@@ -54,7 +53,8 @@ export const REGISTRATION_DEFAULTS: Readonly<Omit<WorkloadTypeRegistration, 'wor
 export const WORKER_RUNTIME_OPTIONS = Symbol('WORKER_RUNTIME_OPTIONS');
 
 function positiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`worker runtime: ${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`worker runtime: ${name} must be a positive integer, got ${value}`);
 }
 
 /**
@@ -73,7 +73,9 @@ export function resolveWorkerRuntimeOptions(options: WorkerRuntimeOptions): Reso
   for (const type of wanted) {
     const definition = all.get(type);
     if (definition === undefined) {
-      throw new Error(`worker runtime: type "${type}" is not provided by any workload definition (have: ${all.types().join(', ')})`);
+      throw new Error(
+        `worker runtime: type "${type}" is not provided by any workload definition (have: ${all.types().join(', ')})`,
+      );
     }
     registry.register(definition);
   }

@@ -221,7 +221,11 @@ export class WorkerRuntimeService implements OnApplicationBootstrap, OnModuleDes
     const draining = state === 'DRAINING';
     let result: HeartbeatResult;
     try {
-      result = await this.registry.heartbeat(this.options.workerId, this.engine.runningCount, draining ? 'DRAINING' : 'ACTIVE');
+      result = await this.registry.heartbeat(
+        this.options.workerId,
+        this.engine.runningCount,
+        draining ? 'DRAINING' : 'ACTIVE',
+      );
     } catch (error) {
       this.logger.warn(`heartbeat failed: ${describe(error)}`);
       return;

@@ -346,14 +346,19 @@ export class WorkloadExecution {
           if (record === null) return { outcome: 'stale', workload: null };
           this.deps.logger.info(
             record.kind === 'failed' ? 'attempt failed; workload FAILED' : 'attempt failed; retry scheduled',
-            { error: action.error, ...(record.kind === 'retry_scheduled' ? { retry_delay_ms: record.retryDelayMs } : {}) },
+            {
+              error: action.error,
+              ...(record.kind === 'retry_scheduled' ? { retry_delay_ms: record.retryDelayMs } : {}),
+            },
           );
           return { outcome: record.kind, workload: record.workload };
         });
       case 'release':
         return this.write(async () => {
           const record = await this.deps.executions.release(this.fence, action.reason);
-          return record === null ? { outcome: 'stale', workload: null } : { outcome: record.kind, workload: record.workload };
+          return record === null
+            ? { outcome: 'stale', workload: null }
+            : { outcome: record.kind, workload: record.workload };
         });
     }
   }

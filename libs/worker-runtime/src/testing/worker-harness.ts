@@ -1,5 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Broker, BrokerModule, durableStreamName } from '@niyanta/broker';
 import {
@@ -10,6 +11,7 @@ import {
   type ControlPayload,
   type MessageEnvelope,
 } from '@niyanta/models';
+import { ReadinessService } from '@niyanta/observability';
 import { StateModule } from '@niyanta/state';
 import { createTestSchema, testNatsUrl, uniqueBrokerPrefix, type TestSchema } from '@niyanta/testing';
 import { SAMPLE_WORKLOADS, type WorkloadDefinition } from '@niyanta/workload-sdk';
@@ -24,6 +26,19 @@ export interface WorkerHarnessOptions extends Partial<Omit<WorkerRuntimeOptions,
   definitions?: WorkloadDefinition[];
   /** Suite label used in the schema and broker prefix names. */
   label: string;
+}
+
+/** Stands in for ObservabilityModule's readiness (the only part of it the worker uses). */
+@Global()
+@Module({})
+class TestReadinessModule {
+  static create(): DynamicModule {
+    return {
+      module: TestReadinessModule,
+      providers: [{ provide: ReadinessService, useValue: new ReadinessService() }],
+      exports: [ReadinessService],
+    };
+  }
 }
 
 /** Columns of `workloads` the tests look at. */
@@ -64,6 +79,7 @@ export class WorkerHarness {
     const brokerKind = options.broker ?? 'memory';
     const module = await Test.createTestingModule({
       imports: [
+        TestReadinessModule.create(),
         StateModule.forRoot({ url: schema.url, schema: schema.schema, runMigrations: true, poolSize: 5 }),
         BrokerModule.forRoot(
           brokerKind === 'nats'
@@ -94,7 +110,7 @@ export class WorkerHarness {
     const rows: Array<{ id: string }> = await harness.dataSource.query(
       `INSERT INTO customers (name, tier) VALUES ('acme', 'standard') RETURNING id`,
     );
-    harness.customerId = rows[0]!.id;
+    harness.customerId = first(rows).id;
     return harness;
   }
 
@@ -108,6 +124,10 @@ export class WorkerHarness {
 
   get subjects(): Subjects {
     return this.module.get(Subjects);
+  }
+
+  get readiness(): ReadinessService {
+    return this.module.get(ReadinessService);
   }
 
   get runtime(): WorkerRuntimeService {
@@ -134,7 +154,7 @@ export class WorkerHarness {
         fields.timeoutSeconds ?? null,
       ],
     );
-    return rows[0]!.id;
+    return first(rows).id;
   }
 
   /** Plays the leader placing the workload's current attempt on this worker again (SCHEDULED). */
@@ -143,14 +163,14 @@ export class WorkerHarness {
       `UPDATE workloads SET status = 'SCHEDULED', worker_id = $2, not_before = NULL WHERE id = $1 RETURNING attempt`,
       [workloadId, this.workerId],
     );
-    return rows[0]!.attempt;
+    return first(rows).attempt;
   }
 
   /** Publishes the assignment of `attempt` (default: the row's attempt) to this worker. */
   async assign(workloadId: string, attempt?: number): Promise<void> {
     const rows: Array<{ workload_type: string; attempt: number; input: Record<string, never> }> =
       await this.dataSource.query(`SELECT workload_type, attempt, input FROM workloads WHERE id = $1`, [workloadId]);
-    const row = rows[0]!;
+    const row = first(rows);
     const payload: AssignmentPayload = {
       workload_id: workloadId,
       customer_id: this.customerId,
@@ -178,7 +198,7 @@ export class WorkerHarness {
          FROM workloads WHERE id = $1`,
       [workloadId],
     );
-    return rows[0]!;
+    return first(rows);
   }
 
   /** Polls the workload until `predicate` holds; fails with the last row seen after `timeoutMs`. */
@@ -239,6 +259,13 @@ async function deleteStream(prefix: string): Promise<void> {
   } finally {
     await nc.close();
   }
+}
+
+/** The first row, or an error naming the missing row. */
+export function first<T>(rows: readonly T[]): T {
+  const row = rows[0];
+  if (row === undefined) throw new Error('expected a row, got none');
+  return row;
 }
 
 /** Resolves after `ms`. */

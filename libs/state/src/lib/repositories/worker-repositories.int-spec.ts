@@ -7,6 +7,12 @@ import { ExecutionRepository } from './execution.repository';
 import type { AttemptFence } from './execution-row';
 import { WorkerRegistryRepository } from './worker-registry.repository';
 
+function firstRow<T>(rows: T[]): T {
+  const row = rows[0];
+  if (row === undefined) throw new Error('expected a row, got none');
+  return row;
+}
+
 describe('worker repositories', () => {
   let testSchema: TestSchema;
   let dataSource: DataSource;
@@ -25,7 +31,7 @@ describe('worker repositories', () => {
     const rows: Array<{ id: string }> = await dataSource.query(
       `INSERT INTO customers (name, tier) VALUES ('acme', 'standard') RETURNING id`,
     );
-    customerId = rows[0]!.id;
+    customerId = firstRow(rows).id;
     await dataSource.query(
       `INSERT INTO workload_configs (workload_type, default_priority, max_retries, timeout_seconds,
          checkpoint_interval_seconds, checkpoint_progress_step)
@@ -60,7 +66,7 @@ describe('worker repositories', () => {
         fields.checkpointPolicy === undefined ? null : JSON.stringify(fields.checkpointPolicy),
       ],
     );
-    return rows[0]!.id;
+    return firstRow(rows).id;
   }
 
   async function actions(workloadId: string): Promise<string[]> {
@@ -75,7 +81,7 @@ describe('worker repositories', () => {
     const rows: Array<Record<string, unknown>> = await dataSource.query(`SELECT * FROM workloads WHERE id = $1`, [
       workloadId,
     ]);
-    return rows[0]!;
+    return firstRow(rows);
   }
 
   describe(WorkerRegistryRepository.name, () => {
@@ -98,14 +104,20 @@ describe('worker repositories', () => {
           checkpointProgressStep: 0.25,
         },
       ];
-      const worker = { id: 'w-reg', tags: { gpu: 'a100' }, region: 'eu', capacity: 4, workloadTypes: ['sleep', 'brand-new'] };
+      const worker = {
+        id: 'w-reg',
+        tags: { gpu: 'a100' },
+        region: 'eu',
+        capacity: 4,
+        workloadTypes: ['sleep', 'brand-new'],
+      };
       const first = await registry.register(worker, types);
       expect(first.createdTypes).toEqual(['brand-new']);
       expect(first.worker).toMatchObject({ id: 'w-reg', status: 'ACTIVE', tags: { gpu: 'a100' }, capacity: 4 });
       const sleepConfig: Array<{ default_priority: number }> = await dataSource.query(
         `SELECT default_priority FROM workload_configs WHERE workload_type = 'sleep'`,
       );
-      expect(sleepConfig[0]!.default_priority).toBe(100);
+      expect(firstRow(sleepConfig).default_priority).toBe(100);
 
       const second = await registry.register({ ...worker, capacity: 8 }, types);
       expect(second.createdTypes).toEqual([]);
@@ -194,7 +206,7 @@ describe('worker repositories', () => {
       expect(seen).toEqual([1]);
       expect(retry?.kind).toBe('retry_scheduled');
       expect(retry?.workload).toMatchObject({ status: 'PENDING', attempt: 2, failureCount: 1, workerId: null });
-      expect(retry!.workload.notBefore!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+      expect(retry?.workload.notBefore?.getTime()).toBeGreaterThan(Date.now() + 50_000);
 
       await dataSource.query(`UPDATE workloads SET status = 'RUNNING', worker_id = 'w2' WHERE id = $1`, [id]);
       const failed = await executions.recordFailure({ workloadId: id, attempt: 2, workerId: 'w2' }, error, {

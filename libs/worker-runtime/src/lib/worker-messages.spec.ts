@@ -1,0 +1,70 @@
+import { createEnvelope, MessageType, type Workload } from '@niyanta/models';
+import { parseAssignment, parseControl, workloadEvent } from './worker-messages';
+
+describe(parseAssignment.name, () => {
+  const payload = {
+    workload_id: 'a',
+    customer_id: 'c',
+    workload_type: 'sleep',
+    attempt: 2,
+    input: { x: 1 },
+    generation: 7,
+  };
+
+  it('reads a well-formed assignment', () => {
+    expect(parseAssignment(createEnvelope(MessageType.Assignment, payload))).toEqual(payload);
+  });
+
+  it.each([
+    ['another message type', createEnvelope(MessageType.Control, payload)],
+    ['an unknown version', createEnvelope(MessageType.Assignment, payload, { version: 2 })],
+    ['a missing id', createEnvelope(MessageType.Assignment, { ...payload, workload_id: undefined })],
+    ['attempt 0', createEnvelope(MessageType.Assignment, { ...payload, attempt: 0 })],
+    ['a fractional attempt', createEnvelope(MessageType.Assignment, { ...payload, attempt: 1.5 })],
+    ['a non-object payload', createEnvelope(MessageType.Assignment, 'nope')],
+  ])('rejects %s', (_name, envelope) => {
+    expect(parseAssignment(envelope)).toBeNull();
+  });
+});
+
+describe(parseControl.name, () => {
+  it('reads cancel and pause, rejects anything else', () => {
+    const cancel = { action: 'cancel', workload_id: 'a', attempt: 1 };
+    expect(parseControl(createEnvelope(MessageType.Control, cancel))).toEqual(cancel);
+    expect(parseControl(createEnvelope(MessageType.Control, { ...cancel, action: 'pause' }))).toMatchObject({
+      action: 'pause',
+    });
+    expect(parseControl(createEnvelope(MessageType.Control, { ...cancel, action: 'resume' }))).toBeNull();
+    expect(parseControl(createEnvelope(MessageType.Assignment, cancel))).toBeNull();
+  });
+});
+
+describe(workloadEvent.name, () => {
+  it('carries the output only when completed and the error only when there is one', () => {
+    const base = {
+      id: 'a',
+      customerId: 'c',
+      workloadType: 'sleep',
+      attempt: 1,
+      progress: 1,
+      workerId: 'w1',
+      output: { ok: true },
+      error: null,
+      updatedAt: new Date('2026-01-02T03:04:05Z'),
+    } as unknown as Workload;
+    expect(workloadEvent({ ...base, status: 'COMPLETED' })).toEqual({
+      workload_id: 'a',
+      customer_id: 'c',
+      workload_type: 'sleep',
+      status: 'COMPLETED',
+      attempt: 1,
+      progress: 1,
+      worker_id: 'w1',
+      output: { ok: true },
+      occurred_at: '2026-01-02T03:04:05.000Z',
+    });
+    const failed = workloadEvent({ ...base, status: 'FAILED', error: { code: 'x', message: 'y' } });
+    expect(failed.output).toBeUndefined();
+    expect(failed.error).toEqual({ code: 'x', message: 'y' });
+  });
+});

@@ -1,0 +1,196 @@
+import {
+  createEnvelope,
+  MessageType,
+  type HeartbeatPayload,
+  type LeaderWakePayload,
+  type MessageEnvelope,
+} from '@niyanta/models';
+import { first, sleep, WorkerHarness } from '../testing/worker-harness';
+
+function wakeReasons(harness: WorkerHarness): LeaderWakePayload[] {
+  return harness.wakes.map((m) => m.payload as LeaderWakePayload);
+}
+
+describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
+  describe('registration and heartbeat', () => {
+    let harness: WorkerHarness;
+
+    beforeAll(async () => {
+      harness = await WorkerHarness.create({ label: 'wrt_reg', capacity: 3, tags: { gpu: 'a100' }, region: 'eu-1' });
+    });
+
+    afterAll(async () => {
+      await harness?.close();
+    });
+
+    it('registers as ACTIVE with its tags, region, capacity and types, and seeds their configs', async () => {
+      expect(harness.runtime.state).toBe('RUNNING');
+      const workers: Array<Record<string, unknown>> = await harness.dataSource.query(
+        `SELECT status, tags, region, capacity, workload_types, running_count FROM workers WHERE id = $1`,
+        [harness.workerId],
+      );
+      expect(workers).toEqual([
+        {
+          status: 'ACTIVE',
+          tags: { gpu: 'a100' },
+          region: 'eu-1',
+          capacity: 3,
+          workload_types: ['flaky', 'sleep'],
+          running_count: 0,
+        },
+      ]);
+      const configs: Array<Record<string, unknown>> = await harness.dataSource.query(
+        `SELECT workload_type, default_priority, max_retries, checkpoint_interval_seconds
+           FROM workload_configs ORDER BY workload_type`,
+      );
+      // flaky leaves the checkpoint interval out (the worker's default of 30 s applies); sleep sets it to null.
+      expect(configs).toEqual([
+        { workload_type: 'flaky', default_priority: 500, max_retries: 5, checkpoint_interval_seconds: 30 },
+        { workload_type: 'sleep', default_priority: 500, max_retries: 3, checkpoint_interval_seconds: null },
+      ]);
+      const audits: Array<{ actor_id: string }> = await harness.dataSource.query(
+        `SELECT actor_id FROM audit_events WHERE action = 'worker.registered'`,
+      );
+      expect(audits).toEqual([{ actor_id: harness.workerId }]);
+      expect(wakeReasons(harness)).toContainEqual({ reason: 'worker_joined', worker_id: harness.workerId });
+      const report = await harness.readiness.report();
+      expect(report.checks['worker']).toEqual({ ok: true });
+      expect(report.details?.['worker']).toEqual({ id: harness.workerId, state: 'RUNNING', running: 0 });
+    });
+
+    it('heartbeats into its row and onto the heartbeat subject with what it runs', async () => {
+      const beats: Array<MessageEnvelope<HeartbeatPayload>> = [];
+      const subscription = await harness.broker.subscribe<HeartbeatPayload>(harness.subjects.workerHeartbeat(), (m) => {
+        beats.push(m);
+      });
+      const id = await harness.insertScheduled('sleep', { duration_ms: 20_000, steps: 2 });
+      await harness.assign(id);
+      await harness.waitForRunning(1);
+      const before: Array<{ last_heartbeat_at: Date }> = await harness.dataSource.query(
+        `SELECT last_heartbeat_at FROM workers WHERE id = $1`,
+        [harness.workerId],
+      );
+      await sleep(5);
+      await harness.runtime.heartbeat();
+      const after: Array<{ last_heartbeat_at: Date; running_count: number }> = await harness.dataSource.query(
+        `SELECT last_heartbeat_at, running_count FROM workers WHERE id = $1`,
+        [harness.workerId],
+      );
+      expect(first(after).running_count).toBe(1);
+      expect(first(after).last_heartbeat_at.getTime()).toBeGreaterThan(first(before).last_heartbeat_at.getTime());
+      await sleep(20);
+      expect(beats.at(-1)?.payload).toEqual({
+        worker_id: harness.workerId,
+        running: [{ workload_id: id, attempt: 1 }],
+        capacity: 3,
+        draining: false,
+      });
+      await subscription.unsubscribe();
+      expect((await harness.readiness.report()).details?.['worker']).toMatchObject({ running: 1 });
+
+      // Presumed dead: the leader marked the worker DEAD and requeued its workload with attempt + 1.
+      await harness.dataSource.query(`UPDATE workers SET status = 'DEAD' WHERE id = $1`, [harness.workerId]);
+      await harness.dataSource.query(
+        `UPDATE workloads SET status = 'PENDING', attempt = 2, worker_id = NULL WHERE id = $1`,
+        [id],
+      );
+      await harness.runtime.heartbeat();
+      expect(harness.runtime.status().running).toBe(0);
+      const revived: Array<{ status: string }> = await harness.dataSource.query(
+        `SELECT status FROM workers WHERE id = $1`,
+        [harness.workerId],
+      );
+      expect(first(revived).status).toBe('ACTIVE');
+      // The aborted attempt wrote nothing over the leader's requeue.
+      expect(await harness.workload(id)).toMatchObject({ status: 'PENDING', attempt: 2, worker_id: null });
+      expect(await harness.auditActions(id)).toEqual(['workload.started']);
+      const registrations: Array<{ n: number }> = await harness.dataSource.query(
+        `SELECT count(*)::int AS n FROM audit_events WHERE action = 'worker.registered'`,
+      );
+      expect(first(registrations).n).toBe(2);
+    });
+
+    it('drops malformed assignments without running anything', async () => {
+      await harness.broker.publishDurable(
+        harness.subjects.workerAssign(harness.workerId),
+        createEnvelope(MessageType.Assignment, { workload_id: 42 }),
+      );
+      await sleep(100);
+      expect(harness.runtime.status().running).toBe(0);
+    });
+  });
+
+  describe('capacity', () => {
+    let harness: WorkerHarness;
+
+    beforeAll(async () => {
+      harness = await WorkerHarness.create({ label: 'wrt_cap', capacity: 1 });
+    });
+
+    afterAll(async () => {
+      await harness?.close();
+    });
+
+    it('runs at most capacity attempts at once; an assignment beyond it is redelivered later', async () => {
+      const first = await harness.insertScheduled('sleep', { duration_ms: 300, steps: 3 });
+      const second = await harness.insertScheduled('sleep', { duration_ms: 300, steps: 3 });
+      await harness.assign(first);
+      await harness.assign(second);
+      let most = 0;
+      const sampler = setInterval(() => (most = Math.max(most, harness.runtime.status().running)), 5);
+      try {
+        await harness.waitFor(first, (row) => row.status === 'COMPLETED');
+        await harness.waitFor(second, (row) => row.status === 'COMPLETED');
+      } finally {
+        clearInterval(sampler);
+      }
+      expect(most).toBe(1);
+    });
+  });
+
+  describe('drain', () => {
+    let harness: WorkerHarness;
+
+    beforeAll(async () => {
+      harness = await WorkerHarness.create({ label: 'wrt_drain', capacity: 2, drainTimeoutMs: 5_000 });
+    });
+
+    afterAll(async () => {
+      await harness?.close();
+    });
+
+    it('checkpoints and hands back running workloads as PENDING, then stops taking work', async () => {
+      const id = await harness.insertScheduled('sleep', { duration_ms: 60_000, steps: 600 });
+      await harness.assign(id);
+      const running = await harness.waitFor(id, (row) => (row.last_checkpoint_sequence ?? 0) >= 2);
+
+      const report = await harness.runtime.drain();
+      expect(report).toMatchObject({ handedBack: 1, timedOut: false });
+      expect(report.durationMs).toBeLessThan(2_000);
+      expect(harness.runtime.state).toBe('STOPPED');
+
+      const back = await harness.workload(id);
+      expect(back).toMatchObject({ status: 'PENDING', attempt: 2, worker_id: null });
+      expect(back.last_checkpoint_sequence).toBeGreaterThan(running.last_checkpoint_sequence ?? Infinity);
+      expect(await harness.auditActions(id)).toEqual(['workload.started', 'workload.requeued']);
+      expect(wakeReasons(harness)).toContainEqual({
+        reason: 'slot_freed',
+        worker_id: harness.workerId,
+        workload_ids: [id],
+      });
+      const workers: Array<{ status: string }> = await harness.dataSource.query(
+        `SELECT status FROM workers WHERE id = $1`,
+        [harness.workerId],
+      );
+      expect(first(workers).status).toBe('STOPPED');
+      expect((await harness.readiness.report()).checks['worker']?.ok).toBe(false);
+
+      // A stopped worker takes no more assignments.
+      await harness.reschedule(id);
+      await harness.assign(id);
+      await sleep(200);
+      expect(await harness.workload(id)).toMatchObject({ status: 'SCHEDULED', attempt: 2 });
+      expect(await harness.runtime.drain()).toBe(report);
+    });
+  });
+});
