@@ -7,6 +7,8 @@ interface WorkerEntry {
   status: WorkerStatus;
   /** Local-clock estimate of the last heartbeat (snapshot time minus its age). */
   heartbeatAt: number;
+  /** Local time of the snapshot. */
+  refreshedAt: number;
 }
 
 /**
@@ -49,9 +51,11 @@ export class ClusterView {
       this.workers.delete(snapshot.id);
       return;
     }
+    const now = this.clock();
     this.workers.set(snapshot.id, {
       status: snapshot.status,
-      heartbeatAt: this.clock() - snapshot.heartbeatAgeMs,
+      heartbeatAt: now - snapshot.heartbeatAgeMs,
+      refreshedAt: now,
       slots: {
         id: snapshot.id,
         tags: snapshot.tags,
@@ -81,6 +85,21 @@ export class ClusterView {
       result.push(entry.slots);
     }
     return result;
+  }
+
+  /**
+   * ACTIVE workers whose last known heartbeat is more than half the timeout old and whose snapshot
+   * is older than `minAgeMs`: their heartbeat messages may have been lost while the database has
+   * fresh ones, so the scheduler re-reads them before it stops placing work on them.
+   */
+  workersToRecheck(minAgeMs: number): string[] {
+    const now = this.clock();
+    const ids: string[] = [];
+    for (const [id, entry] of this.workers) {
+      if (entry.status !== 'ACTIVE') continue;
+      if (now - entry.heartbeatAt > this.workerTimeoutMs / 2 && now - entry.refreshedAt >= minAgeMs) ids.push(id);
+    }
+    return ids;
   }
 
   /** Free slots over the workers that accept work now. */

@@ -41,7 +41,10 @@ export class HealthMonitorService extends PeriodicDuty {
     for (const worker of deadWorkers) {
       this.logger.warn(`worker ${worker.id} is DEAD: last heartbeat ${worker.lastHeartbeatAt.toISOString()}`);
     }
-    if (deadWorkers.length > 0) this.metrics.workersDead.inc(deadWorkers.length);
+    if (deadWorkers.length > 0) {
+      this.metrics.workersDead.inc(deadWorkers.length);
+      this.scheduler.notify({ workerIds: deadWorkers.map((worker) => worker.id) });
+    }
     if (recovered.length > 0) {
       this.metrics.workloadsRecovered.inc({ reason: 'worker_lost' }, recovered.length);
       this.logger.warn(`took back ${recovered.length} workloads from workers that are gone`);

@@ -71,7 +71,7 @@ describe(LeaderElectionService.name, () => {
     a.election.start();
     b.election.start();
 
-    const first = await eventually('a leader', () => [a, b].find((r) => r.election.isLeader));
+    const first = (await eventually('a leader', () => [a, b].find((r) => r.election.isLeader))) as Replica;
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect([a, b].filter((r) => r.election.isLeader)).toEqual([first]);
     const standby = first === a ? b : a;

@@ -20,6 +20,8 @@ import { PendingReasons, planPass, toQueueEntry, type PassPlan, type QueuedWorkl
 const PAGE_SIZE = 5_000;
 /** Most pending-reason rows written per pass (the rest follow in the next passes). */
 const REASON_WRITES_PER_PASS = 5_000;
+/** A worker that looks silent is re-read from the database at most this often. */
+const RECHECK_MIN_AGE_MS = 250;
 /** Pause before retrying placements that all went stale (lets a clock-edge retry become due). */
 const STALE_RETRY_DELAY_MS = 20;
 
@@ -202,7 +204,10 @@ export class SchedulerTerm {
   }
 
   private async applyChanges(): Promise<void> {
-    const { repository } = this.deps;
+    const { repository, options } = this.deps;
+    for (const id of this.view.workersToRecheck(Math.min(RECHECK_MIN_AGE_MS, options.workerTimeoutMs / 10))) {
+      this.dirtyWorkers.add(id);
+    }
     if (this.dirtyWorkers.size > 0) {
       const ids = [...this.dirtyWorkers];
       this.dirtyWorkers.clear();

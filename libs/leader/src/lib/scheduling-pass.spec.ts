@@ -217,4 +217,20 @@ describe(ClusterView.name, () => {
     view.apply(worker('a', { status: 'STOPPED' }));
     expect(view.has('a')).toBe(false);
   });
+
+  it('asks to re-read a worker whose heartbeat looks old, at most once per interval', () => {
+    let now = NOW;
+    const view = new ClusterView(10_000, () => now);
+    view.replaceAll([worker('fresh'), worker('quiet', { heartbeatAgeMs: 4_000 }), worker('draining', { status: 'DRAINING', heartbeatAgeMs: 9_000 })]);
+    expect(view.workersToRecheck(250)).toEqual([]);
+    now += 1_100;
+    expect(view.workersToRecheck(250)).toEqual(['quiet']);
+    view.apply(worker('quiet', { heartbeatAgeMs: 0 }));
+    expect(view.workersToRecheck(250)).toEqual([]);
+    now += 6_000;
+    expect(view.workersToRecheck(250).sort()).toEqual(['fresh', 'quiet']);
+    expect(view.slots().filter((s) => s.accepting).map((s) => s.id).sort()).toEqual(['fresh', 'quiet']);
+    now += 5_000;
+    expect(view.slots().filter((s) => s.accepting)).toEqual([]);
+  });
 });

@@ -1,0 +1,104 @@
+import { createLeaderHarness, eventually, type LeaderHarness } from '../testing/leader-harness';
+import { AssignmentWatchdogService } from './assignment-watchdog.service';
+import { HealthMonitorService } from './health-monitor.service';
+import { LeaderElectionService } from './leader-election.service';
+
+jest.setTimeout(20_000);
+
+describe('leader recovery duties', () => {
+  let h: LeaderHarness;
+
+  beforeEach(async () => {
+    h = await createLeaderHarness('leader_recovery');
+  });
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  async function heartbeat(workerId: string): Promise<void> {
+    await h.dataSource.query(`UPDATE workers SET last_heartbeat_at = now() WHERE id = $1`, [workerId]);
+  }
+
+  describe(HealthMonitorService.name, () => {
+    it('declares a silent worker dead and reschedules its workloads elsewhere with attempt + 1', async () => {
+      await h.insertWorker({ id: 'doomed', capacity: 4 });
+      await h.insertWorker({ id: 'survivor', capacity: 4 });
+      const running = await h.insertWorkload({ status: 'RUNNING', workerId: 'doomed', attempt: 1 });
+      const scheduled = await h.insertWorkload({ status: 'SCHEDULED', workerId: 'doomed', attempt: 3, scheduledAgoMs: 0 });
+      const pausing = await h.insertWorkload({ status: 'PAUSING', workerId: 'doomed' });
+      const log = await h.collectAssignments('survivor');
+      const beats = setInterval(() => void heartbeat('survivor').catch(() => undefined), 100);
+      try {
+        await h.startLeader({ workerTimeoutMs: 600 });
+        const lostAt = Date.now();
+
+        await eventually('both workloads to run again on the survivor', () => log.received.length === 2, 5_000);
+        const recoveredIn = Date.now() - lostAt;
+        expect(recoveredIn).toBeGreaterThanOrEqual(500);
+        expect(recoveredIn).toBeLessThan(2_500);
+        expect(new Map(log.received.map((r) => [r.payload.workload_id, r.payload.attempt]))).toEqual(
+          new Map([
+            [running, 2],
+            [scheduled, 4],
+          ]),
+        );
+        expect(await h.workload(running)).toMatchObject({ status: 'SCHEDULED', attempt: 2, worker_id: 'survivor' });
+        expect(await h.workload(pausing)).toMatchObject({ status: 'PAUSED', attempt: 1, worker_id: null });
+        expect((await h.dataSource.query(`SELECT status FROM workers WHERE id = 'doomed'`))[0].status).toBe('DEAD');
+        expect((await h.dataSource.query(`SELECT status FROM workers WHERE id = 'survivor'`))[0].status).toBe('ACTIVE');
+        expect(await h.auditActions(running)).toEqual(['workload.requeued', 'workload.scheduled']);
+        const [dead] = await h.dataSource.query(`SELECT actor_type, details FROM audit_events WHERE action = 'worker.dead'`);
+        expect(dead).toMatchObject({ actor_type: 'coordinator', details: { worker_id: 'doomed', generation: 1 } });
+      } finally {
+        clearInterval(beats);
+      }
+    });
+  });
+
+  describe(AssignmentWatchdogService.name, () => {
+    it('re-sends an unacknowledged assignment with the same attempt, then reclaims it with attempt + 1', async () => {
+      await h.insertWorker({ id: 'deaf', capacity: 1 });
+      const beats = setInterval(() => void heartbeat('deaf').catch(() => undefined), 100);
+      try {
+        const id = await h.insertWorkload();
+        const log = await h.collectAssignments('deaf');
+        await h.startLeader({ assignmentAckTimeoutMs: 300, assignmentResends: 2 });
+
+        // First assignment, two re-sends one ack timeout apart, then the reclaimed workload is
+        // placed again (the only worker is the deaf one) as attempt 2.
+        await eventually('the reassignment as attempt 2', () => log.received.some((r) => r.payload.attempt === 2), 5_000);
+        const firstAttempt = log.received.filter((r) => r.payload.attempt === 1);
+        expect(firstAttempt).toHaveLength(3);
+        expect(new Set(firstAttempt.map((r) => r.envelopeId)).size).toBe(3);
+        const actions = await h.auditActions(id);
+        expect(actions.slice(0, 3)).toEqual(['workload.scheduled', 'workload.requeued', 'workload.scheduled']);
+        const [requeued] = await h.dataSource.query(
+          `SELECT before, after, details FROM audit_events WHERE workload_id = $1 AND action = 'workload.requeued'`,
+          [id],
+        );
+        expect(requeued).toMatchObject({
+          before: { status: 'SCHEDULED', attempt: 1, worker_id: 'deaf' },
+          after: { status: 'PENDING', attempt: 2, worker_id: null },
+          details: { reason: 'assignment_unacknowledged' },
+        });
+      } finally {
+        clearInterval(beats);
+      }
+    });
+
+    it('leaves an acknowledged assignment alone', async () => {
+      await h.insertWorker({ id: 'w1' });
+      const id = await h.insertWorkload();
+      const log = await h.collectAssignments('w1');
+      const leader = await h.startLeader({ assignmentAckTimeoutMs: 200 });
+      await eventually('leadership', () => leader.get(LeaderElectionService).isLeader);
+      await eventually('the assignment', () => log.received.length === 1);
+      // The worker starts it, as its fenced start write would.
+      await h.dataSource.query(`UPDATE workloads SET status = 'RUNNING', started_at = now() WHERE id = $1`, [id]);
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(log.received).toHaveLength(1);
+      expect(await h.workload(id)).toMatchObject({ status: 'RUNNING', attempt: 1 });
+    });
+  });
+});
