@@ -15,13 +15,13 @@ export class WorkerDto {
   @ApiProperty({ type: String, nullable: true, example: 'eu-west-1' })
   region!: string | null;
 
-  @ApiProperty({ description: 'Concurrent slots.', example: 8 })
+  @ApiProperty({ type: 'integer', description: 'Concurrent slots.', example: 8 })
   capacity!: number;
 
   @ApiProperty({ description: 'Workload types it runs.', type: [String], example: ['sleep'] })
   workload_types!: string[];
 
-  @ApiProperty({ description: 'Workloads it runs now (as of its last heartbeat).', example: 3 })
+  @ApiProperty({ type: 'integer', description: 'Workloads it runs now (as of its last heartbeat).', example: 3 })
   running_count!: number;
 
   @ApiProperty({ format: 'date-time', example: '2026-01-31T12:00:05.000Z' })

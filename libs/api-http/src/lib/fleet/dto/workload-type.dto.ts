@@ -5,16 +5,16 @@ export class WorkloadTypeDto {
   @ApiProperty({ example: 'sleep' })
   workload_type!: string;
 
-  @ApiProperty({ description: 'Priority of a submission that gives none.', example: 100 })
+  @ApiProperty({ type: 'integer', description: 'Priority of a submission that gives none.', example: 100 })
   default_priority!: number;
 
-  @ApiProperty({ description: 'Retries of a submission that gives none.', example: 3 })
+  @ApiProperty({ type: 'integer', description: 'Retries of a submission that gives none.', example: 3 })
   max_retries!: number;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Limit of one attempt; null: none.', example: null })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Limit of one attempt; null: none.', example: null })
   timeout_seconds!: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Checkpoint every N seconds; null: never by time.', example: 30 })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Checkpoint every N seconds; null: never by time.', example: 30 })
   checkpoint_interval_seconds!: number | null;
 
   @ApiProperty({ type: Number, nullable: true, description: 'Checkpoint every time progress advances by this fraction; null: never by progress.', example: 0.25 })

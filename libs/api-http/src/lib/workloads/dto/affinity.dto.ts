@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { IsStringMap } from '../../common/string-map.validator';
 
@@ -39,12 +39,12 @@ export class AffinityDto {
 
 /** Affinity as returned: every rule set present, possibly empty. */
 export class AffinityResponseDto {
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { gpu: 'a100' } })
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Tags a worker must have.', example: { gpu: 'a100' } })
   required!: Record<string, string>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: {} })
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: {} })
   preferred!: Record<string, string>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: {} })
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: {} })
   anti!: Record<string, string>;
 }

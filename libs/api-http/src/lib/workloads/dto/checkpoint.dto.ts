@@ -5,16 +5,16 @@ export class CheckpointDto {
   @ApiProperty({ format: 'uuid', example: '9a3b1c55-6d2e-4f10-8a77-0c4b2e1f9d36' })
   id!: string;
 
-  @ApiProperty({ description: 'Increases with every checkpoint of the workload.', example: 3 })
+  @ApiProperty({ type: 'integer', description: 'Increases with every checkpoint of the workload.', example: 3 })
   sequence!: number;
 
-  @ApiProperty({ description: 'The attempt that wrote it.', example: 1 })
+  @ApiProperty({ type: 'integer', description: 'The attempt that wrote it.', example: 1 })
   attempt!: number;
 
-  @ApiProperty({ description: 'Encoded size before compression.', example: 2048 })
+  @ApiProperty({ type: 'integer', description: 'Encoded size before compression.', example: 2048 })
   size_bytes!: number;
 
-  @ApiProperty({ description: 'Size stored after compression.', example: 512 })
+  @ApiProperty({ type: 'integer', description: 'Size stored after compression.', example: 512 })
   stored_bytes!: number;
 
   @ApiProperty({ description: 'Codec and version.', example: 'json+gzip/v1' })

@@ -58,6 +58,7 @@ export class ListWorkloadsQueryDto {
   created_before?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     description: 'Page size.',
     minimum: 1,
     maximum: WORKLOAD_LIMITS.maxListLimit,

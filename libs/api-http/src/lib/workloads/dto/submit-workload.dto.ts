@@ -27,6 +27,7 @@ export class SubmitWorkloadDto {
   input?: Record<string, unknown>;
 
   @ApiPropertyOptional({
+    type: 'integer',
     description: 'Higher runs first. Defaults to the type\'s default priority.',
     minimum: WORKLOAD_LIMITS.minPriority,
     maximum: WORKLOAD_LIMITS.maxPriority,
@@ -39,6 +40,7 @@ export class SubmitWorkloadDto {
   priority?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     description: 'Retries after a failed attempt before the workload is FAILED. Defaults to the type\'s.',
     minimum: 0,
     maximum: 100,

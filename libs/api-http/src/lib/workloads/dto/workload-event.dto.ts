@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ANY_JSON_VALUE } from '../../common/json-value.schema';
 
 /** One entry of a workload's audit trail. */
 export class WorkloadEventDto {
@@ -18,14 +19,14 @@ export class WorkloadEventDto {
   actor_id!: string | null;
 
   @ApiProperty({
-    nullable: true,
+    ...ANY_JSON_VALUE,
     description: 'State before the change: `{status, attempt, worker_id}`.',
     example: { status: 'PENDING', attempt: 1, worker_id: null },
   })
   before!: unknown;
 
   @ApiProperty({
-    nullable: true,
+    ...ANY_JSON_VALUE,
     description: 'State after the change: `{status, attempt, worker_id}`.',
     example: { status: 'SCHEDULED', attempt: 1, worker_id: 'worker-7f3a' },
   })
@@ -34,7 +35,7 @@ export class WorkloadEventDto {
   @ApiProperty({ type: String, nullable: true, example: '6f1c2a1e-8f7b-4d0e-9a52-2b1f0f5f7c11' })
   request_id!: string | null;
 
-  @ApiProperty({ nullable: true, description: 'Extra facts of the event.', example: null })
+  @ApiProperty({ ...ANY_JSON_VALUE, description: 'Extra facts of the event.', example: null })
   details!: unknown;
 }
 

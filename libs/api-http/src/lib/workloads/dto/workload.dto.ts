@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ALL_WORKLOAD_STATUSES, WorkloadStatus } from '@niyanta/models';
+import { ANY_JSON_VALUE } from '../../common/json-value.schema';
 import { AffinityResponseDto } from './affinity.dto';
 
 const EXAMPLE_TIME = '2026-01-31T12:00:00.000Z';
@@ -15,10 +16,10 @@ export class WorkloadErrorDto {
 
 /** The newest checkpoint of a workload. */
 export class LastCheckpointDto {
-  @ApiProperty({ description: 'Increases with every checkpoint of the workload.', example: 3 })
+  @ApiProperty({ type: 'integer', description: 'Increases with every checkpoint of the workload.', example: 3 })
   sequence!: number;
 
-  @ApiProperty({ description: 'Encoded state size before compression.', example: 2048 })
+  @ApiProperty({ type: 'integer', description: 'Encoded state size before compression.', example: 2048 })
   size_bytes!: number;
 
   @ApiProperty({ format: 'date-time', example: EXAMPLE_TIME })
@@ -39,13 +40,13 @@ export class WorkloadDto {
   @ApiProperty({ enum: ALL_WORKLOAD_STATUSES, enumName: 'WorkloadStatus', example: WorkloadStatus.Pending })
   status!: WorkloadStatus;
 
-  @ApiProperty({ minimum: 0, maximum: 1000, example: 500 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 1000, example: 500 })
   priority!: number;
 
   @ApiProperty({ type: 'object', additionalProperties: true, example: { duration_ms: 1000 } })
   input!: Record<string, unknown>;
 
-  @ApiProperty({ description: 'What the workload returned (when COMPLETED).', nullable: true, example: null })
+  @ApiProperty({ ...ANY_JSON_VALUE, description: 'What the workload returned (when COMPLETED): any JSON value.', example: { slept_ms: 1000 } })
   output!: unknown;
 
   @ApiProperty({ type: WorkloadErrorDto, nullable: true, description: 'Why it failed (when FAILED).' })
@@ -63,13 +64,13 @@ export class WorkloadDto {
   @ApiProperty({ type: String, nullable: true, example: 'eu-west-1' })
   region!: string | null;
 
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', example: 3 })
   max_retries!: number;
 
-  @ApiProperty({ description: '1 on the first run, +1 on every reassignment or retry.', example: 1 })
+  @ApiProperty({ type: 'integer', description: '1 on the first run, +1 on every reassignment or retry.', example: 1 })
   attempt!: number;
 
-  @ApiProperty({ description: 'Failed attempts so far.', example: 0 })
+  @ApiProperty({ type: 'integer', description: 'Failed attempts so far.', example: 0 })
   failure_count!: number;
 
   @ApiProperty({ type: String, nullable: true, example: 'worker-7f3a' })
