@@ -119,6 +119,13 @@ describe('API repositories', () => {
       expect(await countAudit('workload.submitted')).toBe(1);
     });
 
+    it('collapses a key repeated within one statement (grouped concurrent requests) to one workload', async () => {
+      const results = await submissions.submit([newWorkload({ idempotencyKey: 'dup' }), newWorkload(), newWorkload({ idempotencyKey: 'dup' })]);
+      expect(results.map((result) => result.created)).toEqual([true, true, false]);
+      expect(results[2]?.workload.id).toBe(results[0]?.workload.id);
+      expect(await countAudit('workload.submitted')).toBe(2);
+    });
+
     it('returns type configs only for registered types', async () => {
       const configs = await submissions.findTypeConfigs(['sleep', 'nope']);
       expect([...configs.keys()]).toEqual(['sleep']);

@@ -88,8 +88,8 @@ export class WorkloadSubmissionRepository {
    * Inserts every workload as `PENDING` with its audit event, all or none, and returns one result per
    * input in input order. An item whose `(customerId, idempotencyKey)` already exists is not inserted;
    * the existing workload is returned with `created: false`. Concurrent repeats are serialised by the
-   * unique index, so exactly one of them creates the row. Idempotency keys must be unique within one
-   * call (a repeat inside the call would silently collapse to the first).
+   * unique index, so exactly one of them creates the row — also when the repeats share one call
+   * (grouped concurrent requests): the first item creates it and the others get it back.
    */
   async submit(items: readonly NewWorkload[]): Promise<SubmissionResult[]> {
     if (items.length === 0) return [];
