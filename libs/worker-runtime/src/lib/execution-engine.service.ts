@@ -121,31 +121,29 @@ export class ExecutionEngine {
       return;
     }
     const key = attemptKey(assignment.workload_id, assignment.attempt);
-    if (this.running.has(key) || this.starting.has(key)) return;
-    if (this.accepting && !(await this.waitForSlot(SLOT_WAIT_MS))) {
-      throw new WorkerAtCapacityError(this.options.capacity);
-    }
-    if (this.running.has(key) || this.starting.has(key)) return;
-    const older = this.find(assignment.workload_id);
-    if (older !== undefined) {
-      if (older.fence.attempt > assignment.attempt) return;
-      // A newer attempt of the same workload was assigned here: the one running is superseded.
-      older.abort('stale');
-    }
     const fence: AttemptFence = {
       workloadId: assignment.workload_id,
       attempt: assignment.attempt,
       workerId: this.options.workerId,
     };
     const definition = this.options.registry.get(assignment.workload_type);
-    if (definition === undefined || !this.accepting) {
-      await this.handBackAssignment(fence, definition === undefined ? 'unsupported_type' : 'draining', message);
+    if (definition === undefined) {
+      await this.handBackAssignment(fence, 'unsupported_type', message);
       return;
     }
-    if (this.full()) throw new WorkerAtCapacityError(this.options.capacity);
-    this.starting.add(key);
-    let started: ExecutionStart | null;
+    const slot = await this.reserveSlot(key, SLOT_WAIT_MS);
+    if (slot === 'duplicate') return;
+    if (slot === 'not_accepting') {
+      await this.handBackAssignment(fence, 'draining', message);
+      return;
+    }
+    if (slot === 'timeout') throw new WorkerAtCapacityError(this.options.capacity);
+    let started: ExecutionStart | null = null;
     try {
+      const older = this.find(assignment.workload_id);
+      if (older !== undefined && older.fence.attempt > assignment.attempt) return;
+      // A newer attempt of the same workload was assigned here: the one running is superseded.
+      older?.abort('stale');
       started = await this.executions.start(fence);
     } finally {
       this.starting.delete(key);
@@ -208,12 +206,24 @@ export class ExecutionEngine {
     return this.running.size + this.starting.size >= this.options.capacity;
   }
 
-  /** Resolves true as soon as a slot is free (or the worker stops accepting), false after `timeoutMs`. */
-  private async waitForSlot(timeoutMs: number): Promise<boolean> {
+  /**
+   * Takes a slot for `key` (in `starting`) as soon as one is free. Checking and taking happen in
+   * one synchronous step, so concurrent assignments woken together cannot overfill the worker.
+   */
+  private async reserveSlot(
+    key: string,
+    timeoutMs: number,
+  ): Promise<'reserved' | 'duplicate' | 'not_accepting' | 'timeout'> {
     const deadline = Date.now() + timeoutMs;
-    while (this.full() && this.accepting) {
+    for (;;) {
+      if (this.running.has(key) || this.starting.has(key)) return 'duplicate';
+      if (!this.accepting) return 'not_accepting';
+      if (!this.full()) {
+        this.starting.add(key);
+        return 'reserved';
+      }
       const left = deadline - Date.now();
-      if (left <= 0) return false;
+      if (left <= 0) return 'timeout';
       await new Promise<void>((resolve) => {
         const wake = (): void => {
           clearTimeout(timer);
@@ -224,7 +234,6 @@ export class ExecutionEngine {
         this.slotWaiters.add(wake);
       });
     }
-    return true;
   }
 
   private notify(waiters: Set<() => void>): void {

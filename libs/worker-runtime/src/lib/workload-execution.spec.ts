@@ -124,6 +124,11 @@ function workload(): Workload {
   };
 }
 
+/** An attempt whose workload row records checkpoint 7. */
+function resumingStart(): ExecutionStart {
+  return start({ workload: { ...workload(), lastCheckpoint: { sequence: 7, sizeBytes: 12, createdAt: new Date() } } });
+}
+
 function start(overrides: Partial<ExecutionStart> = {}): ExecutionStart {
   return {
     workload: workload(),
@@ -181,6 +186,17 @@ describe(WorkloadExecution.name, () => {
     expect(handler.initState).toBeUndefined();
   });
 
+  it('does not read checkpoints when the workload row records none', async () => {
+    const latest = jest.fn(async () => null);
+    const deps = store.deps();
+    const handler = new ScriptedHandler(async () => 'ok');
+    await new WorkloadExecution(start(), definitionOf(handler), 'w1', {
+      ...deps,
+      checkpoints: { ...deps.checkpoints, latest },
+    }).run();
+    expect(latest).not.toHaveBeenCalled();
+  });
+
   it('resumes from the newest checkpoint, decoded and verified', async () => {
     const encoded = encodeCheckpoint({ step: 7 });
     store.latestCheckpoint = {
@@ -198,7 +214,7 @@ describe(WorkloadExecution.name, () => {
       objectKey: null,
     };
     const handler = new ScriptedHandler(async () => 'ok');
-    await new WorkloadExecution(start(), definitionOf(handler), 'w1', store.deps()).run();
+    await new WorkloadExecution(resumingStart(), definitionOf(handler), 'w1', store.deps()).run();
     expect(handler.initState).toEqual({ step: 7 });
   });
 
@@ -219,7 +235,7 @@ describe(WorkloadExecution.name, () => {
       objectKey: null,
     };
     const handler = new ScriptedHandler(async () => 'ok');
-    const result = await new WorkloadExecution(start(), definitionOf(handler), 'w1', store.deps()).run();
+    const result = await new WorkloadExecution(resumingStart(), definitionOf(handler), 'w1', store.deps()).run();
     expect(result.outcome).toBe('retry_scheduled');
     expect(store.outcomes[0]).toMatchObject({
       kind: 'failure',

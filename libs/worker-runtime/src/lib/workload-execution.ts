@@ -185,6 +185,8 @@ export class WorkloadExecution {
   }
 
   private async loadCheckpoint(): Promise<JsonValue | undefined> {
+    // The row says whether a checkpoint exists (both are written in one statement): skip the read.
+    if (this.start.workload.lastCheckpoint === null) return undefined;
     let stored;
     try {
       stored = await this.deps.checkpoints.latest(this.fence.workloadId);

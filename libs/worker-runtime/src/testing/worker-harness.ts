@@ -26,6 +26,8 @@ export interface WorkerHarnessOptions extends Partial<Omit<WorkerRuntimeOptions,
   definitions?: WorkloadDefinition[];
   /** Suite label used in the schema and broker prefix names. */
   label: string;
+  /** Database connections. @default 5 */
+  poolSize?: number;
 }
 
 /** Stands in for ObservabilityModule's readiness (the only part of it the worker uses). */
@@ -80,7 +82,12 @@ export class WorkerHarness {
     const module = await Test.createTestingModule({
       imports: [
         TestReadinessModule.create(),
-        StateModule.forRoot({ url: schema.url, schema: schema.schema, runMigrations: true, poolSize: 5 }),
+        StateModule.forRoot({
+          url: schema.url,
+          schema: schema.schema,
+          runMigrations: true,
+          poolSize: options.poolSize ?? 5,
+        }),
         BrokerModule.forRoot(
           brokerKind === 'nats'
             ? { kind: 'nats', servers: testNatsUrl(), name: `worker-test-${prefix}`, prefix, redeliveryDelayMs: 100 }

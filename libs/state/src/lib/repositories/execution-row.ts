@@ -145,12 +145,3 @@ export function parseCheckpointPolicy(value: unknown): Partial<CheckpointPolicy>
   if (step === null || typeof step === 'number') policy.progressStep = step;
   return policy;
 }
-
-/** The `{status, attempt, worker_id}` snapshot audit events carry in `before`/`after`. */
-export function auditState(row: Pick<WorkloadRow, 'status' | 'attempt' | 'worker_id'>): {
-  status: WorkloadStatus;
-  attempt: number;
-  worker_id: string | null;
-} {
-  return { status: row.status, attempt: row.attempt, worker_id: row.worker_id };
-}

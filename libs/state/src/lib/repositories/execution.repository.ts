@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CheckpointPolicy, JsonValue, Workload, WorkloadError } from '@niyanta/models';
 import { DataSource, type EntityManager } from 'typeorm';
-import { appendAudit, type AuditEventInput } from './audit.repository';
 import {
-  auditState,
   parseCheckpointPolicy,
   toWorkload,
   workloadColumns,
@@ -35,6 +33,18 @@ export interface FailureOptions {
   /** Backoff before the retry, given the failure count after this failure (1 for the first). */
   retryDelayMs: (failureCount: number) => number;
 }
+
+/**
+ * Inserts the audit event of a change from the `changed` CTE (`SELECT … FROM changed` follows):
+ * actor is the worker (`$3`), action `$4`, details `$5`; `before`/`after` are `{status, attempt,
+ * worker_id}`. Same columns as `appendAudit`, inlined so a transition and its event take one round trip.
+ */
+const AUDIT_INSERT = `INSERT INTO audit_events (customer_id, workload_id, actor_type, actor_id, action, before, after, details)
+  SELECT changed.customer_id, changed.id, 'worker', $3, $4,
+         jsonb_build_object('status', changed.previous_status, 'attempt', changed.previous_attempt,
+                            'worker_id', changed.previous_worker_id),
+         jsonb_build_object('status', changed.status, 'attempt', changed.attempt, 'worker_id', changed.worker_id),
+         $5::jsonb`;
 
 // Statuses in which the worker holding the attempt may still write to it.
 const RUNNING_STATUSES = `('RUNNING', 'PAUSING')`;
@@ -76,43 +86,39 @@ export class ExecutionRepository {
    * Audits `workload.started` on the SCHEDULED → RUNNING transition.
    */
   async start(fence: AttemptFence): Promise<ExecutionStart | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows: StartRow[] = await manager.query(
-        `WITH prev AS (
-           SELECT id, status FROM workloads
-            WHERE ${FENCE} AND status IN ('SCHEDULED', 'RUNNING') FOR UPDATE
-         ), changed AS (
-           UPDATE workloads w
-              SET status = 'RUNNING', started_at = COALESCE(w.started_at, now()), updated_at = now(),
-                  pending_reason = NULL
-             FROM prev WHERE w.id = prev.id
-           RETURNING ${workloadColumns('w')}, prev.status AS previous_status
-         )
-         SELECT changed.*, c.timeout_seconds AS config_timeout_seconds,
-                c.checkpoint_interval_seconds AS config_checkpoint_interval_seconds,
-                c.checkpoint_progress_step AS config_checkpoint_progress_step
-           FROM changed LEFT JOIN workload_configs c ON c.workload_type = changed.workload_type`,
-        fenceParams(fence),
-      );
-      const row = rows[0];
-      if (row === undefined) return null;
-      if (row.previous_status === 'SCHEDULED') {
-        await appendAudit(manager, [
-          this.audit('workload.started', row, { status: 'SCHEDULED', attempt: row.attempt, worker_id: row.worker_id }),
-        ]);
-      }
-      const override = parseCheckpointPolicy(row.checkpoint_policy) ?? {};
-      return {
-        workload: toWorkload(row),
-        checkpointPolicy: {
-          intervalSeconds:
-            override.intervalSeconds !== undefined ? override.intervalSeconds : row.config_checkpoint_interval_seconds,
-          progressStep:
-            override.progressStep !== undefined ? override.progressStep : row.config_checkpoint_progress_step,
-        },
-        timeoutSeconds: row.timeout_seconds ?? row.config_timeout_seconds,
-      };
-    });
+    // One statement (so one transaction): the transition, its audit event and the type's config.
+    const rows: StartRow[] = await this.dataSource.query(
+      `WITH prev AS (
+         SELECT id, status, attempt, worker_id FROM workloads
+          WHERE ${FENCE} AND status IN ('SCHEDULED', 'RUNNING') FOR UPDATE
+       ), changed AS (
+         UPDATE workloads w
+            SET status = 'RUNNING', started_at = COALESCE(w.started_at, now()), updated_at = now(),
+                pending_reason = NULL
+           FROM prev WHERE w.id = prev.id
+         RETURNING ${workloadColumns('w')}, prev.status AS previous_status, prev.attempt AS previous_attempt,
+                   prev.worker_id AS previous_worker_id
+       ), audited AS (
+         ${AUDIT_INSERT} FROM changed WHERE changed.previous_status = 'SCHEDULED'
+       )
+       SELECT changed.*, c.timeout_seconds AS config_timeout_seconds,
+              c.checkpoint_interval_seconds AS config_checkpoint_interval_seconds,
+              c.checkpoint_progress_step AS config_checkpoint_progress_step
+         FROM changed LEFT JOIN workload_configs c ON c.workload_type = changed.workload_type`,
+      [...fenceParams(fence), 'workload.started', null],
+    );
+    const row = rows[0];
+    if (row === undefined) return null;
+    const override = parseCheckpointPolicy(row.checkpoint_policy) ?? {};
+    return {
+      workload: toWorkload(row),
+      checkpointPolicy: {
+        intervalSeconds:
+          override.intervalSeconds !== undefined ? override.intervalSeconds : row.config_checkpoint_interval_seconds,
+        progressStep: override.progressStep !== undefined ? override.progressStep : row.config_checkpoint_progress_step,
+      },
+      timeoutSeconds: row.timeout_seconds ?? row.config_timeout_seconds,
+    };
   }
 
   /** Records progress (0–1) and an optional message. False: the attempt is no longer this worker's. */
@@ -128,21 +134,18 @@ export class ExecutionRepository {
     return rows.length > 0;
   }
 
-  /** COMPLETED with `output` and progress 1, audited `workload.completed`, in one transaction. */
+  /** COMPLETED with `output` and progress 1, audited `workload.completed`, in one statement. */
   async complete(fence: AttemptFence, output: JsonValue | undefined): Promise<Workload | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const row = await this.change(
-        manager,
-        fence,
-        RUNNING_STATUSES,
-        `status = 'COMPLETED', output = $4::jsonb, error = NULL, progress = 1, completed_at = now(),
-         not_before = NULL, pending_reason = NULL`,
-        [jsonParam(output)],
-      );
-      if (row === null) return null;
-      await appendAudit(manager, [this.audit('workload.completed', row, this.previous(row))]);
-      return toWorkload(row);
-    });
+    const row = await this.change(
+      this.dataSource.manager,
+      fence,
+      RUNNING_STATUSES,
+      `status = 'COMPLETED', output = $6::jsonb, error = NULL, progress = 1, completed_at = now(),
+       not_before = NULL, pending_reason = NULL`,
+      [jsonParam(output)],
+      { action: 'workload.completed' },
+    );
+    return row === null ? null : toWorkload(row);
   }
 
   /**
@@ -167,27 +170,23 @@ export class ExecutionRepository {
           manager,
           fence,
           RUNNING_STATUSES,
-          `status = 'PENDING', attempt = w.attempt + 1, failure_count = $4, worker_id = NULL,
-           not_before = now() + ($5::bigint * interval '1 millisecond'), scheduled_at = NULL, pending_reason = NULL`,
+          `status = 'PENDING', attempt = w.attempt + 1, failure_count = $6, worker_id = NULL,
+           not_before = now() + ($7::bigint * interval '1 millisecond'), scheduled_at = NULL, pending_reason = NULL`,
           [failureCount, retryDelayMs],
+          { action: 'workload.retry_scheduled', details: { ...details, retry_delay_ms: retryDelayMs } },
         );
-        if (row === null) return null;
-        await appendAudit(manager, [
-          this.audit('workload.retry_scheduled', row, this.previous(row), { ...details, retry_delay_ms: retryDelayMs }),
-        ]);
-        return { kind: 'retry_scheduled', workload: toWorkload(row), retryDelayMs };
+        return row === null ? null : { kind: 'retry_scheduled', workload: toWorkload(row), retryDelayMs };
       }
       const row = await this.change(
         manager,
         fence,
         RUNNING_STATUSES,
-        `status = 'FAILED', error = $4::jsonb, failure_count = $5, completed_at = now(), not_before = NULL,
+        `status = 'FAILED', error = $6::jsonb, failure_count = $7, completed_at = now(), not_before = NULL,
          pending_reason = NULL`,
         [JSON.stringify(error), failureCount],
+        { action: 'workload.failed', details },
       );
-      if (row === null) return null;
-      await appendAudit(manager, [this.audit('workload.failed', row, this.previous(row), details)]);
-      return { kind: 'failed', workload: toWorkload(row) };
+      return row === null ? null : { kind: 'failed', workload: toWorkload(row) };
     });
   }
 
@@ -201,10 +200,11 @@ export class ExecutionRepository {
       const current = await this.lockHeld(manager, fence, `('SCHEDULED', 'RUNNING', 'PAUSING')`);
       if (current === null) return null;
       if (current.status === 'PAUSING') {
-        const row = await this.change(manager, fence, `('PAUSING')`, `status = 'PAUSED', worker_id = NULL`, []);
-        if (row === null) return null;
-        await appendAudit(manager, [this.audit('workload.paused', row, this.previous(row), { reason })]);
-        return { kind: 'paused', workload: toWorkload(row) };
+        const row = await this.change(manager, fence, `('PAUSING')`, `status = 'PAUSED', worker_id = NULL`, [], {
+          action: 'workload.paused',
+          details: { reason },
+        });
+        return row === null ? null : { kind: 'paused', workload: toWorkload(row) };
       }
       const row = await this.change(
         manager,
@@ -213,14 +213,13 @@ export class ExecutionRepository {
         `status = 'PENDING', attempt = w.attempt + 1, worker_id = NULL, not_before = NULL, scheduled_at = NULL,
          pending_reason = NULL`,
         [],
+        { action: 'workload.requeued', details: { reason } },
       );
-      if (row === null) return null;
-      await appendAudit(manager, [this.audit('workload.requeued', row, this.previous(row), { reason })]);
-      return { kind: 'requeued', workload: toWorkload(row) };
+      return row === null ? null : { kind: 'requeued', workload: toWorkload(row) };
     });
   }
 
-  /** The workload as stored now (for events after a write that matched nothing), or null. */
+  /** The workload as stored now, or null. */
   async find(workloadId: string): Promise<Workload | null> {
     const rows: WorkloadRow[] = await this.dataSource.query(
       `SELECT ${workloadColumns('w')} FROM workloads w WHERE w.id = $1`,
@@ -238,8 +237,9 @@ export class ExecutionRepository {
   }
 
   /**
-   * Applies `assignments` (SQL `SET` list; `$4`… are `extra`) to the fenced row when its status is
-   * in `statuses`, returning the new row with its previous status, attempt and worker.
+   * Applies `assignments` (SQL `SET` list; `$6`… are `extra`) to the fenced row when its status is
+   * in `statuses` and records the audit event of the change in the same statement. Returns the new
+   * row, or null when the fence matched nothing (then nothing is written).
    */
   private async change(
     manager: EntityManager,
@@ -247,8 +247,9 @@ export class ExecutionRepository {
     statuses: string,
     assignments: string,
     extra: unknown[],
+    audit: { action: string; details?: Record<string, unknown> },
   ): Promise<ChangedRow | null> {
-    // The CTE's final SELECT makes TypeORM return plain rows for an UPDATE … RETURNING.
+    // The final SELECT makes TypeORM return plain rows for an UPDATE … RETURNING.
     const rows: ChangedRow[] = await manager.query(
       `WITH prev AS (
          SELECT id, status, attempt, worker_id FROM workloads
@@ -258,31 +259,16 @@ export class ExecutionRepository {
            FROM prev WHERE w.id = prev.id
          RETURNING ${workloadColumns('w')}, prev.status AS previous_status, prev.attempt AS previous_attempt,
                    prev.worker_id AS previous_worker_id
+       ), audited AS (
+         ${AUDIT_INSERT} FROM changed
        ) SELECT * FROM changed`,
-      [...fenceParams(fence), ...extra],
+      [
+        ...fenceParams(fence),
+        audit.action,
+        audit.details === undefined ? null : JSON.stringify(audit.details),
+        ...extra,
+      ],
     );
     return rows[0] ?? null;
-  }
-
-  private previous(row: ChangedRow): ReturnType<typeof auditState> {
-    return { status: row.previous_status, attempt: row.previous_attempt, worker_id: row.previous_worker_id };
-  }
-
-  private audit(
-    action: string,
-    row: WorkloadRow,
-    before: ReturnType<typeof auditState>,
-    details?: Record<string, unknown>,
-  ): AuditEventInput {
-    return {
-      action,
-      actorType: 'worker',
-      actorId: before.worker_id,
-      customerId: row.customer_id,
-      workloadId: row.id,
-      before,
-      after: auditState(row),
-      details,
-    };
   }
 }

@@ -190,6 +190,20 @@ describe('worker repositories', () => {
       expect(await executions.complete(fence, { answer: 43 })).toBeNull();
       expect(await executions.reportProgress(fence, 0.7, null)).toBe(false);
       expect(await actions(id)).toEqual(['workload.completed']);
+      const audit: Array<Record<string, unknown>> = await dataSource.query(
+        `SELECT customer_id, actor_type, actor_id, before, after, details FROM audit_events WHERE workload_id = $1`,
+        [id],
+      );
+      expect(audit).toEqual([
+        {
+          customer_id: customerId,
+          actor_type: 'worker',
+          actor_id: 'w1',
+          before: { status: 'RUNNING', attempt: 1, worker_id: 'w1' },
+          after: { status: 'COMPLETED', attempt: 1, worker_id: 'w1' },
+          details: null,
+        },
+      ]);
     });
 
     it('schedules retries with backoff until max_retries, then fails', async () => {
@@ -216,6 +230,16 @@ describe('worker repositories', () => {
       expect(failed?.kind).toBe('failed');
       expect(failed?.workload).toMatchObject({ status: 'FAILED', failureCount: 2, error });
       expect(await actions(id)).toEqual(['workload.retry_scheduled', 'workload.failed']);
+      const audit: Array<{ before: unknown; after: unknown; details: Record<string, unknown> }> =
+        await dataSource.query(`SELECT before, after, details FROM audit_events WHERE workload_id = $1 ORDER BY id`, [
+          id,
+        ]);
+      expect(audit[0]).toEqual({
+        before: { status: 'RUNNING', attempt: 1, worker_id: 'w1' },
+        after: { status: 'PENDING', attempt: 2, worker_id: null },
+        details: { error, failure_count: 1, retry_delay_ms: 60_000 },
+      });
+      expect(audit[1]?.after).toEqual({ status: 'FAILED', attempt: 2, worker_id: 'w2' });
     });
 
     it('fails a non-retryable error at once', async () => {
