@@ -52,6 +52,7 @@ export class LeaderElectionService implements OnApplicationBootstrap, OnModuleDe
     private readonly metrics: LeaderMetrics,
     @Optional() private readonly readiness?: ReadinessService,
   ) {
+    this.metrics.isLeader.set(0);
     this.publishStatus();
   }
 

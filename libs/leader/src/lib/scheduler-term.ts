@@ -201,6 +201,7 @@ export class SchedulerTerm {
       for (const entry of this.queue.values()) if (!stored.has(entry.id)) gone.push(entry.id);
       for (const id of gone) this.queue.remove(id);
     }
+    this.reasons.prune(this.queue);
   }
 
   private async applyChanges(): Promise<void> {

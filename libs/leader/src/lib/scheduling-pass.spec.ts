@@ -136,6 +136,17 @@ describe(planPass.name, () => {
     expect(queue.get(waiting.id)?.payload.pendingReason).toBeNull();
   });
 
+  it('forgets the findings of classes that left the queue', () => {
+    const { queue, reasons, add, plan } = setup([]);
+    const gone = pending({ workloadType: 'train' });
+    add(gone, pending());
+    plan();
+    expect(reasons.size).toBe(2);
+    queue.remove(gone.id);
+    reasons.prune(queue);
+    expect(reasons.size).toBe(1);
+  });
+
   it('writes reasons in bounded batches and finishes them on later passes', () => {
     const { queue, reasons, add, plan } = setup([]);
     add(...Array.from({ length: 5 }, () => pending()));

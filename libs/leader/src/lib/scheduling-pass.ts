@@ -110,6 +110,23 @@ export class PendingReasons {
     return changes;
   }
 
+  /** Forgets classes with no queued workload, so distinct affinities over a long term do not pile up. */
+  prune(queue: PendingQueue<QueuedWorkload>): void {
+    const live = new Set<string>();
+    for (const entry of queue.values()) live.add(entry.group ?? entry.workloadType);
+    for (const group of this.byGroup.keys()) {
+      if (!live.has(group)) {
+        this.byGroup.delete(group);
+        this.dirty.delete(group);
+      }
+    }
+  }
+
+  /** Classes with a recorded finding. */
+  get size(): number {
+    return this.byGroup.size;
+  }
+
   clear(): void {
     this.byGroup.clear();
     this.dirty.clear();
