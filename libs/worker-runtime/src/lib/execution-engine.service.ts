@@ -10,8 +10,10 @@ import {
 } from '@niyanta/models';
 import { retryDelayMs } from '@niyanta/scheduling';
 import { CheckpointRepository, ExecutionRepository, type AttemptFence, type ExecutionStart } from '@niyanta/state';
+import type { JsonValue } from '@niyanta/models';
 import type { WorkloadDefinition } from '@niyanta/workload-sdk';
 import type { AbortKind } from './execution-outcome';
+import { MicroBatcher } from './micro-batcher';
 import { parseAssignment, parseControl, workloadEvent } from './worker-messages';
 import { WorkerMetrics } from './worker-metrics';
 import { WORKER_RUNTIME_OPTIONS, type ResolvedWorkerRuntimeOptions } from './worker-runtime.options';
@@ -59,6 +61,9 @@ export class ExecutionEngine {
   private readonly changeListeners = new Set<(running: number) => void>();
   private consumer: Subscription | null = null;
   private accepting = false;
+  // Start and completion writes of concurrent attempts share statements: one round trip per batch.
+  private readonly starts: MicroBatcher<AttemptFence, ExecutionStart | null>;
+  private readonly completions: MicroBatcher<{ fence: AttemptFence; output: JsonValue | undefined }, Workload | null>;
 
   constructor(
     @Inject(WORKER_RUNTIME_OPTIONS) private readonly options: ResolvedWorkerRuntimeOptions,
@@ -67,7 +72,10 @@ export class ExecutionEngine {
     private readonly executions: ExecutionRepository,
     private readonly checkpoints: CheckpointRepository,
     private readonly metrics: WorkerMetrics,
-  ) {}
+  ) {
+    this.starts = new MicroBatcher((fences) => this.executions.startMany(fences));
+    this.completions = new MicroBatcher((items) => this.executions.completeMany(items));
+  }
 
   /** Attempts running now. */
   get runningCount(): number {
@@ -144,7 +152,7 @@ export class ExecutionEngine {
       if (older !== undefined && older.fence.attempt > assignment.attempt) return;
       // A newer attempt of the same workload was assigned here: the one running is superseded.
       older?.abort('stale');
-      started = await this.executions.start(fence);
+      started = await this.starts.submit(fence);
     } finally {
       this.starting.delete(key);
       this.notify(this.slotWaiters);
@@ -250,7 +258,12 @@ export class ExecutionEngine {
   private launch(started: ExecutionStart, definition: WorkloadDefinition, correlationId: string): WorkloadExecution {
     const { workload } = started;
     const execution = new WorkloadExecution(started, definition, this.options.workerId, {
-      executions: this.executions,
+      executions: {
+        reportProgress: (fence, progress, message) => this.executions.reportProgress(fence, progress, message),
+        complete: (fence, output) => this.completions.submit({ fence, output }),
+        recordFailure: (fence, error, options) => this.executions.recordFailure(fence, error, options),
+        release: (fence, reason) => this.executions.release(fence, reason),
+      },
       checkpoints: this.checkpoints,
       retryDelayMs: (failureCount) =>
         retryDelayMs(failureCount, { baseMs: this.options.retryBaseDelayMs, maxMs: this.options.retryMaxDelayMs }),

@@ -3,8 +3,8 @@ import { parseAssignment, parseControl, workloadEvent } from './worker-messages'
 
 describe(parseAssignment.name, () => {
   const payload = {
-    workload_id: 'a',
-    customer_id: 'c',
+    workload_id: '0b7f6f9e-2c1a-4d3e-9f00-123456789abc',
+    customer_id: '1c8e7a0f-3d2b-4e4f-8a11-23456789abcd',
     workload_type: 'sleep',
     attempt: 2,
     input: { x: 1 },
@@ -19,6 +19,7 @@ describe(parseAssignment.name, () => {
     ['another message type', createEnvelope(MessageType.Control, payload)],
     ['an unknown version', createEnvelope(MessageType.Assignment, payload, { version: 2 })],
     ['a missing id', createEnvelope(MessageType.Assignment, { ...payload, workload_id: undefined })],
+    ['an id that is not a UUID', createEnvelope(MessageType.Assignment, { ...payload, workload_id: 'abc' })],
     ['attempt 0', createEnvelope(MessageType.Assignment, { ...payload, attempt: 0 })],
     ['a fractional attempt', createEnvelope(MessageType.Assignment, { ...payload, attempt: 1.5 })],
     ['a non-object payload', createEnvelope(MessageType.Assignment, 'nope')],
@@ -29,7 +30,7 @@ describe(parseAssignment.name, () => {
 
 describe(parseControl.name, () => {
   it('reads cancel and pause, rejects anything else', () => {
-    const cancel = { action: 'cancel', workload_id: 'a', attempt: 1 };
+    const cancel = { action: 'cancel', workload_id: '0b7f6f9e-2c1a-4d3e-9f00-123456789abc', attempt: 1 };
     expect(parseControl(createEnvelope(MessageType.Control, cancel))).toEqual(cancel);
     expect(parseControl(createEnvelope(MessageType.Control, { ...cancel, action: 'pause' }))).toMatchObject({
       action: 'pause',

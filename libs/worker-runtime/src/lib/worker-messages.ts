@@ -12,6 +12,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
 function isAttempt(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1;
 }
@@ -21,8 +27,9 @@ export function parseAssignment(message: MessageEnvelope<unknown>): AssignmentPa
   if (message.type !== MessageType.Assignment || message.version !== 1) return null;
   const p = message.payload;
   if (!isRecord(p)) return null;
-  if (typeof p['workload_id'] !== 'string' || typeof p['workload_type'] !== 'string') return null;
-  if (typeof p['customer_id'] !== 'string' || !isAttempt(p['attempt'])) return null;
+  // Ids are checked here: one malformed id must not fail a batched start-write of several attempts.
+  if (!isUuid(p['workload_id']) || typeof p['workload_type'] !== 'string') return null;
+  if (!isUuid(p['customer_id']) || !isAttempt(p['attempt'])) return null;
   return {
     workload_id: p['workload_id'],
     customer_id: p['customer_id'],
@@ -37,7 +44,7 @@ export function parseAssignment(message: MessageEnvelope<unknown>): AssignmentPa
 export function parseControl(message: MessageEnvelope<unknown>): ControlPayload | null {
   if (message.type !== MessageType.Control || message.version !== 1) return null;
   const p = message.payload;
-  if (!isRecord(p) || typeof p['workload_id'] !== 'string' || !isAttempt(p['attempt'])) return null;
+  if (!isRecord(p) || !isUuid(p['workload_id']) || !isAttempt(p['attempt'])) return null;
   if (p['action'] !== 'cancel' && p['action'] !== 'pause') return null;
   return { action: p['action'], workload_id: p['workload_id'], attempt: p['attempt'] };
 }

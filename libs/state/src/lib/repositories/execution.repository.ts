@@ -35,16 +35,25 @@ export interface FailureOptions {
 }
 
 /**
- * Inserts the audit event of a change from the `changed` CTE (`SELECT … FROM changed` follows):
- * actor is the worker (`$3`), action `$4`, details `$5`; `before`/`after` are `{status, attempt,
- * worker_id}`. Same columns as `appendAudit`, inlined so a transition and its event take one round trip.
+ * Inserts the audit events of the rows of the `changed` CTE (`FROM changed …` follows): actor is
+ * the worker that held the attempt, `before`/`after` are `{status, attempt, worker_id}`. Same
+ * columns as `appendAudit`, inlined so that a transition and its event take one round trip.
  */
-const AUDIT_INSERT = `INSERT INTO audit_events (customer_id, workload_id, actor_type, actor_id, action, before, after, details)
-  SELECT changed.customer_id, changed.id, 'worker', $3, $4,
+function auditInsert(actionParam: string, detailsParam: string): string {
+  return `INSERT INTO audit_events (customer_id, workload_id, actor_type, actor_id, action, before, after, details)
+  SELECT changed.customer_id, changed.id, 'worker', changed.previous_worker_id, ${actionParam},
          jsonb_build_object('status', changed.previous_status, 'attempt', changed.previous_attempt,
                             'worker_id', changed.previous_worker_id),
          jsonb_build_object('status', changed.status, 'attempt', changed.attempt, 'worker_id', changed.worker_id),
-         $5::jsonb`;
+         ${detailsParam}::jsonb`;
+}
+
+/** The changed row with what it was before (for audit events). */
+const CHANGED_RETURNING = `prev.status AS previous_status, prev.attempt AS previous_attempt,
+                   prev.worker_id AS previous_worker_id`;
+
+/** Fences of a batch (`$1`–`$3` arrays) as the relation `input(id, attempt, worker_id)`. */
+const FENCE_INPUT = `SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[]) AS t(id, attempt, worker_id)`;
 
 // Statuses in which the worker holding the attempt may still write to it.
 const RUNNING_STATUSES = `('RUNNING', 'PAUSING')`;
@@ -61,6 +70,29 @@ interface ChangedRow extends WorkloadRow {
   previous_status: WorkloadRow['status'];
   previous_attempt: number;
   previous_worker_id: string | null;
+}
+
+function fenceArrays(fences: readonly AttemptFence[]): unknown[] {
+  return [fences.map((f) => f.workloadId), fences.map((f) => f.attempt), fences.map((f) => f.workerId)];
+}
+
+/** The row of each fence (matched by id, attempt and worker), or null where the fence matched nothing. */
+function alignWithFences<T extends WorkloadRow>(fences: readonly AttemptFence[], rows: T[]): Array<T | null> {
+  const byKey = new Map(rows.map((row) => [`${row.id}#${row.attempt}#${row.worker_id}`, row]));
+  return fences.map((f) => byKey.get(`${f.workloadId}#${f.attempt}#${f.workerId}`) ?? null);
+}
+
+function toExecutionStart(row: StartRow): ExecutionStart {
+  const override = parseCheckpointPolicy(row.checkpoint_policy) ?? {};
+  return {
+    workload: toWorkload(row),
+    checkpointPolicy: {
+      intervalSeconds:
+        override.intervalSeconds !== undefined ? override.intervalSeconds : row.config_checkpoint_interval_seconds,
+      progressStep: override.progressStep !== undefined ? override.progressStep : row.config_checkpoint_progress_step,
+    },
+    timeoutSeconds: row.timeout_seconds ?? row.config_timeout_seconds,
+  };
 }
 
 function fenceParams(fence: AttemptFence): unknown[] {
@@ -86,39 +118,38 @@ export class ExecutionRepository {
    * Audits `workload.started` on the SCHEDULED → RUNNING transition.
    */
   async start(fence: AttemptFence): Promise<ExecutionStart | null> {
-    // One statement (so one transaction): the transition, its audit event and the type's config.
+    return (await this.startMany([fence]))[0] ?? null;
+  }
+
+  /**
+   * {@link start} for many attempts in one statement (so one transaction and one round trip:
+   * transitions, audit events and type configs). Results are aligned with `fences`.
+   */
+  async startMany(fences: readonly AttemptFence[]): Promise<Array<ExecutionStart | null>> {
+    if (fences.length === 0) return [];
     const rows: StartRow[] = await this.dataSource.query(
-      `WITH prev AS (
-         SELECT id, status, attempt, worker_id FROM workloads
-          WHERE ${FENCE} AND status IN ('SCHEDULED', 'RUNNING') FOR UPDATE
+      `WITH input AS (${FENCE_INPUT}),
+       prev AS (
+         SELECT w.id, w.status, w.attempt, w.worker_id FROM workloads w
+           JOIN input i ON w.id = i.id AND w.attempt = i.attempt AND w.worker_id = i.worker_id
+          WHERE w.status IN ('SCHEDULED', 'RUNNING')
+          ORDER BY w.id FOR UPDATE OF w
        ), changed AS (
          UPDATE workloads w
             SET status = 'RUNNING', started_at = COALESCE(w.started_at, now()), updated_at = now(),
                 pending_reason = NULL
            FROM prev WHERE w.id = prev.id
-         RETURNING ${workloadColumns('w')}, prev.status AS previous_status, prev.attempt AS previous_attempt,
-                   prev.worker_id AS previous_worker_id
+         RETURNING ${workloadColumns('w')}, ${CHANGED_RETURNING}
        ), audited AS (
-         ${AUDIT_INSERT} FROM changed WHERE changed.previous_status = 'SCHEDULED'
+         ${auditInsert(`'workload.started'`, 'NULL')} FROM changed WHERE changed.previous_status = 'SCHEDULED'
        )
        SELECT changed.*, c.timeout_seconds AS config_timeout_seconds,
               c.checkpoint_interval_seconds AS config_checkpoint_interval_seconds,
               c.checkpoint_progress_step AS config_checkpoint_progress_step
          FROM changed LEFT JOIN workload_configs c ON c.workload_type = changed.workload_type`,
-      [...fenceParams(fence), 'workload.started', null],
+      fenceArrays(fences),
     );
-    const row = rows[0];
-    if (row === undefined) return null;
-    const override = parseCheckpointPolicy(row.checkpoint_policy) ?? {};
-    return {
-      workload: toWorkload(row),
-      checkpointPolicy: {
-        intervalSeconds:
-          override.intervalSeconds !== undefined ? override.intervalSeconds : row.config_checkpoint_interval_seconds,
-        progressStep: override.progressStep !== undefined ? override.progressStep : row.config_checkpoint_progress_step,
-      },
-      timeoutSeconds: row.timeout_seconds ?? row.config_timeout_seconds,
-    };
+    return alignWithFences(fences, rows).map((row) => (row === null ? null : toExecutionStart(row)));
   }
 
   /** Records progress (0–1) and an optional message. False: the attempt is no longer this worker's. */
@@ -136,16 +167,35 @@ export class ExecutionRepository {
 
   /** COMPLETED with `output` and progress 1, audited `workload.completed`, in one statement. */
   async complete(fence: AttemptFence, output: JsonValue | undefined): Promise<Workload | null> {
-    const row = await this.change(
-      this.dataSource.manager,
-      fence,
-      RUNNING_STATUSES,
-      `status = 'COMPLETED', output = $6::jsonb, error = NULL, progress = 1, completed_at = now(),
-       not_before = NULL, pending_reason = NULL`,
-      [jsonParam(output)],
-      { action: 'workload.completed' },
+    return (await this.completeMany([{ fence, output }]))[0] ?? null;
+  }
+
+  /** {@link complete} for many attempts in one statement. Results are aligned with `items`. */
+  async completeMany(
+    items: ReadonlyArray<{ fence: AttemptFence; output: JsonValue | undefined }>,
+  ): Promise<Array<Workload | null>> {
+    if (items.length === 0) return [];
+    const fences = items.map((item) => item.fence);
+    const rows: ChangedRow[] = await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) AS t(id, attempt, worker_id, output)
+       ), prev AS (
+         SELECT w.id, w.status, w.attempt, w.worker_id, i.output FROM workloads w
+           JOIN input i ON w.id = i.id AND w.attempt = i.attempt AND w.worker_id = i.worker_id
+          WHERE w.status IN ${RUNNING_STATUSES}
+          ORDER BY w.id FOR UPDATE OF w
+       ), changed AS (
+         UPDATE workloads w
+            SET status = 'COMPLETED', output = prev.output::jsonb, error = NULL, progress = 1, completed_at = now(),
+                not_before = NULL, pending_reason = NULL, updated_at = now()
+           FROM prev WHERE w.id = prev.id
+         RETURNING ${workloadColumns('w')}, ${CHANGED_RETURNING}
+       ), audited AS (
+         ${auditInsert(`'workload.completed'`, 'NULL')} FROM changed
+       ) SELECT * FROM changed`,
+      [...fenceArrays(fences), items.map((item) => jsonParam(item.output))],
     );
-    return row === null ? null : toWorkload(row);
+    return alignWithFences(fences, rows).map((row) => (row === null ? null : toWorkload(row)));
   }
 
   /**
@@ -257,10 +307,9 @@ export class ExecutionRepository {
        ), changed AS (
          UPDATE workloads w SET ${assignments}, updated_at = now()
            FROM prev WHERE w.id = prev.id
-         RETURNING ${workloadColumns('w')}, prev.status AS previous_status, prev.attempt AS previous_attempt,
-                   prev.worker_id AS previous_worker_id
+         RETURNING ${workloadColumns('w')}, ${CHANGED_RETURNING}
        ), audited AS (
-         ${AUDIT_INSERT} FROM changed
+         ${auditInsert('$4', '$5')} FROM changed
        ) SELECT * FROM changed`,
       [
         ...fenceParams(fence),

@@ -177,6 +177,33 @@ describe('worker repositories', () => {
       expect(await actions(id)).toEqual(['workload.started']);
     });
 
+    it('starts and completes batches in one statement each, skipping fences that match nothing', async () => {
+      const a = await insertWorkload({ status: 'SCHEDULED', workerId: 'w9' });
+      const b = await insertWorkload({ status: 'SCHEDULED', workerId: 'w9', attempt: 2 });
+      const c = await insertWorkload({ status: 'CANCELLED', workerId: 'w9' });
+      const fences = [
+        { workloadId: a, attempt: 1, workerId: 'w9' },
+        { workloadId: b, attempt: 1, workerId: 'w9' }, // stale attempt
+        { workloadId: c, attempt: 1, workerId: 'w9' }, // cancelled
+        { workloadId: b, attempt: 2, workerId: 'w9' },
+      ];
+      const started = await executions.startMany(fences);
+      expect(started.map((s) => s?.workload.id ?? null)).toEqual([a, null, null, b]);
+      const done = await executions.completeMany([
+        { fence: { workloadId: b, attempt: 2, workerId: 'w9' }, output: ['b'] },
+        { fence: { workloadId: a, attempt: 1, workerId: 'w9' }, output: 'a' },
+        { fence: { workloadId: c, attempt: 1, workerId: 'w9' }, output: 'c' },
+      ]);
+      expect(done.map((w) => w && [w.id, w.status, w.output])).toEqual([
+        [b, 'COMPLETED', ['b']],
+        [a, 'COMPLETED', 'a'],
+        null,
+      ]);
+      expect(await actions(a)).toEqual(['workload.started', 'workload.completed']);
+      expect(await actions(c)).toEqual([]);
+      expect(await executions.startMany([])).toEqual([]);
+    });
+
     it('completes exactly once and fences progress by attempt', async () => {
       const id = await insertWorkload({ status: 'RUNNING', workerId: 'w1' });
       const fence: AttemptFence = { workloadId: id, attempt: 1, workerId: 'w1' };
