@@ -64,6 +64,7 @@ export class ExecutionEngine {
   // Start and completion writes of concurrent attempts share statements: one round trip per batch.
   private readonly starts: MicroBatcher<AttemptFence, ExecutionStart | null>;
   private readonly completions: MicroBatcher<{ fence: AttemptFence; output: JsonValue | undefined }, Workload | null>;
+  private readonly progress: MicroBatcher<{ fence: AttemptFence; progress: number; message: string | null }, boolean>;
 
   constructor(
     @Inject(WORKER_RUNTIME_OPTIONS) private readonly options: ResolvedWorkerRuntimeOptions,
@@ -75,6 +76,7 @@ export class ExecutionEngine {
   ) {
     this.starts = new MicroBatcher((fences) => this.executions.startMany(fences));
     this.completions = new MicroBatcher((items) => this.executions.completeMany(items));
+    this.progress = new MicroBatcher((items) => this.executions.reportProgressMany(items));
   }
 
   /** Attempts running now. */
@@ -259,7 +261,7 @@ export class ExecutionEngine {
     const { workload } = started;
     const execution = new WorkloadExecution(started, definition, this.options.workerId, {
       executions: {
-        reportProgress: (fence, progress, message) => this.executions.reportProgress(fence, progress, message),
+        reportProgress: (fence, progress, message) => this.progress.submit({ fence, progress, message }),
         complete: (fence, output) => this.completions.submit({ fence, output }),
         recordFailure: (fence, error, options) => this.executions.recordFailure(fence, error, options),
         release: (fence, reason) => this.executions.release(fence, reason),

@@ -77,7 +77,10 @@ function fenceArrays(fences: readonly AttemptFence[]): unknown[] {
 }
 
 /** The row of each fence (matched by id, attempt and worker), or null where the fence matched nothing. */
-function alignWithFences<T extends WorkloadRow>(fences: readonly AttemptFence[], rows: T[]): Array<T | null> {
+function alignWithFences<T extends Pick<WorkloadRow, 'id' | 'attempt' | 'worker_id'>>(
+  fences: readonly AttemptFence[],
+  rows: T[],
+): Array<T | null> {
   const byKey = new Map(rows.map((row) => [`${row.id}#${row.attempt}#${row.worker_id}`, row]));
   return fences.map((f) => byKey.get(`${f.workloadId}#${f.attempt}#${f.workerId}`) ?? null);
 }
@@ -154,15 +157,32 @@ export class ExecutionRepository {
 
   /** Records progress (0–1) and an optional message. False: the attempt is no longer this worker's. */
   async reportProgress(fence: AttemptFence, progress: number, message: string | null): Promise<boolean> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `WITH changed AS (
-         UPDATE workloads SET progress = $4, progress_message = $5, updated_at = now()
-          WHERE ${FENCE} AND status IN ${RUNNING_STATUSES}
-         RETURNING id
-       ) SELECT id FROM changed`,
-      [...fenceParams(fence), progress, message],
+    return (await this.reportProgressMany([{ fence, progress, message }]))[0] ?? false;
+  }
+
+  /** {@link reportProgress} for many attempts in one statement. Results are aligned with `items`. */
+  async reportProgressMany(
+    items: ReadonlyArray<{ fence: AttemptFence; progress: number; message: string | null }>,
+  ): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    const fences = items.map((item) => item.fence);
+    const rows: WorkloadRow[] = await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::float8[], $5::text[])
+           AS t(id, attempt, worker_id, progress, message)
+       ), prev AS (
+         SELECT w.id, i.progress, i.message FROM workloads w
+           JOIN input i ON w.id = i.id AND w.attempt = i.attempt AND w.worker_id = i.worker_id
+          WHERE w.status IN ${RUNNING_STATUSES}
+          ORDER BY w.id FOR UPDATE OF w
+       ), changed AS (
+         UPDATE workloads w SET progress = prev.progress, progress_message = prev.message, updated_at = now()
+           FROM prev WHERE w.id = prev.id
+         RETURNING w.id, w.attempt, w.worker_id
+       ) SELECT * FROM changed`,
+      [...fenceArrays(fences), items.map((item) => item.progress), items.map((item) => item.message)],
     );
-    return rows.length > 0;
+    return alignWithFences(fences, rows).map((row) => row !== null);
   }
 
   /** COMPLETED with `output` and progress 1, audited `workload.completed`, in one statement. */

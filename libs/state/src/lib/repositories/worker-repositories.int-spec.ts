@@ -202,6 +202,18 @@ describe('worker repositories', () => {
       expect(await actions(a)).toEqual(['workload.started', 'workload.completed']);
       expect(await actions(c)).toEqual([]);
       expect(await executions.startMany([])).toEqual([]);
+
+      const d = await insertWorkload({ status: 'RUNNING', workerId: 'w9' });
+      const e = await insertWorkload({ status: 'PAUSING', workerId: 'w9' });
+      const written = await executions.reportProgressMany([
+        { fence: { workloadId: d, attempt: 1, workerId: 'w9' }, progress: 0.25, message: 'quarter' },
+        { fence: { workloadId: a, attempt: 1, workerId: 'w9' }, progress: 0.5, message: null }, // completed
+        { fence: { workloadId: e, attempt: 1, workerId: 'w9' }, progress: 0.75, message: null },
+      ]);
+      expect(written).toEqual([true, false, true]);
+      expect(await row(d)).toMatchObject({ progress: 0.25, progress_message: 'quarter' });
+      expect(await row(e)).toMatchObject({ progress: 0.75, progress_message: null });
+      expect(await row(a)).toMatchObject({ progress: 1 });
     });
 
     it('completes exactly once and fences progress by attempt', async () => {
