@@ -51,3 +51,5 @@ export { FleetQueryRepository } from './lib/repositories/fleet-query.repository'
 export { CustomerRepository, toCustomer } from './lib/repositories/customer.repository';
 export { ApiKeyRepository } from './lib/repositories/api-key.repository';
 export type { NewApiKey } from './lib/repositories/api-key.repository';
+export { WorkloadStreamRepository } from './lib/repositories/workload-stream.repository';
+export type { WorkloadStateQuery, WorkloadStateSnapshot, WorkloadStateSummary } from './lib/repositories/workload-stream.repository';
