@@ -4,7 +4,9 @@ export {
   CheckpointEntity,
   CoordinatorStateEntity,
   CustomerEntity,
+  RateLimitBucketEntity,
   STATE_ENTITIES,
+  TierEntity,
   WorkerEntity,
   WorkloadConfigEntity,
   WorkloadEntity,
@@ -53,3 +55,11 @@ export { ApiKeyRepository } from './lib/repositories/api-key.repository';
 export type { NewApiKey } from './lib/repositories/api-key.repository';
 export { WorkloadStreamRepository } from './lib/repositories/workload-stream.repository';
 export type { WorkloadStateQuery, WorkloadStateSnapshot, WorkloadStateSummary } from './lib/repositories/workload-stream.repository';
+export { TierRepository } from './lib/repositories/tier.repository';
+export type { StoredTier } from './lib/repositories/tier.repository';
+export { RateLimitRepository } from './lib/repositories/rate-limit.repository';
+export type { RateLimitDecision } from './lib/repositories/rate-limit.repository';
+export { WorkloadConfigRepository } from './lib/repositories/workload-config.repository';
+export type { WorkloadConfigChanges } from './lib/repositories/workload-config.repository';
+export { AuditQueryRepository } from './lib/repositories/audit-query.repository';
+export type { AuditPage, AuditSearch } from './lib/repositories/audit-query.repository';

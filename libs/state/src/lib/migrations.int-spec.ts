@@ -10,6 +10,8 @@ const TABLES = [
   'checkpoints',
   'coordinator_state',
   'customers',
+  'rate_limit_buckets',
+  'tiers',
   'workers',
   'workload_configs',
   'workloads',

@@ -11,6 +11,8 @@ export type AuditActorType = 'customer' | 'admin' | 'worker' | 'coordinator' | '
 @Index('idx_audit_events_workload', ['workloadId', 'id'])
 @Index('idx_audit_events_customer_occurred', ['customerId', 'occurredAt'])
 @Index('idx_audit_events_occurred', ['occurredAt'])
+// Admin audit query by actor, newest first.
+@Index('idx_audit_events_actor', ['actorType', 'actorId', 'id'])
 export class AuditEventEntity {
   /** bigserial; `pg` returns bigint as a string, kept as such to stay exact. */
   @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'pk_audit_events' })

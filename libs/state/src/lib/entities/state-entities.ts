@@ -3,12 +3,15 @@ import { AuditEventEntity } from './audit-event.entity';
 import { CheckpointEntity } from './checkpoint.entity';
 import { CoordinatorStateEntity } from './coordinator-state.entity';
 import { CustomerEntity } from './customer.entity';
+import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
+import { TierEntity } from './tier.entity';
 import { WorkerEntity } from './worker.entity';
 import { WorkloadConfigEntity } from './workload-config.entity';
 import { WorkloadEntity } from './workload.entity';
 
 export { ApiKeyEntity, AuditEventEntity, CheckpointEntity, CoordinatorStateEntity, CustomerEntity };
 export { WorkerEntity, WorkloadConfigEntity, WorkloadEntity };
+export { RateLimitBucketEntity, TierEntity };
 export type { AuditActorType } from './audit-event.entity';
 export type { CheckpointStorage } from './checkpoint.entity';
 export type { CustomerStatus } from './customer.entity';
@@ -23,4 +26,6 @@ export const STATE_ENTITIES = [
   CheckpointEntity,
   AuditEventEntity,
   CoordinatorStateEntity,
+  TierEntity,
+  RateLimitBucketEntity,
 ] as const;

@@ -80,6 +80,15 @@ export class ApiKeyRepository {
     };
   }
 
+  /** The customer's keys (revoked and expired ones included), newest first; never a secret. */
+  async listForCustomer(customerId: string): Promise<ApiKeyInfo[]> {
+    const rows: ApiKeyRow[] = await this.dataSource.query(
+      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE customer_id = $1 ORDER BY created_at DESC, id DESC`,
+      [customerId],
+    );
+    return rows.map(toApiKey);
+  }
+
   /** Inserts a key and its `api_key.issued` audit event in one transaction. */
   async issue(input: NewApiKey, actor: AuditActor): Promise<ApiKeyInfo> {
     return this.dataSource.transaction(async (manager) => {

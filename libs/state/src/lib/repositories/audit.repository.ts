@@ -94,7 +94,8 @@ export async function appendAudit(manager: EntityManager, events: AuditEventInpu
   }
 }
 
-interface AuditRow {
+/** An `audit_events` row as node-postgres returns it. */
+export interface AuditRow {
   id: string;
   occurred_at: Date;
   action: string;
@@ -109,7 +110,8 @@ interface AuditRow {
   details: JsonValue | null;
 }
 
-function toAuditEvent(row: AuditRow): AuditEvent {
+/** Maps a raw row to the domain {@link AuditEvent}. */
+export function toAuditEvent(row: AuditRow): AuditEvent {
   return {
     id: String(row.id),
     occurredAt: row.occurred_at,
