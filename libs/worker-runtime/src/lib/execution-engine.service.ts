@@ -4,6 +4,7 @@ import {
   createEnvelope,
   MessageType,
   Subjects,
+  type ControlPayload,
   type LeaderWakePayload,
   type MessageEnvelope,
   type Workload,
@@ -58,6 +59,8 @@ export class ExecutionEngine {
   private readonly starting = new Set<string>();
   private readonly idleWaiters = new Set<() => void>();
   private readonly slotWaiters = new Set<() => void>();
+  /** Commands that arrived while their workload's start-write was in flight. */
+  private readonly earlyControls = new Map<string, ControlPayload>();
   private readonly changeListeners = new Set<(running: number) => void>();
   private consumer: Subscription | null = null;
   private accepting = false;
@@ -157,6 +160,8 @@ export class ExecutionEngine {
       started = await this.starts.submit(fence);
     } finally {
       this.starting.delete(key);
+      if (!this.isStarting(assignment.workload_id) && started === null)
+        this.earlyControls.delete(assignment.workload_id);
       this.notify(this.slotWaiters);
     }
     if (started === null) {
@@ -167,6 +172,9 @@ export class ExecutionEngine {
       return;
     }
     const execution = this.launch(started, definition, message.correlation_id);
+    const early = this.earlyControls.get(assignment.workload_id);
+    this.earlyControls.delete(assignment.workload_id);
+    if (early !== undefined) this.applyControl(execution, early);
     if (!this.accepting) void execution.handBack('drain');
   }
 
@@ -178,7 +186,15 @@ export class ExecutionEngine {
       return;
     }
     const execution = this.find(control.workload_id);
-    if (execution === undefined) return;
+    if (execution === undefined) {
+      // The command can overtake the start-write of its attempt: apply it once the attempt runs.
+      if (this.isStarting(control.workload_id)) this.earlyControls.set(control.workload_id, control);
+      return;
+    }
+    this.applyControl(execution, control);
+  }
+
+  private applyControl(execution: WorkloadExecution, control: ControlPayload): void {
     if (control.action === 'cancel') {
       // Every attempt of a cancelled workload is over, whatever attempt the command names.
       execution.abort('cancel');
@@ -248,6 +264,11 @@ export class ExecutionEngine {
 
   private notify(waiters: Set<() => void>): void {
     for (const waiter of [...waiters]) waiter();
+  }
+
+  private isStarting(workloadId: string): boolean {
+    for (const key of this.starting) if (key.startsWith(`${workloadId}#`)) return true;
+    return false;
   }
 
   private find(workloadId: string): WorkloadExecution | undefined {

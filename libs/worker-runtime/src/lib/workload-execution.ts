@@ -115,7 +115,8 @@ export class WorkloadExecution {
     this.clearTimers();
     if (settlement.kind === 'aborted') {
       void work.then((late) => {
-        if (late.kind !== 'aborted') this.deps.logger.debug('handler settled after its attempt was aborted');
+        if (late.kind === 'resolved')
+          this.deps.logger.debug('handler returned after its attempt was aborted; output dropped');
       });
     }
     const action = decideOutcome(settlement, this.kind, this.start.timeoutSeconds);

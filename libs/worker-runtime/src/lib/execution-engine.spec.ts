@@ -1,0 +1,214 @@
+import { InProcessBroker } from '@niyanta/broker';
+import { createEnvelope, MessageType, Subjects, type Workload } from '@niyanta/models';
+import type {
+  AttemptFence,
+  CheckpointRepository,
+  ExecutionRepository,
+  ExecutionStart,
+  ReleaseRecord,
+} from '@niyanta/state';
+import { WorkloadCancelledError, type WorkloadDefinition } from '@niyanta/workload-sdk';
+import { ExecutionEngine } from './execution-engine.service';
+import type { WorkerMetrics } from './worker-metrics';
+import { resolveWorkerRuntimeOptions } from './worker-runtime.options';
+
+const ID_A = '0b7f6f9e-2c1a-4d3e-9f00-123456789abc';
+const ID_B = '1c8e7a0f-3d2b-4e4f-8a11-23456789abcd';
+const CUSTOMER = '2d9f8b1a-4e3c-4f5a-9b22-3456789abcde';
+
+function workload(id: string, attempt: number): Workload {
+  const now = new Date();
+  return {
+    id,
+    customerId: CUSTOMER,
+    workloadType: 'wait',
+    status: 'RUNNING',
+    priority: 100,
+    input: {},
+    output: null,
+    error: null,
+    progress: 0,
+    progressMessage: null,
+    affinity: { required: {}, preferred: {}, anti: {} },
+    region: null,
+    maxRetries: 3,
+    attempt,
+    failureCount: 0,
+    workerId: 'w1',
+    idempotencyKey: null,
+    labels: {},
+    pendingReason: null,
+    lastCheckpoint: null,
+    timeoutSeconds: null,
+    notBefore: null,
+    createdAt: now,
+    scheduledAt: now,
+    startedAt: now,
+    completedAt: null,
+    updatedAt: now,
+  };
+}
+
+/** A type whose attempts wait until aborted (or `finish` is called). */
+function waitingType(): { definition: WorkloadDefinition; finish: () => void } {
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  return {
+    finish,
+    definition: {
+      type: 'wait',
+      create: () => ({
+        init: () => undefined,
+        execute: async (ctx) => {
+          const aborted = new Promise<never>((_, reject) =>
+            ctx.signal.addEventListener('abort', () => reject(new WorkloadCancelledError()), { once: true }),
+          );
+          await Promise.race([done, aborted]);
+          return 'done';
+        },
+        checkpoint: () => null,
+        close: () => undefined,
+      }),
+    },
+  };
+}
+
+describe(ExecutionEngine.name, () => {
+  let broker: InProcessBroker;
+  const subjects = new Subjects('unit');
+  let startGate: Promise<void>;
+  let openStartGate: () => void;
+  let startCalls: AttemptFence[][];
+  let completed: string[];
+
+  async function engine(definition: WorkloadDefinition, capacity = 2): Promise<ExecutionEngine> {
+    const executions: Partial<ExecutionRepository> = {
+      startMany: async (fences: readonly AttemptFence[]): Promise<Array<ExecutionStart | null>> => {
+        startCalls.push([...fences]);
+        await startGate;
+        return fences.map((f) => ({
+          workload: workload(f.workloadId, f.attempt),
+          checkpointPolicy: { intervalSeconds: null, progressStep: null },
+          timeoutSeconds: null,
+        }));
+      },
+      completeMany: async (items) =>
+        items.map((item) => {
+          completed.push(item.fence.workloadId);
+          return { ...workload(item.fence.workloadId, item.fence.attempt), status: 'COMPLETED' as const };
+        }),
+      reportProgressMany: async (items) => items.map(() => true),
+      release: async (fence): Promise<ReleaseRecord> => ({
+        kind: 'requeued',
+        workload: { ...workload(fence.workloadId, fence.attempt + 1), status: 'PENDING' },
+      }),
+    };
+    const metrics: Partial<WorkerMetrics> = {
+      setRunning: () => undefined,
+      executionFinished: () => undefined,
+      checkpointSaved: () => undefined,
+      checkpointFailed: () => undefined,
+    };
+    const options = resolveWorkerRuntimeOptions({
+      workerId: 'w1',
+      tags: {},
+      region: null,
+      capacity,
+      heartbeatIntervalMs: 1_000,
+      drainTimeoutMs: 1_000,
+      definitions: [definition],
+    });
+    const created = new ExecutionEngine(
+      options,
+      broker,
+      subjects,
+      executions as ExecutionRepository,
+      {} as CheckpointRepository,
+      metrics as WorkerMetrics,
+    );
+    await created.startConsuming();
+    return created;
+  }
+
+  function assignment(id: string, attempt = 1) {
+    return createEnvelope(MessageType.Assignment, {
+      workload_id: id,
+      customer_id: CUSTOMER,
+      workload_type: 'wait',
+      attempt,
+      input: {},
+      generation: 1,
+    });
+  }
+
+  beforeEach(() => {
+    broker = new InProcessBroker({ prefix: 'unit' });
+    startCalls = [];
+    completed = [];
+    startGate = new Promise<void>((resolve) => (openStartGate = resolve));
+  });
+
+  afterEach(async () => {
+    await broker.close();
+  });
+
+  it('applies a cancel that arrives while the attempt is still being started', async () => {
+    const engineUnderTest = await engine(waitingType().definition);
+    const handling = engineUnderTest.onAssignment(assignment(ID_A));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(startCalls).toHaveLength(1);
+    engineUnderTest.onControl(createEnvelope(MessageType.Control, { action: 'cancel', workload_id: ID_A, attempt: 1 }));
+    openStartGate();
+    await handling;
+    expect(await engineUnderTest.waitIdle(1_000)).toBe(true);
+    expect(completed).toEqual([]);
+  });
+
+  it('starts concurrent assignments in one batch and ignores a duplicate', async () => {
+    const type = waitingType();
+    const engineUnderTest = await engine(type.definition);
+    openStartGate();
+    await Promise.all([
+      engineUnderTest.onAssignment(assignment(ID_A)),
+      engineUnderTest.onAssignment(assignment(ID_B)),
+      engineUnderTest.onAssignment(assignment(ID_A)),
+    ]);
+    expect(startCalls.map((batch) => batch.map((f) => f.workloadId))).toEqual([[ID_A, ID_B]]);
+    expect(engineUnderTest.runningAttempts()).toEqual([
+      { workload_id: ID_A, attempt: 1 },
+      { workload_id: ID_B, attempt: 1 },
+    ]);
+    type.finish();
+    expect(await engineUnderTest.waitIdle(1_000)).toBe(true);
+    expect(completed.sort()).toEqual([ID_A, ID_B].sort());
+  });
+
+  it('supersedes a running attempt when a newer attempt of the same workload is assigned', async () => {
+    const engineUnderTest = await engine(waitingType().definition);
+    openStartGate();
+    await engineUnderTest.onAssignment(assignment(ID_A, 1));
+    await engineUnderTest.onAssignment(assignment(ID_A, 2));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(engineUnderTest.runningAttempts()).toEqual([{ workload_id: ID_A, attempt: 2 }]);
+    // An older assignment arriving late is ignored.
+    await engineUnderTest.onAssignment(assignment(ID_A, 1));
+    expect(startCalls).toHaveLength(2);
+    engineUnderTest.abortAll('drain');
+    await engineUnderTest.waitIdle(1_000);
+  });
+
+  it('holds an assignment beyond capacity until a slot frees', async () => {
+    const type = waitingType();
+    const engineUnderTest = await engine(type.definition, 1);
+    openStartGate();
+    await engineUnderTest.onAssignment(assignment(ID_A));
+    const waiting = engineUnderTest.onAssignment(assignment(ID_B));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(engineUnderTest.runningCount).toBe(1);
+    expect(startCalls).toHaveLength(1);
+    type.finish();
+    await waiting;
+    expect(startCalls.map((batch) => batch.map((f) => f.workloadId))).toEqual([[ID_A], [ID_B]]);
+    await engineUnderTest.waitIdle(1_000);
+  });
+});
