@@ -9,3 +9,6 @@ export { SchedulerService } from './lib/scheduler.service';
 export { HealthMonitorService } from './lib/health-monitor.service';
 export { AssignmentWatchdogService } from './lib/assignment-watchdog.service';
 export { LEADER_METRIC, LeaderMetrics } from './lib/leader-metrics';
+export { AUDIT_EVENTS_DELETED_METRIC, AuditRetentionService } from './lib/audit-retention.service';
+export { OTHER_CUSTOMERS, TENANT_RUNNING_METRIC, TenantMetricsService, runningSeries } from './lib/tenant-metrics.service';
+export { concurrencyLimitReason } from './lib/scheduling-pass';

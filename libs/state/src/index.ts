@@ -63,3 +63,5 @@ export { WorkloadConfigRepository } from './lib/repositories/workload-config.rep
 export type { WorkloadConfigChanges } from './lib/repositories/workload-config.repository';
 export { AuditQueryRepository } from './lib/repositories/audit-query.repository';
 export type { AuditPage, AuditSearch } from './lib/repositories/audit-query.repository';
+export { TenantUsageRepository } from './lib/repositories/tenant-usage.repository';
+export type { CustomerUsage } from './lib/repositories/tenant-usage.repository';

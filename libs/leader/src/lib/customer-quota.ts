@@ -8,14 +8,28 @@ import type { TierDefinition } from '@niyanta/models';
  */
 export class CustomerQuota {
   private readonly active = new Map<string, number>();
+  private readonly configured: Readonly<Record<string, TierDefinition>>;
+
+  private tiers: Readonly<Record<string, TierDefinition>>;
 
   constructor(
-    private readonly tiers: Readonly<Record<string, TierDefinition>>,
+    tiers: Readonly<Record<string, TierDefinition>>,
     private readonly fallbackTier: string,
   ) {
-    if (this.tiers[fallbackTier] === undefined) {
+    if (tiers[fallbackTier] === undefined) {
       throw new RangeError(`fallback tier "${fallbackTier}" is not one of the tiers (${Object.keys(tiers).join(', ')})`);
     }
+    this.tiers = tiers;
+    this.configured = tiers;
+  }
+
+  /**
+   * Applies tier definitions read from the database over the configured ones (a tier defined in
+   * both takes the database's values), so an operator's change reaches the scheduler at its next
+   * sweep. Weights of workloads already queued stay as they were computed.
+   */
+  setTiers(stored: Readonly<Record<string, TierDefinition>>): void {
+    this.tiers = { ...this.configured, ...stored };
   }
 
   /** The definition of `tier`, or of the fallback tier when `tier` is unknown or null. */

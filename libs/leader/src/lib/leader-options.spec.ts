@@ -23,6 +23,11 @@ describe(resolveLeaderOptions.name, () => {
       tiers: DEFAULT_TIERS,
       fallbackTier: 'free',
       agingPerMinute: 10,
+      auditRetentionMs: 30 * 86_400_000,
+      auditRetentionIntervalMs: 600_000,
+      auditRetentionBatchSize: 5_000,
+      tenantMetricsIntervalMs: 15_000,
+      tenantMetricsTopCustomers: 10,
     });
     expect(resolveLeaderOptions({ ...BASE, workerTimeoutMs: 2_000 }).healthCheckIntervalMs).toBe(400);
     expect(resolveLeaderOptions({ ...BASE, workerTimeoutMs: 100 }).healthCheckIntervalMs).toBe(100);

@@ -54,6 +54,31 @@ export interface LeaderOptions {
    * @default 10
    */
   agingPerMinute?: number;
+  /**
+   * Audit events older than this are deleted by the leader (`AUDIT_RETENTION`).
+   * @default 30 days
+   */
+  auditRetentionMs?: number;
+  /**
+   * How often the leader looks for audit events past retention.
+   * @default 10 minutes
+   */
+  auditRetentionIntervalMs?: number;
+  /**
+   * Most audit events deleted per statement (batches follow each other until none is left).
+   * @default 5000
+   */
+  auditRetentionBatchSize?: number;
+  /**
+   * How often the leader refreshes the per-customer running-workloads gauge.
+   * @default 15 seconds
+   */
+  tenantMetricsIntervalMs?: number;
+  /**
+   * Customers named in that gauge; the others are summed per tier as `other`.
+   * @default 10
+   */
+  tenantMetricsTopCustomers?: number;
 }
 
 /** {@link LeaderOptions} with every default filled in. */
@@ -113,5 +138,10 @@ export function resolveLeaderOptions(options: LeaderOptions): ResolvedLeaderOpti
     tiers: options.tiers ?? DEFAULT_TIERS,
     fallbackTier: options.fallbackTier ?? 'free',
     agingPerMinute: options.agingPerMinute ?? 10,
+    auditRetentionMs: positive('auditRetentionMs', options.auditRetentionMs ?? 30 * 86_400_000),
+    auditRetentionIntervalMs: positive('auditRetentionIntervalMs', options.auditRetentionIntervalMs ?? 600_000),
+    auditRetentionBatchSize: positive('auditRetentionBatchSize', options.auditRetentionBatchSize ?? 5_000),
+    tenantMetricsIntervalMs: positive('tenantMetricsIntervalMs', options.tenantMetricsIntervalMs ?? 15_000),
+    tenantMetricsTopCustomers: Math.max(0, Math.floor(options.tenantMetricsTopCustomers ?? 10)),
   };
 }

@@ -1,6 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LeadershipRepository, SchedulingRepository, WorkerHealthRepository } from '@niyanta/state';
+import {
+  AuditQueryRepository,
+  LeadershipRepository,
+  SchedulingRepository,
+  TenantUsageRepository,
+  TierRepository,
+  WorkerHealthRepository,
+} from '@niyanta/state';
 import { AssignmentWatchdogService } from './assignment-watchdog.service';
+import { AUDIT_RETENTION_METRIC_PROVIDER, AuditRetentionService } from './audit-retention.service';
 import { HealthMonitorService } from './health-monitor.service';
 import { LEADER_DUTIES, type LeaderDuty } from './leader-duty';
 import { LeaderElectionService } from './leader-election.service';
@@ -8,10 +16,12 @@ import { LeaderMessages } from './leader-messages';
 import { LEADER_METRIC_PROVIDERS, LeaderMetrics } from './leader-metrics';
 import { LEADER_OPTIONS, resolveLeaderOptions, type LeaderOptions } from './leader-options';
 import { SchedulerService } from './scheduler.service';
+import { TENANT_METRIC_PROVIDER, TenantMetricsService } from './tenant-metrics.service';
 
 /**
  * The coordinator-leader feature: lease election with generation fencing, the event-driven
- * scheduler, the worker health monitor and the unacknowledged-assignment watchdog. Needs the global
+ * scheduler, the worker health monitor, the unacknowledged-assignment watchdog, audit retention and
+ * the per-customer running gauge. Needs the global
  * `StateModule` (DataSource) and `BrokerModule` (Broker, Subjects); uses `ReadinessService` from
  * `ObservabilityModule` when present. Campaigning starts on application bootstrap; on shutdown the
  * leader stops its duties and releases the lease before the database and broker close.
@@ -28,17 +38,24 @@ export class LeaderModule {
         LeadershipRepository,
         SchedulingRepository,
         WorkerHealthRepository,
+        TierRepository,
+        AuditQueryRepository,
+        TenantUsageRepository,
         ...LEADER_METRIC_PROVIDERS,
+        AUDIT_RETENTION_METRIC_PROVIDER,
+        TENANT_METRIC_PROVIDER,
         LeaderMetrics,
         LeaderMessages,
         SchedulerService,
         HealthMonitorService,
         AssignmentWatchdogService,
+        AuditRetentionService,
+        TenantMetricsService,
         {
           provide: LEADER_DUTIES,
           // Order matters on taking office: the scheduler first, so the others can notify it.
           useFactory: (...duties: LeaderDuty[]): LeaderDuty[] => duties,
-          inject: [SchedulerService, HealthMonitorService, AssignmentWatchdogService],
+          inject: [SchedulerService, HealthMonitorService, AssignmentWatchdogService, AuditRetentionService, TenantMetricsService],
         },
         LeaderElectionService,
       ],

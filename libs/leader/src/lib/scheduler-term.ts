@@ -5,6 +5,7 @@ import {
   type PendingWorkload,
   type ScheduledWorkload,
   type SchedulingRepository,
+  type TierRepository,
 } from '@niyanta/state';
 import { performance } from 'node:perf_hooks';
 import { ClusterView } from './cluster-view';
@@ -29,6 +30,8 @@ const STALE_RETRY_DELAY_MS = 20;
 export interface SchedulerTermDeps {
   options: ResolvedLeaderOptions;
   repository: SchedulingRepository;
+  /** Tier definitions shared with the API (the database's win over the configured ones). */
+  tiers: TierRepository;
   messages: LeaderMessages;
   metrics: LeaderMetrics;
   logger: Logger;
@@ -171,6 +174,7 @@ export class SchedulerTerm {
     const { repository, options, logger } = this.deps;
     await this.measureClock();
     this.view.replaceAll(await repository.loadWorkers());
+    this.quota.setTiers(await this.deps.tiers.loadMap());
     this.quota.replaceAll(await repository.countActiveByCustomer());
     this.queue.clear();
     this.reasons.clear();
@@ -188,6 +192,7 @@ export class SchedulerTerm {
     this.fullSync = false;
     await this.measureClock();
     this.view.replaceAll(await repository.loadWorkers());
+    this.quota.setTiers(await this.deps.tiers.loadMap());
     this.quota.replaceAll(await repository.countActiveByCustomer());
     const keys = await repository.listPendingKeys(options.maxQueuedWorkloads);
     const stored = new Set<string>();
@@ -243,7 +248,7 @@ export class SchedulerTerm {
     if (!this.queue.has(workload.id) && this.queue.size >= this.deps.options.maxQueuedWorkloads) return;
     const entry = toQueueEntry(workload, this.quota);
     this.queue.upsert(entry);
-    this.reasons.enqueued(entry.group ?? entry.workloadType, entry.payload.pendingReason);
+    this.reasons.enqueued(entry.group ?? entry.workloadType, entry.payload.pendingReason, entry.customerId);
   }
 
   /**

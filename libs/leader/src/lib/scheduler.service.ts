@@ -7,7 +7,7 @@ import {
   type LeaderWakePayload,
   type MessageEnvelope,
 } from '@niyanta/models';
-import { SchedulingRepository } from '@niyanta/state';
+import { SchedulingRepository, TierRepository } from '@niyanta/state';
 import { LeaderDuty, type LeaderTerm } from './leader-duty';
 import { LeaderMessages } from './leader-messages';
 import { LeaderMetrics } from './leader-metrics';
@@ -38,6 +38,7 @@ export class SchedulerService extends LeaderDuty {
   constructor(
     @Inject(LEADER_OPTIONS) private readonly options: ResolvedLeaderOptions,
     private readonly repository: SchedulingRepository,
+    private readonly tiers: TierRepository,
     private readonly broker: Broker,
     private readonly subjects: Subjects,
     private readonly messages: LeaderMessages,
@@ -56,6 +57,7 @@ export class SchedulerService extends LeaderDuty {
     const term = new SchedulerTerm(leaderTerm, {
       options: this.options,
       repository: this.repository,
+      tiers: this.tiers,
       messages: this.messages,
       metrics: this.metrics,
       logger: this.logger,

@@ -50,7 +50,7 @@ function setup(workers: WorkerSnapshot[]) {
     for (const item of items) {
       const entry = toQueueEntry(item, quota);
       queue.upsert(entry);
-      reasons.enqueued(entry.group ?? entry.workloadType, entry.payload.pendingReason);
+      reasons.enqueued(entry.group ?? entry.workloadType, entry.payload.pendingReason, entry.customerId);
     }
   };
   const plan = (maxPlacements = 1_000) =>
@@ -169,6 +169,53 @@ describe(planPass.name, () => {
     expect(result.placements.map((p) => p.entry.id)).toEqual([other.id]);
     expect([...result.cappedCustomers]).toEqual(['capped']);
     expect(quota.activeCount('c2')).toBe(1);
+  });
+
+  it('gives a capped customer\'s workloads the concurrency-limit reason, and clears it once it may run more', () => {
+    const { queue, quota, reasons, add, plan } = setup([worker('a', { capacity: 10 })]);
+    quota.replaceAll(new Map([['capped', 10]]));
+    const waiting = [pending({ customerId: 'capped', customerTier: 'free' }), pending({ customerId: 'capped', customerTier: 'free' })];
+    const other = pending({ customerId: 'c2', customerTier: 'free' });
+    add(...waiting, other);
+
+    plan();
+    expect(reasons.collect(queue, 100)).toEqual(waiting.map((w) => ({ id: w.id, reason: 'customer at concurrency limit 10' })));
+    // Still capped on the next pass: nothing to write, and no scan due.
+    plan();
+    expect(reasons.pending).toBe(false);
+    expect(reasons.collect(queue, 100)).toEqual([]);
+    // A workload re-read from the database without the reason is due for it again.
+    const reread = [...queue.values()].find((e) => e.id === waiting[1]?.id);
+    if (!reread) throw new Error('missing entry');
+    reread.payload.pendingReason = null;
+    reasons.enqueued(reread.group ?? reread.workloadType, null, 'capped');
+    expect(reasons.collect(queue, 100)).toEqual([{ id: reread.id, reason: 'customer at concurrency limit 10' }]);
+
+    quota.replaceAll(new Map([['capped', 9]]));
+    const placed = plan();
+    expect(placed.placements.map((p) => p.entry.id)).toEqual([waiting[0]?.id]);
+    // At the limit again after one placement: the remaining workload keeps its reason, unwritten.
+    expect(reasons.collect(queue, 100)).toEqual([]);
+    quota.replaceAll(new Map());
+    plan();
+    expect(queue.size).toBe(0);
+  });
+
+  it('clears the limit reason of workloads still queued when the customer is no longer capped', () => {
+    const { queue, quota, reasons, add, plan } = setup([worker('a', { capacity: 1, activeCount: 1 }), worker('b', { capacity: 1 })]);
+    quota.replaceAll(new Map([['capped', 10]]));
+    const first = pending({ customerId: 'capped', customerTier: 'free', priority: 900 });
+    add(first);
+    plan();
+    expect(reasons.collect(queue, 100)).toEqual([{ id: first.id, reason: 'customer at concurrency limit 10' }]);
+    // Uncapped, but the only free slot goes to a workload that no worker supports: the reason is cleared.
+    quota.replaceAll(new Map([['capped', 1]]));
+    const second = pending({ customerId: 'capped', customerTier: 'free', priority: 1000, workloadType: 'train' });
+    add(second);
+    plan();
+    const written = new Map(reasons.collect(queue, 100).map((w) => [w.id, w.reason]));
+    expect(written.get(second.id)).toBe('no live worker supports type "train"');
+    expect(queue.has(first.id) ? written.get(first.id) : null).toBeNull();
   });
 
   it('does not place on draining or silent workers, nor before a retry is due', () => {

@@ -58,16 +58,29 @@ export function toQueueEntry(workload: PendingWorkload, quota: CustomerQuota): Q
   };
 }
 
+/** The `pending_reason` of a customer's queued workloads while it is at its tier's running limit. */
+export function concurrencyLimitReason(maxRunning: number): string {
+  return `customer at concurrency limit ${maxRunning}`;
+}
+
 /**
  * Keeps `pending_reason` in step with what the scheduler found, per placement class. A class that no
  * live worker could take even with every slot free gets the refusal as its reason; a class that was
  * placed, or only waits for a free slot, gets none (capacity is transient: writing "full" on every
  * waiting row at saturation would double the write load for nothing). When a class's reason
  * changes, its queued workloads are due for it; rows already showing it are not written again.
+ *
+ * A customer at its tier's running limit is the other reason a workload waits: while the customer
+ * is capped its workloads show {@link concurrencyLimitReason} (it wins over the class's finding).
+ * Customers are due for a write only when their capped state differs from what was last collected,
+ * so a customer that touches its limit on every freed slot does not cost a queue scan per pass.
  */
 export class PendingReasons {
   private readonly byGroup = new Map<string, string | null>();
   private readonly dirty = new Set<string>();
+  private readonly capped = new Map<string, string>();
+  private readonly collectedCapped = new Map<string, string>();
+  private readonly dirtyCustomers = new Set<string>();
 
   /** The scheduler's finding for `group`: a reason, or null when it is placeable. */
   observe(group: string, reason: string | null): void {
@@ -76,28 +89,49 @@ export class PendingReasons {
     this.dirty.add(group);
   }
 
-  /** A workload joined the queue showing `reason`: due for a write if its class says otherwise. */
-  enqueued(group: string, reason: string | null): void {
+  /** The scheduler's finding for a customer: the limit reason while capped, null once it may run more. */
+  observeCustomer(customerId: string, reason: string | null): void {
+    if ((this.capped.get(customerId) ?? null) === reason) return;
+    if (reason === null) this.capped.delete(customerId);
+    else this.capped.set(customerId, reason);
+    this.dirtyCustomers.add(customerId);
+  }
+
+  /** A workload joined the queue showing `reason`: due for a write if its class or customer says otherwise. */
+  enqueued(group: string, reason: string | null, customerId?: string): void {
+    const limit = customerId === undefined ? undefined : this.capped.get(customerId);
+    if (limit !== undefined) {
+      if (limit !== reason && customerId !== undefined) {
+        // Forget what was collected so the next collect scans this customer's entries.
+        this.collectedCapped.delete(customerId);
+        this.dirtyCustomers.add(customerId);
+      }
+      return;
+    }
     if (this.byGroup.has(group) && this.byGroup.get(group) !== reason) this.dirty.add(group);
   }
 
   /** True when {@link collect} has work to do. */
   get pending(): boolean {
-    return this.dirty.size > 0;
+    return this.dirty.size > 0 || this.dirtyCustomers.size > 0;
   }
 
   /**
-   * The reason changes to write, at most `limit` (classes not finished stay due), applied to the
-   * entries' payloads as if written. One scan of the queue, only when some class changed.
+   * The reason changes to write, at most `limit` (classes and customers not finished stay due),
+   * applied to the entries' payloads as if written. One scan of the queue, only when something changed.
    */
   collect(queue: PendingQueue<QueuedWorkload>, limit: number): Array<{ id: string; reason: string | null }> {
-    if (this.dirty.size === 0) return [];
+    for (const customerId of this.dirtyCustomers) {
+      const state = this.capped.get(customerId);
+      if (state === this.collectedCapped.get(customerId)) this.dirtyCustomers.delete(customerId);
+    }
+    if (this.dirty.size === 0 && this.dirtyCustomers.size === 0) return [];
     const changes: Array<{ id: string; reason: string | null }> = [];
     let complete = true;
     for (const entry of queue.values()) {
       const group = entry.group ?? entry.workloadType;
-      if (!this.dirty.has(group)) continue;
-      const reason = this.byGroup.get(group) ?? null;
+      if (!this.dirty.has(group) && !this.dirtyCustomers.has(entry.customerId)) continue;
+      const reason = this.capped.get(entry.customerId) ?? this.byGroup.get(group) ?? null;
       if (entry.payload.pendingReason === reason) continue;
       if (changes.length >= limit) {
         complete = false;
@@ -106,20 +140,36 @@ export class PendingReasons {
       entry.payload.pendingReason = reason;
       changes.push({ id: entry.id, reason });
     }
-    if (complete) this.dirty.clear();
+    if (complete) {
+      this.dirty.clear();
+      for (const customerId of this.dirtyCustomers) {
+        const state = this.capped.get(customerId);
+        if (state === undefined) this.collectedCapped.delete(customerId);
+        else this.collectedCapped.set(customerId, state);
+      }
+      this.dirtyCustomers.clear();
+    }
     return changes;
   }
 
-  /** Forgets classes with no queued workload, so distinct affinities over a long term do not pile up. */
+  /** Forgets classes and customers with no queued workload, so a long term does not pile them up. */
   prune(queue: PendingQueue<QueuedWorkload>): void {
     const live = new Set<string>();
-    for (const entry of queue.values()) live.add(entry.group ?? entry.workloadType);
+    const customers = new Set<string>();
+    for (const entry of queue.values()) {
+      live.add(entry.group ?? entry.workloadType);
+      customers.add(entry.customerId);
+    }
     for (const group of this.byGroup.keys()) {
       if (!live.has(group)) {
         this.byGroup.delete(group);
         this.dirty.delete(group);
       }
     }
+    for (const map of [this.capped, this.collectedCapped]) {
+      for (const customerId of map.keys()) if (!customers.has(customerId)) map.delete(customerId);
+    }
+    for (const customerId of this.dirtyCustomers) if (!customers.has(customerId)) this.dirtyCustomers.delete(customerId);
   }
 
   /** Classes with a recorded finding. */
@@ -130,6 +180,9 @@ export class PendingReasons {
   clear(): void {
     this.byGroup.clear();
     this.dirty.clear();
+    this.capped.clear();
+    this.collectedCapped.clear();
+    this.dirtyCustomers.clear();
   }
 }
 
@@ -164,7 +217,8 @@ export interface PassInput {
 /**
  * Decides one pass: due entries in queue order, each placed with `chooseWorker` on the view's
  * workers. A refused entry's whole placement class is passed over (its reason observed), a customer
- * at its tier limit is passed over, and the pass ends early once no live worker has a free slot.
+ * at its tier limit is passed over (its limit observed as the reason of its workloads), and the
+ * pass ends early once no live worker has a free slot.
  */
 export function planPass(input: PassInput): PassPlan {
   const { queue, view, quota, reasons } = input;
@@ -191,8 +245,10 @@ export function planPass(input: PassInput): PassPlan {
       const workload = entry.payload;
       if (quota.atLimit(entry.customerId, workload.tier)) {
         cappedCustomers.add(entry.customerId);
+        reasons.observeCustomer(entry.customerId, concurrencyLimitReason(quota.tier(workload.tier).maxRunning));
         return 'skip-customer';
       }
+      reasons.observeCustomer(entry.customerId, null);
       const group = entry.group ?? entry.workloadType;
       const decision = chooseWorker(workload, workers);
       if (!isPlaced(decision)) {
