@@ -29,3 +29,5 @@ export type { NatsBrokerOptions } from './lib/nats/nats-broker.adapter';
 export { BrokerModule, createBroker } from './lib/broker.module';
 export type { BrokerModuleAsyncOptions, BrokerModuleOptions } from './lib/broker.module';
 export { BrokerHealth } from './lib/broker-health.service';
+export { FaultInjectingBroker, hasBrokerFaults, InjectedFaultError } from './lib/fault-injecting-broker';
+export type { BrokerFaults, BrokerFaultStats } from './lib/fault-injecting-broker';

@@ -3,11 +3,17 @@ import { Subjects } from '@niyanta/models';
 import { BrokerHealth } from './broker-health.service';
 import { Broker } from './broker.port';
 import { describe } from './broker-runtime';
+import { FaultInjectingBroker, hasBrokerFaults, type BrokerFaults } from './fault-injecting-broker';
 import { InProcessBroker, type InProcessBrokerOptions } from './in-process/in-process-broker.adapter';
 import { NatsBroker, type NatsBrokerOptions } from './nats/nats-broker.adapter';
 
-/** Chooses the adapter: `nats` for deployments, `memory` for the standalone app and tests. */
-export type BrokerModuleOptions = ({ kind: 'nats' } & NatsBrokerOptions) | ({ kind: 'memory' } & InProcessBrokerOptions);
+/**
+ * Chooses the adapter: `nats` for deployments, `memory` for the standalone app and tests.
+ * `faults` wraps it in a {@link FaultInjectingBroker} (fault-injection runs only). @default none
+ */
+export type BrokerModuleOptions = (({ kind: 'nats' } & NatsBrokerOptions) | ({ kind: 'memory' } & InProcessBrokerOptions)) & {
+  faults?: BrokerFaults;
+};
 
 /** Options of {@link BrokerModule.forRootAsync}, for options that come from another provider. */
 export interface BrokerModuleAsyncOptions {
@@ -20,11 +26,21 @@ const BROKER_MODULE_OPTIONS = Symbol('BROKER_MODULE_OPTIONS');
 
 /** Creates the adapter `options.kind` names. */
 export async function createBroker(options: BrokerModuleOptions): Promise<Broker> {
+  const { faults } = options;
+  const broker = await createAdapter(options);
+  if (!hasBrokerFaults(faults)) return broker;
+  new Logger(BrokerModule.name).warn(
+    `injecting broker faults: drop ${faults.drop ?? 0}, duplicate ${faults.duplicate ?? 0} (never in production)`,
+  );
+  return new FaultInjectingBroker(broker, faults);
+}
+
+async function createAdapter(options: BrokerModuleOptions): Promise<Broker> {
   if (options.kind === 'nats') {
-    const { kind: _kind, ...nats } = options;
+    const { kind: _kind, faults: _faults, ...nats } = options;
     return NatsBroker.connect(nats);
   }
-  const { kind: _kind, ...memory } = options;
+  const { kind: _kind, faults: _faults, ...memory } = options;
   return new InProcessBroker(memory);
 }
 
