@@ -39,6 +39,7 @@ export const MessageType = {
   LeaderWake: 'leader.wake',
   Assignment: 'workload.assignment',
   Control: 'workload.control',
+  WorkerDrain: 'worker.drain',
   Heartbeat: 'worker.heartbeat',
   WorkloadEvent: 'workload.event',
 } as const;
@@ -62,11 +63,26 @@ export interface AssignmentPayload {
   generation: number;
 }
 
-/** A command for a running workload attempt. */
+/**
+ * A command for a running workload attempt. `cancel` ends every attempt of the workload (the API
+ * wrote CANCELLED); `pause` checkpoints and stops the named attempt; `abort` stops the named
+ * attempt without writing anything — the leader's reconciliation sends it when the database no
+ * longer gives that attempt to this worker.
+ */
 export interface ControlPayload {
-  action: 'cancel' | 'pause';
+  action: 'cancel' | 'pause' | 'abort';
   workload_id: string;
   attempt: number;
+}
+
+/**
+ * Asks one worker to drain without exiting (admin drain), on its control subject: it stops taking
+ * work, checkpoints and hands back what it runs, and stays up.
+ */
+export interface WorkerDrainPayload {
+  worker_id: string;
+  /** Who asked (e.g. `admin`), for the worker's log. */
+  requested_by: string;
 }
 
 /** A worker's periodic report. */
