@@ -29,7 +29,13 @@ export class CoordinatorApiModule implements OnModuleInit {
           applicationName: SERVICE_NAME,
           runMigrations: config.runMigrations,
         }),
-        BrokerModule.forRoot({ kind: 'nats', servers: [...config.natsServers], name: SERVICE_NAME, prefix: config.brokerPrefix }),
+        BrokerModule.forRoot({
+          kind: 'nats',
+          servers: [...config.natsServers],
+          name: SERVICE_NAME,
+          prefix: config.brokerPrefix,
+          faults: config.brokerFaults,
+        }),
         ApiHttpModule.forRoot({ adminApiKey: config.adminApiKey, bodyLimitBytes: config.bodyLimitBytes }),
       ],
     };

@@ -52,6 +52,7 @@ export class CoordinatorLeaderModule implements OnModuleInit {
           servers: [...config.natsServers],
           name: `${SERVICE_NAME}:${config.leaderId}`,
           prefix: config.brokerPrefix,
+          faults: config.brokerFaults,
         }),
         LeaderModule.forRoot(leaderOptions(config)),
       ],

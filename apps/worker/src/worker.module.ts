@@ -38,6 +38,7 @@ export class WorkerModule implements OnModuleInit {
           servers: [...config.natsServers],
           name: `${SERVICE_NAME}:${config.workerId}`,
           prefix: config.brokerPrefix,
+          faults: config.brokerFaults,
         }),
         WorkerRuntimeModule.forRoot({
           workerId: config.workerId,

@@ -11,4 +11,5 @@ export { loadWorkerConfig } from './lib/worker.config';
 export type { WorkerConfig, WorkerSettings } from './lib/worker.config';
 export { DEFAULT_DEV_API_KEY, loadStandaloneConfig } from './lib/standalone.config';
 export type { StandaloneConfig, StandaloneSettings } from './lib/standalone.config';
-export { parseByteSize, parseDuration } from './lib/env-parsers';
+export { parseBrokerFaults, parseByteSize, parseDuration } from './lib/env-parsers';
+export type { BrokerFaultRates } from './lib/env-parsers';

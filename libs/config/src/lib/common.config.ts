@@ -1,5 +1,13 @@
 import { envVar, matching } from './env-schema';
-import { InvalidValue, parseDuration, parseInteger, parseNatsServers, parsePostgresUrl } from './env-parsers';
+import {
+  InvalidValue,
+  parseBrokerFaults,
+  parseDuration,
+  parseInteger,
+  parseNatsServers,
+  parsePostgresUrl,
+  type BrokerFaultRates,
+} from './env-parsers';
 
 /** Log levels pino understands, most to least severe. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -20,6 +28,11 @@ export interface CommonConfig {
   readonly brokerPrefix: string;
   /** `SHUTDOWN_TIMEOUT`: how long a graceful stop may take before the process exits anyway. @default 30 s */
   readonly shutdownTimeoutMs: number;
+  /**
+   * `BROKER_FAULTS` (`drop:0.05,dup:0.05`): lose and duplicate broker messages at these rates, for
+   * fault-injection runs only. @default undefined (no faults)
+   */
+  readonly brokerFaults: BrokerFaultRates | undefined;
 }
 
 /** Where the real stores are: required by the three separately deployed processes. */
@@ -60,6 +73,7 @@ export function commonVars(defaultPort: number) {
       fallback: () => 'niyanta',
     }),
     SHUTDOWN_TIMEOUT: envVar(parseDuration, { fallback: () => 30_000 }),
+    BROKER_FAULTS: envVar(parseBrokerFaults, { optional: true }),
   };
 }
 
@@ -70,6 +84,7 @@ type CommonVars = {
   DATABASE_POOL_SIZE: number;
   BROKER_PREFIX: string;
   SHUTDOWN_TIMEOUT: number;
+  BROKER_FAULTS: BrokerFaultRates | undefined;
 };
 
 /** Maps parsed common variables to {@link CommonConfig}. */
@@ -81,6 +96,7 @@ export function toCommonConfig(v: CommonVars): CommonConfig {
     databasePoolSize: v.DATABASE_POOL_SIZE,
     brokerPrefix: v.BROKER_PREFIX,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT,
+    brokerFaults: v.BROKER_FAULTS,
   };
 }
 

@@ -1,6 +1,7 @@
 import {
   InvalidValue,
   parseBoolean,
+  parseBrokerFaults,
   parseByteSize,
   parseDuration,
   parseInteger,
@@ -113,4 +114,22 @@ describe('parseNatsServers', () => {
   it.each(['http://x:4222', 'nats://', 'a b'])('rejects %j', (raw) => {
     expect(() => parseNatsServers(raw)).toThrow(/expected one or more nats:\/\/host:port URLs/);
   });
+});
+
+describe('parseBrokerFaults', () => {
+  it.each([
+    ['drop:0.05,dup:0.05', { drop: 0.05, duplicate: 0.05 }],
+    ['dup:0.1', { drop: 0, duplicate: 0.1 }],
+    ['drop:1', { drop: 1, duplicate: 0 }],
+    [' DROP:0.2 , duplicate:0.3 ', { drop: 0.2, duplicate: 0.3 }],
+  ])('reads %j', (raw, rates) => {
+    expect(parseBrokerFaults(raw)).toEqual(rates);
+  });
+
+  it.each(['drop', 'drop:', 'drop:2', 'drop:-0.1', 'lose:0.1', 'drop:0.1:3', 'drop:abc', 'drop:0.6,dup:0.6'])(
+    'rejects %j',
+    (raw) => {
+      expect(() => parseBrokerFaults(raw)).toThrow(InvalidValue);
+    },
+  );
 });

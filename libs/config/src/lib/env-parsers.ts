@@ -115,3 +115,30 @@ export function parseNatsServers(raw: string): string[] {
   }
   return servers;
 }
+
+/** Message fault rates for fault-injection runs (`BROKER_FAULTS`). */
+export interface BrokerFaultRates {
+  /** Chance that a message is lost, 0–1. */
+  readonly drop: number;
+  /** Chance that a message arrives twice, 0–1. */
+  readonly duplicate: number;
+}
+
+const FAULT_KEYS: Record<string, keyof BrokerFaultRates> = { drop: 'drop', dup: 'duplicate', duplicate: 'duplicate' };
+
+/** `drop:0.05,dup:0.05` (either part may be left out) → rates from 0 to 1 whose sum is at most 1. */
+export function parseBrokerFaults(raw: string): BrokerFaultRates {
+  const expected = 'expected drop:<0-1>,dup:<0-1> such as drop:0.05,dup:0.05';
+  const rates: { drop: number; duplicate: number } = { drop: 0, duplicate: 0 };
+  for (const part of raw.split(',')) {
+    const [name, value, extra] = part.trim().split(':');
+    const key = FAULT_KEYS[(name ?? '').toLowerCase()];
+    const rate = Number(value);
+    if (key === undefined || extra !== undefined || value === undefined || value === '' || !(rate >= 0 && rate <= 1)) {
+      throw new InvalidValue(expected);
+    }
+    rates[key] = rate;
+  }
+  if (rates.drop + rates.duplicate > 1) throw new InvalidValue(`${expected} (drop + dup at most 1)`);
+  return rates;
+}
