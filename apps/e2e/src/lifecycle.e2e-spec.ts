@@ -80,7 +80,8 @@ describe('workload lifecycle (processes)', () => {
     const issueKey = async (name: string) => {
       const customer = await http<{ id: string }>(api.url, 'POST', '/v1/admin/customers', {
         key: ADMIN_KEY,
-        body: { name, tier: 'standard' },
+        // Enterprise: the suite submits hundreds at once, beyond a standard tier's burst of 200.
+        body: { name, tier: 'enterprise' },
       });
       expect(customer.status).toBe(201);
       const key = await http<{ key: string }>(api.url, 'POST', `/v1/admin/customers/${customer.body.id}/api-keys`, {

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     });
     const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
     useStructuredLogger(app);
-    configureHttpApp(app, { bodyLimitBytes: config.bodyLimitBytes, swagger: true });
+    configureHttpApp(app, { bodyLimitBytes: config.bodyLimitBytes, swagger: true, corsOrigins: config.corsOrigins });
     await seedDevCustomer(app.get(DataSource), config.devApiKey);
     return app;
   });

@@ -1,20 +1,29 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
   ApiKeyRepository,
+  AuditQueryRepository,
   AuditRepository,
   CustomerRepository,
   FleetQueryRepository,
+  RateLimitRepository,
+  TierRepository,
   WorkloadCommandRepository,
+  WorkloadConfigRepository,
   WorkloadQueryRepository,
   WorkloadSubmissionRepository,
 } from '@niyanta/state';
 import { AdminController } from './admin/admin.controller';
+import { AdminConfigController } from './admin/admin-config.controller';
+import { AdminConfigService } from './admin/admin-config.service';
 import { AdminService } from './admin/admin.service';
 import { API_HTTP_OPTIONS, type ApiHttpOptions } from './api-http.options';
 import { ApiKeyAuthService } from './auth/api-key-auth.service';
 import { AdminKeyGuard, ApiKeyGuard } from './auth/api-key.guard';
 import { FleetController } from './fleet/fleet.controller';
 import { FleetService } from './fleet/fleet.service';
+import { RateLimitService } from './tenancy/rate-limit.service';
+import { TenantApiMetrics } from './tenancy/tenant-metrics';
+import { TierCatalogService } from './tenancy/tier-catalog.service';
 import { WorkloadCommandsService } from './workloads/workload-commands.service';
 import { WorkloadNotifier } from './workloads/workload-notifier.service';
 import { WorkloadQueriesService } from './workloads/workload-queries.service';
@@ -31,7 +40,7 @@ export class ApiHttpModule {
   static forRoot(options: ApiHttpOptions): DynamicModule {
     return {
       module: ApiHttpModule,
-      controllers: [WorkloadsController, FleetController, AdminController],
+      controllers: [WorkloadsController, FleetController, AdminController, AdminConfigController],
       providers: [
         { provide: API_HTTP_OPTIONS, useValue: options },
         WorkloadSubmissionRepository,
@@ -50,9 +59,17 @@ export class ApiHttpModule {
         WorkloadCommandsService,
         FleetService,
         AdminService,
+        TierRepository,
+        RateLimitRepository,
+        WorkloadConfigRepository,
+        AuditQueryRepository,
+        { provide: TenantApiMetrics, useFactory: () => new TenantApiMetrics() },
+        TierCatalogService,
+        RateLimitService,
+        AdminConfigService,
       ],
       // For other API features (streaming, analytics) that authenticate the same way.
-      exports: [ApiKeyAuthService, ApiKeyGuard, AdminKeyGuard],
+      exports: [ApiKeyAuthService, RateLimitService, ApiKeyGuard, AdminKeyGuard],
     };
   }
 }

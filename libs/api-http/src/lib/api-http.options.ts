@@ -20,6 +20,12 @@ export interface ApiHttpOptions {
    * @default 5000
    */
   typeConfigCacheTtlMs?: number;
+  /**
+   * Per-customer request rate limiting by tier, shared by all replicas through PostgreSQL. Turn it
+   * off only where something in front of the API limits instead.
+   * @default true
+   */
+  rateLimit?: boolean;
 }
 
 /** Injection token of the {@link ApiHttpOptions}. */

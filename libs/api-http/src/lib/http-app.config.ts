@@ -2,6 +2,8 @@ import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { rejectDeepJson } from './common/json-depth';
 import { ApiExceptionFilter, translateBodyParserError } from './errors/api-exception.filter';
 import { validationFailed } from './errors/validation-errors';
 import { buildOpenApiDocument } from './openapi.config';
@@ -12,18 +14,42 @@ export interface HttpAppOptions {
   bodyLimitBytes: number;
   /** Serve the OpenAPI document at `/docs-json` and Swagger UI at `/docs`. */
   swagger: boolean;
+  /**
+   * Browser origins allowed to call the API cross-origin (`CORS_ORIGINS`). Empty: CORS is off and
+   * browsers refuse cross-origin calls.
+   * @default []
+   */
+  corsOrigins?: readonly string[];
 }
 
+/** Request headers a browser client may send cross-origin. */
+const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-Correlation-Id'];
+/** Response headers a browser client may read cross-origin. */
+const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'];
+
 /**
- * Prepares an Express-based Nest application to serve the API: JSON body parser with the size
- * limit (413 above it, 400 for malformed JSON), the global ValidationPipe (400 `validation_failed`
+ * Prepares an Express-based Nest application to serve the API: security headers (helmet), CORS for
+ * the configured origins only, JSON body parser with the size limit (413 above it, 400 for
+ * malformed JSON or nesting deeper than 64 levels), the global ValidationPipe (400 `validation_failed`
  * with field paths), the one exception filter (every error in the `{"error": {...}}` shape, unknown
  * routes included) and, optionally, the OpenAPI document and Swagger UI. Call before `init()`/`listen()`.
  */
 export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
   const expressApp = app as NestExpressApplication;
+  // Security headers (HSTS, nosniff, frame denial, a CSP that still lets Swagger UI load its files).
+  expressApp.use(helmet());
+  expressApp.disable('x-powered-by');
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: [...options.corsOrigins],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: CORS_ALLOWED_HEADERS,
+      exposedHeaders: CORS_EXPOSED_HEADERS,
+      maxAge: 600,
+    });
+  }
   // Registered before init, so Nest's default (100 kB) JSON parser is not added.
-  expressApp.useBodyParser('json', { limit: options.bodyLimitBytes });
+  expressApp.useBodyParser('json', { limit: options.bodyLimitBytes, verify: rejectDeepJson });
   expressApp.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => next(translateBodyParserError(error)));
   app.useGlobalPipes(
     new ValidationPipe({

@@ -14,6 +14,16 @@ function configErrorOf(fn: () => unknown): ConfigError {
 }
 
 describe(loadApiConfig.name, () => {
+  it('reads CORS_ORIGINS as exact origins and refuses wildcards and paths', () => {
+    expect(loadApiConfig({ ...required, CORS_ORIGINS: 'https://app.example.com, http://localhost:3000' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:3000',
+    ]);
+    for (const bad of ['*', 'https://app.example.com/path', 'app.example.com', 'https://a.com,,https://b.com']) {
+      expect(configErrorOf(() => loadApiConfig({ ...required, CORS_ORIGINS: bad })).message).toContain('CORS_ORIGINS');
+    }
+  });
+
   it('applies the documented defaults', () => {
     expect(loadApiConfig(required)).toEqual({
       port: 8080,
@@ -27,6 +37,7 @@ describe(loadApiConfig.name, () => {
       adminApiKey: undefined,
       bodyLimitBytes: 1_048_576,
       runMigrations: true,
+      corsOrigins: [],
     });
   });
 

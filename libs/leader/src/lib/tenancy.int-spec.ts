@@ -51,6 +51,24 @@ describe('leader tenancy duties', () => {
     await eventually('all five scheduled after the raise', async () => (await states(cappedIds)).every((w) => w.status === 'SCHEDULED'), 10_000);
   });
 
+  it('leaves a suspended customer\'s queued workloads unscheduled until it is reactivated', async () => {
+    const suspended = await h.createCustomer('standard');
+    await h.dataSource.query(`UPDATE customers SET status = 'suspended' WHERE id = $1`, [suspended]);
+    await h.insertWorker({ id: 'w1', capacity: 10 });
+    const held = await h.insertWorkload({ customerId: suspended, priority: 1000 });
+    const other = await h.insertWorkload({ priority: 1 });
+    await h.collectAssignments('w1');
+
+    await h.startLeader({ sweepIntervalMs: 100 });
+    await eventually('the active customer\'s workload scheduled', async () => (await h.workload(other)).status === 'SCHEDULED');
+    // Several sweeps later it is still waiting.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await h.workload(held)).toMatchObject({ status: 'PENDING', worker_id: null });
+
+    await h.dataSource.query(`UPDATE customers SET status = 'active' WHERE id = $1`, [suspended]);
+    await eventually('scheduled after reactivation', async () => (await h.workload(held)).status === 'SCHEDULED', 5_000);
+  });
+
   it('deletes audit events past retention in batches, and exports running workloads per customer', async () => {
     await h.dataSource.query(
       `INSERT INTO audit_events (occurred_at, actor_type, actor_id, action)

@@ -58,3 +58,11 @@ export class DependencyUnavailableError extends DomainError {
     if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
   }
 }
+
+/** The caller's tier does not allow another request now; `retryAfterSeconds` says when one will. */
+export class RateLimitedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(ErrorCode.RateLimited, `rate limit exceeded; retry in ${retryAfterSeconds} s`);
+    this.name = 'RateLimitedError';
+  }
+}

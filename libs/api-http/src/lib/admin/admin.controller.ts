@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -13,10 +13,12 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentRequestMeta, type RequestMeta } from '../common/request-meta.decorator';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { AdminService } from './admin.service';
-import { IssueApiKeyDto, IssuedApiKeyDto } from './dto/api-key.dto';
-import { CreateCustomerDto, CustomerDto, CustomerListDto } from './dto/customer.dto';
+import { ApiKeyListDto, IssueApiKeyDto, IssuedApiKeyDto } from './dto/api-key.dto';
+import { CreateCustomerDto, CustomerDto, CustomerListDto, ListCustomersQueryDto, UpdateCustomerDto } from './dto/customer.dto';
 
-/** Operator API (NIYANTA_ADMIN_API_KEY): customers and API keys. */
+const CUSTOMER_ID = { name: 'id', format: 'uuid', description: 'Customer id.', example: '5d7e3a52-1c1f-4c3b-a0de-9d1b8f1f3a77' };
+
+/** Operator API (NIYANTA_ADMIN_API_KEY): customers (tier, suspension) and their API keys. */
 @ApiTags('admin')
 @ApiBearerAuth('admin_key')
 @ApiErrors(401, 503)
@@ -34,10 +36,74 @@ export class AdminController {
   }
 
   @Get('customers')
-  @ApiOperation({ operationId: 'adminListCustomers', summary: 'List customers', description: 'Every customer, oldest first.' })
-  @ApiOkResponse({ description: 'Customers.', type: CustomerListDto })
-  adminListCustomers(): Promise<CustomerListDto> {
-    return this.admin.listCustomers();
+  @ApiOperation({ operationId: 'adminListCustomers', summary: 'List customers', description: 'Customers, oldest first; page with `limit` and the opaque `next_cursor`.' })
+  @ApiOkResponse({ description: 'One page of customers.', type: CustomerListDto })
+  @ApiErrors(400)
+  adminListCustomers(@Query() query: ListCustomersQueryDto): Promise<CustomerListDto> {
+    return this.admin.listCustomers(query);
+  }
+
+  @Get('customers/:id')
+  @ApiOperation({ operationId: 'adminGetCustomer', summary: 'Get a customer', description: 'One customer with its tier and status.' })
+  @ApiParam(CUSTOMER_ID)
+  @ApiOkResponse({ description: 'The customer.', type: CustomerDto })
+  @ApiErrors(400, 404)
+  adminGetCustomer(@Param('id', UuidParamPipe) id: string): Promise<CustomerDto> {
+    return this.admin.getCustomer(id);
+  }
+
+  @Patch('customers/:id')
+  @ApiOperation({
+    operationId: 'adminUpdateCustomer',
+    summary: 'Change a customer\'s tier',
+    description: 'Moves the customer to another defined tier (audited as `customer.tier_changed`). Rate limits follow within the auth cache TTL, the scheduler at its next sweep.',
+  })
+  @ApiParam(CUSTOMER_ID)
+  @ApiOkResponse({ description: 'The customer after the change.', type: CustomerDto })
+  @ApiErrors(400, 404)
+  adminUpdateCustomer(
+    @Param('id', UuidParamPipe) id: string,
+    @Body() body: UpdateCustomerDto,
+    @CurrentRequestMeta() meta: RequestMeta,
+  ): Promise<CustomerDto> {
+    return this.admin.changeTier(id, body, meta);
+  }
+
+  @Post('customers/:id/suspend')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'adminSuspendCustomer',
+    summary: 'Suspend a customer',
+    description: 'Its keys are answered 403 and its queued workloads wait unscheduled (running ones finish). Idempotent; audited as `customer.suspended`.',
+  })
+  @ApiParam(CUSTOMER_ID)
+  @ApiOkResponse({ description: 'The suspended customer.', type: CustomerDto })
+  @ApiErrors(400, 404)
+  adminSuspendCustomer(@Param('id', UuidParamPipe) id: string, @CurrentRequestMeta() meta: RequestMeta): Promise<CustomerDto> {
+    return this.admin.setSuspended(id, true, meta);
+  }
+
+  @Post('customers/:id/unsuspend')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'adminUnsuspendCustomer',
+    summary: 'Reactivate a customer',
+    description: 'Its keys work again and its queued workloads are scheduled from the scheduler\'s next sweep. Idempotent; audited as `customer.unsuspended`.',
+  })
+  @ApiParam(CUSTOMER_ID)
+  @ApiOkResponse({ description: 'The active customer.', type: CustomerDto })
+  @ApiErrors(400, 404)
+  adminUnsuspendCustomer(@Param('id', UuidParamPipe) id: string, @CurrentRequestMeta() meta: RequestMeta): Promise<CustomerDto> {
+    return this.admin.setSuspended(id, false, meta);
+  }
+
+  @Get('customers/:id/api-keys')
+  @ApiOperation({ operationId: 'adminListApiKeys', summary: 'List a customer\'s API keys', description: 'Every key of the customer (revoked and expired ones too), newest first: public prefix and dates, never the secret.' })
+  @ApiParam(CUSTOMER_ID)
+  @ApiOkResponse({ description: 'Keys.', type: ApiKeyListDto })
+  @ApiErrors(400, 404)
+  adminListApiKeys(@Param('id', UuidParamPipe) id: string): Promise<ApiKeyListDto> {
+    return this.admin.listKeys(id);
   }
 
   @Post('customers/:id/api-keys')
@@ -46,7 +112,7 @@ export class AdminController {
     summary: 'Issue an API key',
     description: 'Creates a key for the customer. The key is in this response only: it is stored as a SHA-256 hash.',
   })
-  @ApiParam({ name: 'id', format: 'uuid', description: 'Customer id.', example: '5d7e3a52-1c1f-4c3b-a0de-9d1b8f1f3a77' })
+  @ApiParam(CUSTOMER_ID)
   @ApiCreatedResponse({ description: 'Issued.', type: IssuedApiKeyDto })
   @ApiErrors(400, 404)
   adminIssueApiKey(

@@ -87,6 +87,13 @@ export class ApiKeyAuthService {
     if (!secretsEqual(token, expected)) throw this.fail('admin', attempt, 'wrong_admin_key');
   }
 
+  /** Drops cached lookups of every key of a customer (its tier or status changed on this replica). */
+  forgetCustomer(customerId: string): void {
+    for (const [hash, entry] of this.cache) {
+      if (entry.principal.customerId === customerId) this.cache.delete(hash);
+    }
+  }
+
   /** Drops cached lookups of a key (called when this replica revokes it). */
   forgetKey(keyId: string): void {
     for (const [hash, entry] of this.cache) {

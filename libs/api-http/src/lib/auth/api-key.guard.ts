@@ -1,6 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { requestIdOf } from '../common/request-id';
+import { RateLimitService } from '../tenancy/rate-limit.service';
 import { ApiKeyAuthService, type AuthAttempt } from './api-key-auth.service';
 import type { AuthenticatedRequest } from './principal';
 
@@ -8,14 +9,23 @@ function attemptOf(req: Request): AuthAttempt {
   return { requestId: requestIdOf(req), method: req.method, path: req.originalUrl ?? req.url };
 }
 
-/** Requires a customer API key (`Authorization: Bearer nyk_...`) and attaches the principal. */
+/**
+ * Requires a customer API key (`Authorization: Bearer nyk_...`), attaches the principal and takes a
+ * token from the customer's rate limit (429 when none is left), so every customer route is limited.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly auth: ApiKeyAuthService) {}
+  constructor(
+    private readonly auth: ApiKeyAuthService,
+    private readonly rateLimits: RateLimitService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    req.principal = await this.auth.authenticate(req.headers.authorization, attemptOf(req));
+    const http = context.switchToHttp();
+    const req = http.getRequest<AuthenticatedRequest>();
+    const principal = await this.auth.authenticate(req.headers.authorization, attemptOf(req));
+    req.principal = principal;
+    await this.rateLimits.admit(principal, http.getResponse<Response>());
     return true;
   }
 }

@@ -2,6 +2,9 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import { DomainError, ErrorCode, type ErrorDetail } from '@niyanta/models';
 import type { Request, Response } from 'express';
 import { ensureRequestId } from '@niyanta/observability';
+import { principalOf } from '../auth/principal';
+import { JSON_TOO_DEEP, MAX_JSON_DEPTH } from '../common/json-depth';
+import { TenantApiMetrics } from '../tenancy/tenant-metrics';
 import type { ErrorResponseDto } from './error-response.dto';
 import { codeForHttpStatus, HTTP_STATUS_BY_CODE, isDependencyFailure } from './error-status';
 
@@ -62,6 +65,11 @@ export function translateBodyParserError(error: unknown): unknown {
       { path: 'body', message: 'is not valid JSON' },
     ]);
   }
+  if (type === JSON_TOO_DEEP) {
+    return new DomainError(ErrorCode.ValidationFailed, `the request body is nested deeper than ${MAX_JSON_DEPTH} levels`, [
+      { path: 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
+    ]);
+  }
   if (typeof type === 'string' && (type.startsWith('encoding.') || type.startsWith('charset.') || type === 'request.aborted')) {
     return new DomainError(ErrorCode.ValidationFailed, `the request body could not be read (${type})`);
   }
@@ -72,6 +80,7 @@ export function translateBodyParserError(error: unknown): unknown {
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
+  private readonly metrics = new TenantApiMetrics();
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -92,6 +101,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
       },
     };
     if (described.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(described.retryAfterSeconds));
+    const principal = principalOf(req);
+    if (principal?.kind === 'customer' && described.status >= 400 && described.status < 500 && described.status !== 429) {
+      this.metrics.rejected.inc({ tier: principal.tier, code: described.code });
+    }
     res.status(described.status).json(body);
   }
 }

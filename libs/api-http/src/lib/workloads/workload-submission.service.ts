@@ -6,6 +6,8 @@ import type { CustomerPrincipal } from '../auth/principal';
 import type { RequestMeta } from '../common/request-meta.decorator';
 import type { SubmitWorkloadDto } from './dto/submit-workload.dto';
 import type { WorkloadDto } from './dto/workload.dto';
+import { TenantApiMetrics } from '../tenancy/tenant-metrics';
+import { TierCatalogService } from '../tenancy/tier-catalog.service';
 import { SubmissionCoalescer } from './submission-coalescer';
 import { WorkloadNotifier } from './workload-notifier.service';
 import { toWorkloadDto } from './workload.mapper';
@@ -22,6 +24,8 @@ export class WorkloadSubmissionService {
   constructor(
     private readonly repository: WorkloadSubmissionRepository,
     private readonly notifier: WorkloadNotifier,
+    private readonly tiers: TierCatalogService,
+    private readonly metrics: TenantApiMetrics,
     @Inject(API_HTTP_OPTIONS) options: ApiHttpOptions,
   ) {
     this.configTtlMs = options.typeConfigCacheTtlMs ?? DEFAULT_TYPE_CONFIG_CACHE_TTL_MS;
@@ -43,8 +47,14 @@ export class WorkloadSubmissionService {
     const config = configs.get(dto.workload_type);
     if (!config) throw unknownTypes([{ path: 'workload_type', message: `workload type "${dto.workload_type}" is not registered` }]);
 
-    const result = await this.coalescer.submit(this.newWorkload(principal, dto, config, idempotencyKey, meta));
-    if (result.created) this.notifier.submitted([result.workload], meta.correlationId);
+    const maxPriority = (await this.tiers.tier(principal.tier)).maxPriority;
+    const tooHigh = priorityProblems([dto], maxPriority, () => 'priority');
+    if (tooHigh.length > 0) throw priorityTooHigh(tooHigh, maxPriority);
+    const result = await this.coalescer.submit(this.newWorkload(principal, dto, config, idempotencyKey, meta, maxPriority));
+    if (result.created) {
+      this.notifier.submitted([result.workload], meta.correlationId);
+      this.metrics.submissions.inc({ tier: principal.tier });
+    }
     return { workload: toWorkloadDto(result.workload), created: result.created };
   }
 
@@ -70,16 +80,18 @@ export class WorkloadSubmissionService {
       }
     });
     if (unknown.length > 0) throw unknownTypes(unknown);
+    const maxPriority = (await this.tiers.tier(principal.tier)).maxPriority;
+    const tooHigh = priorityProblems(items, maxPriority, (index) => `items.${index}.priority`);
+    if (tooHigh.length > 0) throw priorityTooHigh(tooHigh, maxPriority);
 
     const results = await this.repository.submit(
       items.map((item) =>
-        this.newWorkload(principal, item, configs.get(item.workload_type) as WorkloadTypeConfig, item.idempotency_key ?? null, meta),
+        this.newWorkload(principal, item, configs.get(item.workload_type) as WorkloadTypeConfig, item.idempotency_key ?? null, meta, maxPriority),
       ),
     );
-    this.notifier.submitted(
-      results.filter((result) => result.created).map((result) => result.workload),
-      meta.correlationId,
-    );
+    const created = results.filter((result) => result.created).map((result) => result.workload);
+    this.notifier.submitted(created, meta.correlationId);
+    if (created.length > 0) this.metrics.submissions.inc({ tier: principal.tier }, created.length);
     return results.map((result) => toWorkloadDto(result.workload));
   }
 
@@ -89,11 +101,13 @@ export class WorkloadSubmissionService {
     config: WorkloadTypeConfig,
     idempotencyKey: string | null,
     meta: RequestMeta,
+    maxPriority: number,
   ): NewWorkload {
     return {
       customerId: principal.customerId,
       workloadType: dto.workload_type,
-      priority: dto.priority ?? config.defaultPriority,
+      // A type's default above the tier's ceiling is not the caller's doing: it is lowered, not refused.
+      priority: dto.priority ?? Math.min(config.defaultPriority, maxPriority),
       input: (dto.input ?? {}) as JsonObject,
       affinity: {
         required: dto.affinity?.required ?? EMPTY_AFFINITY.required,
@@ -147,4 +161,17 @@ function unknownTypes(details: ErrorDetail[]): DomainError {
       ? `${details[0]?.message}; GET /v1/workload-types lists the registered ones`
       : `${details.length} items have a workload type that is not registered`;
   return new DomainError(ErrorCode.UnknownWorkloadType, message, details);
+}
+
+/** The items asking for a priority above the tier's highest, as error details. */
+function priorityProblems(items: ReadonlyArray<{ priority?: number }>, maxPriority: number, path: (index: number) => string): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  items.forEach((item, index) => {
+    if (item.priority !== undefined && item.priority > maxPriority) problems.push({ path: path(index), message: `must be at most ${maxPriority} on this tier` });
+  });
+  return problems;
+}
+
+function priorityTooHigh(details: ErrorDetail[], maxPriority: number): DomainError {
+  return new DomainError(ErrorCode.ValidationFailed, `priority above ${maxPriority}, the highest the customer's tier allows`, details);
 }

@@ -75,8 +75,8 @@ describe('workloads API', () => {
     });
 
     it('honours explicit priority and max_retries', async () => {
-      const body = await submit(alice, { workload_type: 'render', priority: 999, max_retries: 0 });
-      expect(body).toMatchObject({ priority: 999, max_retries: 0 });
+      const body = await submit(alice, { workload_type: 'render', priority: 750, max_retries: 0 });
+      expect(body).toMatchObject({ priority: 750, max_retries: 0 });
     });
 
     it('returns the first workload with 200 on an Idempotency-Key repeat', async () => {

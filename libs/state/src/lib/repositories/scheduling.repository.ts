@@ -131,6 +131,10 @@ export interface ChangeRow {
   previous_worker_id: string | null;
 }
 
+// A suspended customer's workloads stay PENDING but out of the scheduler's sight until it is
+// reactivated (the sweep then finds them). A missing customer row does not hide a workload.
+const SCHEDULABLE_CUSTOMER = `(c.status IS NULL OR c.status = 'active')`;
+
 const PENDING_SELECT = `
   SELECT w.id, w.customer_id, c.tier AS customer_tier, w.workload_type, w.priority, w.affinity, w.region,
          w.attempt, w.pending_reason, w.not_before, w.created_at
@@ -243,7 +247,7 @@ export class SchedulingRepository {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query(
         `DECLARE pending_cursor NO SCROLL CURSOR FOR ${PENDING_SELECT}
-          WHERE w.status = 'PENDING' ORDER BY w.priority DESC, w.created_at LIMIT ${Math.max(0, Math.floor(limit))}`,
+          WHERE w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER} ORDER BY w.priority DESC, w.created_at LIMIT ${Math.max(0, Math.floor(limit))}`,
       );
       for (;;) {
         const rows: PendingRow[] = await runner.query(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM pending_cursor`);
@@ -265,7 +269,7 @@ export class SchedulingRepository {
   async findPendingByIds(ids: readonly string[]): Promise<PendingWorkload[]> {
     if (ids.length === 0) return [];
     const rows: PendingRow[] = await this.dataSource.query(
-      `${PENDING_SELECT} WHERE w.id = ANY($1::uuid[]) AND w.status = 'PENDING'`,
+      `${PENDING_SELECT} WHERE w.id = ANY($1::uuid[]) AND w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER}`,
       [ids],
     );
     return rows.map(toPending);
@@ -274,7 +278,8 @@ export class SchedulingRepository {
   /** `id`/`attempt` of PENDING workloads in queue order, at most `limit`: the sweep's cheap diff. */
   async listPendingKeys(limit: number): Promise<PendingKey[]> {
     const rows: PendingKey[] = await this.dataSource.query(
-      `SELECT id, attempt FROM workloads WHERE status = 'PENDING' ORDER BY priority DESC, created_at LIMIT $1`,
+      `SELECT w.id, w.attempt FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id
+        WHERE w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER} ORDER BY w.priority DESC, w.created_at LIMIT $1`,
       [limit],
     );
     return rows;

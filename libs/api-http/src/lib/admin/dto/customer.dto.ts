@@ -1,6 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { DEFAULT_TIER_NAMES } from '@niyanta/models';
-import { IsIn, IsString, Length } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
+import { AdminPageQueryDto } from './admin-query.dto';
+
+/** Tier names: lower-case words (`free`, `gold-2`), as stored in the `tiers` table. */
+export const TIER_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 /** A new customer. */
 export class CreateCustomerDto {
@@ -9,8 +13,21 @@ export class CreateCustomerDto {
   @Length(1, 200)
   name!: string;
 
-  @ApiProperty({ description: 'Sets rate limit, concurrency and scheduling weight.', enum: DEFAULT_TIER_NAMES, example: 'standard' })
-  @IsIn(DEFAULT_TIER_NAMES)
+  @ApiProperty({
+    description: `A defined tier (GET /v1/admin/tiers); the defaults are ${DEFAULT_TIER_NAMES.join(', ')}. Sets rate limit, concurrency and scheduling weight.`,
+    pattern: TIER_NAME.source,
+    example: 'standard',
+  })
+  @IsString()
+  @Matches(TIER_NAME, { message: 'tier must be a tier name (lower-case letters, digits, - and _)' })
+  tier!: string;
+}
+
+/** A change of a customer's tier. */
+export class UpdateCustomerDto {
+  @ApiProperty({ description: 'A defined tier; takes effect within seconds on every replica and at the scheduler\'s next sweep.', pattern: TIER_NAME.source, example: 'premium' })
+  @IsString()
+  @Matches(TIER_NAME, { message: 'tier must be a tier name (lower-case letters, digits, - and _)' })
   tier!: string;
 }
 
@@ -22,7 +39,7 @@ export class CustomerDto {
   @ApiProperty({ example: 'Acme Corp' })
   name!: string;
 
-  @ApiProperty({ enum: DEFAULT_TIER_NAMES, example: 'standard' })
+  @ApiProperty({ description: 'Tier name.', example: 'standard' })
   tier!: string;
 
   @ApiProperty({ enum: ['active', 'suspended'], example: 'active' })
@@ -35,8 +52,14 @@ export class CustomerDto {
   updated_at!: string;
 }
 
-/** Every customer, oldest first. */
+/** One page of customers, oldest first. */
 export class CustomerListDto {
   @ApiProperty({ type: [CustomerDto] })
   items!: CustomerDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page; null on the last.', example: null })
+  next_cursor!: string | null;
 }
+
+/** Paging of `GET /v1/admin/customers`. */
+export class ListCustomersQueryDto extends AdminPageQueryDto {}

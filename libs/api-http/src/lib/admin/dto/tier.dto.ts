@@ -1,0 +1,53 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, IsNumber, Max, Min } from 'class-validator';
+
+/** What a tier grants; the name is the path parameter. */
+export class PutTierDto {
+  @ApiProperty({ description: 'Sustained requests per second (token refill).', minimum: 0.001, maximum: 1_000_000, example: 100 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.001)
+  @Max(1_000_000)
+  requests_per_second!: number;
+
+  @ApiProperty({ type: 'integer', description: 'Bucket size: requests that may arrive at once.', minimum: 1, maximum: 1_000_000, example: 200 })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  burst!: number;
+
+  @ApiProperty({ type: 'integer', description: 'Workloads one customer may have SCHEDULED, RUNNING or PAUSING at once.', minimum: 0, maximum: 1_000_000, example: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  max_running!: number;
+
+  @ApiProperty({ type: 'integer', description: 'Added to the effective priority when scheduling.', minimum: 0, maximum: 1000, example: 50 })
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  scheduling_weight!: number;
+
+  @ApiProperty({ type: 'integer', description: 'Highest priority a submission may ask for.', minimum: 0, maximum: 1000, example: 800 })
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  max_priority!: number;
+}
+
+/** A tier definition. */
+export class TierDto extends PutTierDto {
+  @ApiProperty({ example: 'standard' })
+  name!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-01-31T08:00:00.000Z' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-01-31T08:00:00.000Z' })
+  updated_at!: string;
+}
+
+/** Every tier, by name. */
+export class TierListDto {
+  @ApiProperty({ type: [TierDto] })
+  items!: TierDto[];
+}
