@@ -65,3 +65,7 @@ export { AuditQueryRepository } from './lib/repositories/audit-query.repository'
 export type { AuditPage, AuditSearch } from './lib/repositories/audit-query.repository';
 export { TenantUsageRepository } from './lib/repositories/tenant-usage.repository';
 export type { CustomerUsage } from './lib/repositories/tenant-usage.repository';
+export { WorkerDrainRepository } from './lib/repositories/worker-drain.repository';
+export type { DrainRequestOutcome } from './lib/repositories/worker-drain.repository';
+export { ReconciliationRepository } from './lib/repositories/reconciliation.repository';
+export type { OrphanedAttempt, PlacedWorkload } from './lib/repositories/reconciliation.repository';

@@ -42,8 +42,11 @@ export interface RegistrationResult {
   released: ReleasedWorkload[];
 }
 
-/** What a heartbeat found. `dead`: the fleet presumed this worker dead; `missing`: no row. */
-export type HeartbeatResult = 'ok' | 'dead' | 'missing';
+/**
+ * What a heartbeat found. `dead`: the fleet presumed this worker dead; `missing`: no row;
+ * `drain_requested`: an operator asked this ACTIVE worker to drain (the row stays DRAINING).
+ */
+export type HeartbeatResult = 'ok' | 'dead' | 'missing' | 'drain_requested';
 
 interface WorkerRow {
   id: string;
@@ -143,12 +146,15 @@ export class WorkerRegistryRepository {
   /**
    * Refreshes the worker's liveness: `last_heartbeat_at` = now, its running count and status.
    * A row the fleet marked DEAD is left alone and reported as `dead` (the worker must abort what
-   * it runs and register again); `missing` when there is no row at all.
+   * it runs and register again); `missing` when there is no row at all. A row an operator set to
+   * DRAINING stays DRAINING and, while the worker still reports itself ACTIVE, is reported as
+   * `drain_requested` (the worker drains even if the drain message was lost).
    */
   async heartbeat(workerId: string, runningCount: number, status: WorkerStatus): Promise<HeartbeatResult> {
     const rows: Array<{ status: WorkerStatus; updated: boolean }> = await this.dataSource.query(
       `WITH changed AS (
-         UPDATE workers SET last_heartbeat_at = now(), running_count = $2, status = $3, updated_at = now()
+         UPDATE workers SET last_heartbeat_at = now(), running_count = $2, updated_at = now(),
+                status = CASE WHEN status = 'DRAINING' THEN 'DRAINING' ELSE $3 END
           WHERE id = $1 AND status <> 'DEAD'
          RETURNING status
        )
@@ -159,7 +165,8 @@ export class WorkerRegistryRepository {
     );
     const row = rows[0];
     if (row === undefined) return 'missing';
-    return row.updated ? 'ok' : 'dead';
+    if (!row.updated) return 'dead';
+    return row.status === 'DRAINING' && status === 'ACTIVE' ? 'drain_requested' : 'ok';
   }
 
   /** Sets the worker's status (DRAINING, STOPPED) unless the fleet marked it DEAD. False: no change. */
