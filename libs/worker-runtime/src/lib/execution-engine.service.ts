@@ -178,7 +178,7 @@ export class ExecutionEngine {
     if (!this.accepting) void execution.handBack('drain');
   }
 
-  /** Applies a cancel or pause command to the attempt it names. */
+  /** Applies a cancel, pause or abort command to the attempt it names. */
   onControl(message: MessageEnvelope<unknown>): void {
     const control = parseControl(message);
     if (control === null) {
@@ -198,8 +198,15 @@ export class ExecutionEngine {
     if (control.action === 'cancel') {
       // Every attempt of a cancelled workload is over, whatever attempt the command names.
       execution.abort('cancel');
-    } else if (execution.fence.attempt === control.attempt) {
+    } else if (execution.fence.attempt !== control.attempt) {
+      // Pause and abort name one attempt: a newer attempt of the workload here is not concerned.
+      return;
+    } else if (control.action === 'pause') {
       void execution.handBack('pause');
+    } else {
+      // The leader found the database giving this attempt to someone else (or ending it): stop
+      // without writing, as for any stale attempt.
+      execution.abort('stale');
     }
   }
 

@@ -197,6 +197,23 @@ describe(ExecutionEngine.name, () => {
     await engineUnderTest.waitIdle(1_000);
   });
 
+  it('aborts exactly the attempt an abort names, without writing, and leaves a newer one running', async () => {
+    const type = waitingType();
+    const engineUnderTest = await engine(type.definition);
+    openStartGate();
+    await engineUnderTest.onAssignment(assignment(ID_A, 2));
+    await engineUnderTest.onAssignment(assignment(ID_B, 1));
+    // A reconciliation abort for an older attempt of A does not touch attempt 2.
+    engineUnderTest.onControl(createEnvelope(MessageType.Control, { action: 'abort', workload_id: ID_A, attempt: 1 }));
+    engineUnderTest.onControl(createEnvelope(MessageType.Control, { action: 'abort', workload_id: ID_B, attempt: 1 }));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(engineUnderTest.runningAttempts()).toEqual([{ workload_id: ID_A, attempt: 2 }]);
+    type.finish();
+    expect(await engineUnderTest.waitIdle(1_000)).toBe(true);
+    // B was aborted as stale: no completion (or any other outcome) was written for it.
+    expect(completed).toEqual([ID_A]);
+  });
+
   it('holds an assignment beyond capacity until a slot frees', async () => {
     const type = waitingType();
     const engineUnderTest = await engine(type.definition, 1);

@@ -1,5 +1,5 @@
 import { createEnvelope, MessageType, type Workload } from '@niyanta/models';
-import { parseAssignment, parseControl, workloadEvent } from './worker-messages';
+import { parseAssignment, parseControl, parseDrainRequest, workloadEvent } from './worker-messages';
 
 describe(parseAssignment.name, () => {
   const payload = {
@@ -35,8 +35,24 @@ describe(parseControl.name, () => {
     expect(parseControl(createEnvelope(MessageType.Control, { ...cancel, action: 'pause' }))).toMatchObject({
       action: 'pause',
     });
+    expect(parseControl(createEnvelope(MessageType.Control, { ...cancel, action: 'abort' }))).toMatchObject({
+      action: 'abort',
+    });
     expect(parseControl(createEnvelope(MessageType.Control, { ...cancel, action: 'resume' }))).toBeNull();
     expect(parseControl(createEnvelope(MessageType.Assignment, cancel))).toBeNull();
+  });
+});
+
+describe(parseDrainRequest.name, () => {
+  it('reads a drain request addressed to this worker only', () => {
+    const request = { worker_id: 'w1', requested_by: 'admin' };
+    expect(parseDrainRequest(createEnvelope(MessageType.WorkerDrain, request), 'w1')).toEqual(request);
+    expect(parseDrainRequest(createEnvelope(MessageType.WorkerDrain, request), 'w2')).toBeNull();
+    expect(parseDrainRequest(createEnvelope(MessageType.Control, request), 'w1')).toBeNull();
+    expect(parseDrainRequest(createEnvelope(MessageType.WorkerDrain, { worker_id: 'w1' }), 'w1')).toEqual({
+      worker_id: 'w1',
+      requested_by: 'unknown',
+    });
   });
 });
 

@@ -5,6 +5,7 @@ import {
   type JsonObject,
   type MessageEnvelope,
   type Workload,
+  type WorkerDrainPayload,
   type WorkloadEventPayload,
 } from '@niyanta/models';
 
@@ -45,8 +46,16 @@ export function parseControl(message: MessageEnvelope<unknown>): ControlPayload 
   if (message.type !== MessageType.Control || message.version !== 1) return null;
   const p = message.payload;
   if (!isRecord(p) || !isUuid(p['workload_id']) || !isAttempt(p['attempt'])) return null;
-  if (p['action'] !== 'cancel' && p['action'] !== 'pause') return null;
+  if (p['action'] !== 'cancel' && p['action'] !== 'pause' && p['action'] !== 'abort') return null;
   return { action: p['action'], workload_id: p['workload_id'], attempt: p['attempt'] };
+}
+
+/** The drain request in `message` when it is one addressed to `workerId`, else null. */
+export function parseDrainRequest(message: MessageEnvelope<unknown>, workerId: string): WorkerDrainPayload | null {
+  if (message.type !== MessageType.WorkerDrain || message.version !== 1) return null;
+  const p = message.payload;
+  if (!isRecord(p) || p['worker_id'] !== workerId) return null;
+  return { worker_id: workerId, requested_by: typeof p['requested_by'] === 'string' ? p['requested_by'] : 'unknown' };
 }
 
 /** The event published on the customer's subject after the worker changed `workload`. */

@@ -193,4 +193,54 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
       expect(await harness.runtime.drain()).toBe(report);
     });
   });
+
+  describe('drain requested by an operator', () => {
+    let harness: WorkerHarness;
+
+    afterEach(async () => {
+      await harness?.close();
+    });
+
+    it('drains on a drain message on its control subject and stays up', async () => {
+      harness = await WorkerHarness.create({ label: 'wrt_drainmsg', capacity: 2, drainTimeoutMs: 5_000 });
+      const id = await harness.insertScheduled('sleep', { duration_ms: 60_000, steps: 600 });
+      await harness.assign(id);
+      await harness.waitFor(id, (row) => row.status === 'RUNNING');
+      // Another worker's drain request is not for this one.
+      await harness.broker.publish(
+        harness.subjects.workerControl(harness.workerId),
+        createEnvelope(MessageType.WorkerDrain, { worker_id: 'someone-else', requested_by: 'admin' }),
+      );
+      await sleep(100);
+      expect(harness.runtime.state).toBe('RUNNING');
+
+      await harness.broker.publish(
+        harness.subjects.workerControl(harness.workerId),
+        createEnvelope(MessageType.WorkerDrain, { worker_id: harness.workerId, requested_by: 'admin' }),
+      );
+      const back = await harness.waitFor(id, (row) => row.status === 'PENDING');
+      expect(back).toMatchObject({ attempt: 2, worker_id: null });
+      await harness.runtime.drain();
+      expect(harness.runtime.state).toBe('STOPPED');
+    });
+
+    it('drains when its heartbeat finds its row set to DRAINING (the drain message was lost)', async () => {
+      harness = await WorkerHarness.create({ label: 'wrt_drainrow', capacity: 2, drainTimeoutMs: 5_000 });
+      const id = await harness.insertScheduled('sleep', { duration_ms: 60_000, steps: 600 });
+      await harness.assign(id);
+      await harness.waitFor(id, (row) => row.status === 'RUNNING');
+      await harness.dataSource.query(`UPDATE workers SET status = 'DRAINING' WHERE id = $1`, [harness.workerId]);
+
+      await harness.runtime.heartbeat();
+      const back = await harness.waitFor(id, (row) => row.status === 'PENDING');
+      expect(back).toMatchObject({ attempt: 2, worker_id: null });
+      const report = await harness.runtime.drain();
+      expect(report).toMatchObject({ handedBack: 1, timedOut: false });
+      const workers: Array<{ status: string }> = await harness.dataSource.query(
+        `SELECT status FROM workers WHERE id = $1`,
+        [harness.workerId],
+      );
+      expect(first(workers).status).toBe('STOPPED');
+    });
+  });
 });

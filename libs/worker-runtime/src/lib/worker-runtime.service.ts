@@ -20,6 +20,7 @@ import { WorkerRegistryRepository, type HeartbeatResult } from '@niyanta/state';
 import { ExecutionEngine } from './execution-engine.service';
 import { WorkerLifecycle } from './worker-lifecycle';
 import { WorkerMetrics } from './worker-metrics';
+import { parseDrainRequest } from './worker-messages';
 import { typeRegistration, WORKER_RUNTIME_OPTIONS, type ResolvedWorkerRuntimeOptions } from './worker-runtime.options';
 
 /** What a drain did. */
@@ -211,7 +212,13 @@ export class WorkerRuntimeService implements OnApplicationBootstrap, OnModuleDes
     if (this.controlSubscription !== null) return;
     this.controlSubscription = await this.broker.subscribe<unknown>(
       this.subjects.workerControl(this.options.workerId),
-      (message) => this.engine.onControl(message),
+      (message) => {
+        if (message.type !== MessageType.WorkerDrain) return this.engine.onControl(message);
+        const request = parseDrainRequest(message, this.options.workerId);
+        if (request === null) return;
+        this.logger.warn(`worker ${this.options.workerId}: drain requested by ${request.requested_by}`);
+        void this.drain();
+      },
     );
   }
 
@@ -228,6 +235,12 @@ export class WorkerRuntimeService implements OnApplicationBootstrap, OnModuleDes
       );
     } catch (error) {
       this.logger.warn(`heartbeat failed: ${describe(error)}`);
+      return;
+    }
+    if (result === 'drain_requested') {
+      // The drain message may have been lost; the row an operator set to DRAINING is the truth.
+      this.logger.warn(`worker ${this.options.workerId}: marked DRAINING by an operator, draining`);
+      void this.drain();
       return;
     }
     if (result !== 'ok') {
@@ -249,7 +262,7 @@ export class WorkerRuntimeService implements OnApplicationBootstrap, OnModuleDes
    * The fleet presumed this worker dead (a long pause, a partition) and requeued its workloads:
    * every attempt it still runs is stale, so abort them all without writing, then register again.
    */
-  private async recoverFromPresumedDeath(result: Exclude<HeartbeatResult, 'ok'>): Promise<void> {
+  private async recoverFromPresumedDeath(result: 'dead' | 'missing'): Promise<void> {
     const running = this.engine.runningCount;
     this.logger.warn(
       `worker ${this.options.workerId} is ${result === 'dead' ? 'marked DEAD' : 'not registered'}; ` +
