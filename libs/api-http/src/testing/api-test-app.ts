@@ -33,10 +33,15 @@ export interface ApiTestApp {
   close(): Promise<void>;
 }
 
+function withoutCors<T extends { corsOrigins?: unknown }>(options: T): Omit<T, 'corsOrigins'> {
+  const { corsOrigins: _cors, ...rest } = options;
+  return rest;
+}
+
 /** Starts an API like the coordinator-api app composes it, with the in-process broker. */
 export async function startApiTestApp(
   suite: string,
-  options: Partial<ApiHttpOptions> & { bodyLimitBytes?: number } = {},
+  options: Partial<ApiHttpOptions> & { bodyLimitBytes?: number; corsOrigins?: string[] } = {},
 ): Promise<ApiTestApp> {
   const schema: TestSchema = await createTestSchema(suite);
   const prefix = uniqueBrokerPrefix(suite);
@@ -46,11 +51,11 @@ export async function startApiTestApp(
       ObservabilityModule.forRoot({ serviceName: suite, logLevel: 'silent' }),
       StateModule.forRoot({ url: schema.url, schema: schema.schema, poolSize: 10, runMigrations: true, applicationName: schema.schema }),
       BrokerModule.forRoot({ kind: 'memory', prefix }),
-      ApiHttpModule.forRoot({ adminApiKey: TEST_ADMIN_KEY, ...options, bodyLimitBytes }),
+      ApiHttpModule.forRoot({ adminApiKey: TEST_ADMIN_KEY, ...withoutCors(options), bodyLimitBytes }),
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
-  configureHttpApp(app, { bodyLimitBytes, swagger: true });
+  configureHttpApp(app, { bodyLimitBytes, swagger: true, corsOrigins: options.corsOrigins });
   await app.init();
 
   const messages: ApiTestApp['messages'] = [];

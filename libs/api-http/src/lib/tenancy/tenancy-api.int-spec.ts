@@ -1,0 +1,134 @@
+import { expectError, startApiTestApp, TEST_ADMIN_KEY, type ApiTestApp } from '../../testing/api-test-app';
+
+const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
+
+describe('tenancy API: tiers, customers, keys, rate limits, audit', () => {
+  let api: ApiTestApp;
+
+  beforeAll(async () => {
+    api = await startApiTestApp('api_tenancy');
+    await api.dataSource.query(
+      `INSERT INTO workload_configs (workload_type, default_priority, max_retries, checkpoint_interval_seconds) VALUES ('sleep', 900, 3, 30)`,
+    );
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('lists and defines tiers, and customers may only be put on defined ones', async () => {
+    const list = await api.http.get('/v1/admin/tiers').set(admin);
+    expect(list.body.items.map((t: { name: string }) => t.name)).toEqual(['enterprise', 'free', 'premium', 'standard']);
+    const body = { requests_per_second: 2, burst: 3, max_running: 1, scheduling_weight: 10, max_priority: 300 };
+    const created = await api.http.put('/v1/admin/tiers/tiny').set(admin).send(body);
+    expect(created.status).toBe(201);
+    expect((await api.http.put('/v1/admin/tiers/tiny').set(admin).send({ ...body, burst: 4 })).status).toBe(200);
+    expect((await api.http.put('/v1/admin/tiers/tiny').set(admin).send(body)).body).toMatchObject({ name: 'tiny', ...body });
+    expectError(await api.http.put('/v1/admin/tiers/Bad%20Name').set(admin).send(body), 400, 'validation_failed');
+    expectError(await api.http.put('/v1/admin/tiers/x').set(admin).send({ ...body, burst: 0 }), 400, 'validation_failed');
+    expectError(await api.http.post('/v1/admin/customers').set(admin).send({ name: 'n', tier: 'platinum' }), 400, 'validation_failed');
+    expect((await api.http.post('/v1/admin/customers').set(admin).send({ name: 'n', tier: 'tiny' })).status).toBe(201);
+  });
+
+  it('rate limits per customer with headers on success and 429 + Retry-After beyond the burst', async () => {
+    const customer = await api.createCustomer('limited', 'tiny'); // 2/s, burst 3 (the admin calls above)
+    const auth = { Authorization: `Bearer ${customer.key}` };
+    const responses = [];
+    for (let i = 0; i < 4; i++) responses.push(await api.http.get('/v1/workloads').set(auth));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+    expect(responses.map((r) => r.headers['x-ratelimit-remaining'])).toEqual(['2', '1', '0', '0']);
+    expect(responses.every((r) => r.headers['x-ratelimit-limit'] === '3')).toBe(true);
+    expect(Number(responses[0]?.headers['x-ratelimit-reset'])).toBeGreaterThanOrEqual(1);
+    const limited = responses[3];
+    if (!limited) throw new Error('missing response');
+    expectError(limited, 429, 'rate_limited');
+    expect(limited.headers['retry-after']).toBe('1');
+    // Another customer is not affected.
+    const other = await api.createCustomer('other', 'tiny');
+    expect((await api.http.get('/v1/workloads').set({ Authorization: `Bearer ${other.key}` })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await api.http.get('/v1/workloads').set(auth)).status).toBe(200);
+  });
+
+  it('refuses a priority above the tier\'s ceiling and lowers a type default above it', async () => {
+    const customer = await api.createCustomer('prio', 'free'); // max_priority 500
+    const auth = { Authorization: `Bearer ${customer.key}` };
+    const refused = await api.http.post('/v1/workloads').set(auth).send({ workload_type: 'sleep', priority: 501 });
+    expectError(refused, 400, 'validation_failed');
+    expect(refused.body.error.details).toEqual([{ path: 'priority', message: 'must be at most 500 on this tier' }]);
+    const batch = await api.http.post('/v1/workloads/batch').set(auth).send({ items: [{ workload_type: 'sleep' }, { workload_type: 'sleep', priority: 900 }] });
+    expect(batch.body.error.details).toEqual([{ path: 'items.1.priority', message: 'must be at most 500 on this tier' }]);
+    const defaulted = await api.http.post('/v1/workloads').set(auth).send({ workload_type: 'sleep' });
+    expect(defaulted.body.priority).toBe(500);
+  });
+
+  it('pages customers, changes tiers, suspends and reactivates with 403 in between, and lists keys', async () => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api.http.get('/v1/admin/customers').set(admin).query(cursor ? { limit: 2, cursor } : { limit: 2 });
+      expect(page.status).toBe(200);
+      ids.push(...page.body.items.map((c: { id: string }) => c.id));
+      cursor = page.body.next_cursor ?? undefined;
+    } while (cursor);
+    const [row] = await api.dataSource.query(`SELECT count(*)::int AS n FROM customers`);
+    expect(new Set(ids).size).toBe(row.n);
+    expectError(await api.http.get('/v1/admin/customers').set(admin).query({ cursor: 'bm90LWEtY3Vyc29y' }), 400, 'validation_failed');
+
+    const customer = await api.createCustomer('suspendable', 'standard');
+    const auth = { Authorization: `Bearer ${customer.key}` };
+    expect((await api.http.patch(`/v1/admin/customers/${customer.customerId}`).set(admin).send({ tier: 'premium' })).body.tier).toBe('premium');
+    expectError(await api.http.patch(`/v1/admin/customers/${customer.customerId}`).set(admin).send({ tier: 'nope' }), 400, 'validation_failed');
+    expect((await api.http.get('/v1/workloads').set(auth)).status).toBe(200);
+    expect((await api.http.post(`/v1/admin/customers/${customer.customerId}/suspend`).set(admin)).body.status).toBe('suspended');
+    expectError(await api.http.get('/v1/workloads').set(auth), 403, 'forbidden');
+    expect((await api.http.post(`/v1/admin/customers/${customer.customerId}/unsuspend`).set(admin)).body.status).toBe('active');
+    expect((await api.http.get('/v1/workloads').set(auth)).status).toBe(200);
+    expect((await api.http.get(`/v1/admin/customers/${customer.customerId}`).set(admin)).body).toMatchObject({ tier: 'premium', status: 'active' });
+    expectError(await api.http.get('/v1/admin/customers/00000000-0000-4000-8000-000000000000').set(admin), 404, 'not_found');
+
+    const keys = await api.http.get(`/v1/admin/customers/${customer.customerId}/api-keys`).set(admin);
+    expect(keys.body.items).toEqual([expect.objectContaining({ id: customer.keyId, customer_id: customer.customerId, revoked_at: null })]);
+    expect(JSON.stringify(keys.body)).not.toContain(customer.key.slice(14));
+  });
+
+  it('edits workload type configs', async () => {
+    const updated = await api.http.patch('/v1/admin/workload-types/sleep').set(admin).send({ max_retries: 6, timeout_seconds: null });
+    expect(updated.body).toMatchObject({ workload_type: 'sleep', max_retries: 6, timeout_seconds: null, default_priority: 900 });
+    expectError(await api.http.patch('/v1/admin/workload-types/nope').set(admin).send({ max_retries: 1 }), 404, 'not_found');
+    expect((await api.http.get('/v1/admin/workload-types').set(admin)).body.items).toHaveLength(1);
+  });
+
+  it('answers the audit query with filters and pages, admin actions and auth failures included', async () => {
+    await api.http.get('/v1/workloads').set('Authorization', 'Bearer nyk_aaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbb').set('X-Request-Id', 'probe-audit');
+    const failure = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const res = await api.http.get('/v1/admin/audit-events').set(admin).query({ action: 'auth.failed' });
+        const found = res.body.items.find((e: { request_id: string }) => e.request_id === 'probe-audit');
+        if (found) return found;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return null;
+    })();
+    expect(failure).toMatchObject({ action: 'auth.failed', actor_type: 'customer', details: { reason: 'unknown_key' } });
+
+    const suspended = await api.http.get('/v1/admin/audit-events').set(admin).query({ action: 'customer.suspended', actor_type: 'admin', actor_id: 'operator' });
+    expect(suspended.body.items).toHaveLength(1);
+    expect(suspended.body.items[0]).toMatchObject({ before: { status: 'active' }, after: { status: 'suspended' } });
+    expect(suspended.body.items[0].customer_id).toEqual(expect.any(String));
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api.http.get('/v1/admin/audit-events').set(admin).query(cursor ? { limit: 5, cursor } : { limit: 5 });
+      seen.push(...page.body.items.map((e: { id: string }) => e.id));
+      cursor = page.body.next_cursor ?? undefined;
+    } while (cursor);
+    const [row] = await api.dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
+    expect(seen).toHaveLength(row.n);
+    expect([...seen].map(Number)).toEqual([...seen].map(Number).sort((a, b) => b - a));
+    const future = await api.http.get('/v1/admin/audit-events').set(admin).query({ from: '2999-01-01T00:00:00Z' });
+    expect(future.body.items).toEqual([]);
+    expectError(await api.http.get('/v1/admin/audit-events').set(admin).query({ actor_type: 'robot' }), 400, 'validation_failed');
+  });
+});
