@@ -5,3 +5,5 @@ export { DEFAULT_NATS_SERVER_BIN, freePort, startNatsServer } from './lib/nats-s
 export type { NatsServerHandle, NatsServerOptions } from './lib/nats-server';
 export { spawnApp, workspaceRoot } from './lib/processes';
 export type { AppExit, AppName, SpawnAppOptions, SpawnedApp } from './lib/processes';
+export { startS3TestServer } from './lib/s3-test-server';
+export type { S3TestServer } from './lib/s3-test-server';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DomainError, ErrorCode, NotFoundError } from '@niyanta/models';
-import { CheckpointObjectStore, isValidObjectKey } from './checkpoint-object-store.port';
+import { CheckpointObjectStore, isValidObjectKey, type StoredObjectInfo } from './checkpoint-object-store.port';
 
 /** Options of {@link FilesystemObjectStore}. */
 export interface FilesystemObjectStoreOptions {
@@ -18,12 +18,19 @@ export interface FilesystemObjectStoreOptions {
 /** Temporary files start with a dot, which valid keys never do, so `list` can skip them. */
 const TEMP_PREFIX = '.tmp-';
 
+interface WalkEntry extends StoredObjectInfo {
+  path: string;
+  /** A write in progress, or one a crash interrupted. */
+  temporary: boolean;
+}
+
 /**
  * {@link CheckpointObjectStore} on a local or mounted filesystem. Writes go to a temporary file in
  * the target directory and are renamed into place, which POSIX makes atomic: a crash mid-write leaves
  * the previous object (or none), never a torn one.
  */
 export class FilesystemObjectStore extends CheckpointObjectStore {
+  readonly kind = 'filesystem' as const;
   private readonly root: string;
   private readonly fsync: boolean;
 
@@ -67,13 +74,31 @@ export class FilesystemObjectStore extends CheckpointObjectStore {
     await fs.rm(this.pathOf(key), { force: true });
   }
 
-  override async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    await this.walk(this.root, '', prefix, keys);
-    return keys.sort();
+  async *list(prefix: string): AsyncIterable<StoredObjectInfo> {
+    for await (const entry of this.walk(this.root, '', prefix)) {
+      if (entry.temporary) continue;
+      yield { key: entry.key, sizeBytes: entry.sizeBytes, lastModified: entry.lastModified };
+    }
   }
 
-  private async walk(dir: string, relative: string, prefix: string, keys: string[]): Promise<void> {
+  /** Creates the root when missing and proves it writable (a worker cannot offload without it). */
+  async ping(): Promise<void> {
+    await fs.mkdir(this.root, { recursive: true });
+    await fs.access(this.root, fsConstants.W_OK | fsConstants.X_OK);
+  }
+
+  /** Deletes temporary files of writes that a crash interrupted, once older than `olderThan`. */
+  override async removeIncomplete(olderThan: Date): Promise<number> {
+    let removed = 0;
+    for await (const entry of this.walk(this.root, '', '')) {
+      if (!entry.temporary || entry.lastModified >= olderThan) continue;
+      await fs.rm(entry.path, { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  private async *walk(dir: string, relative: string, prefix: string): AsyncGenerator<WalkEntry> {
     let entries: import('node:fs').Dirent[];
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
@@ -82,15 +107,25 @@ export class FilesystemObjectStore extends CheckpointObjectStore {
       throw error;
     }
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
+      const temporary = entry.name.startsWith(TEMP_PREFIX);
+      if (entry.name.startsWith('.') && !temporary) continue;
       const key = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         // Descend only where keys below could still start with the prefix.
-        if (prefix.startsWith(`${key}/`) || `${key}/`.startsWith(prefix) || key.startsWith(prefix)) {
-          await this.walk(path.join(dir, entry.name), key, prefix, keys);
+        if (!temporary && (prefix.startsWith(`${key}/`) || `${key}/`.startsWith(prefix) || key.startsWith(prefix))) {
+          yield* this.walk(full, key, prefix);
         }
-      } else if (entry.isFile() && key.startsWith(prefix)) {
-        keys.push(key);
+      } else if (entry.isFile() && (temporary || key.startsWith(prefix))) {
+        let stat: import('node:fs').Stats;
+        try {
+          stat = await fs.stat(full);
+        } catch (error) {
+          // Deleted or renamed since the directory was read.
+          if (isMissing(error)) continue;
+          throw error;
+        }
+        yield { key, path: full, temporary, sizeBytes: stat.size, lastModified: stat.mtime };
       }
     }
   }
