@@ -9,7 +9,7 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   404: 'No such resource for this caller (`not_found`).',
   409: 'The workload\'s status does not allow this (`invalid_state`); nothing changed.',
   413: 'Body over the size limit (`payload_too_large`).',
-  429: 'Rate limited (`rate_limited`); see Retry-After.',
+  429: 'Rate limited (`rate_limited`): the customer\'s tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset.',
   503: 'A dependency is down (`dependency_unavailable`); nothing was applied.',
 };
 

@@ -9,7 +9,7 @@ import { FleetService } from './fleet.service';
 /** Workers and workload types (read-only). */
 @ApiTags('fleet')
 @ApiBearerAuth('api_key')
-@ApiErrors(401, 403, 503)
+@ApiErrors(401, 403, 429, 503)
 @UseGuards(ApiKeyGuard)
 @Controller('v1')
 export class FleetController {

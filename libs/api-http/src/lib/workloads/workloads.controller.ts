@@ -31,7 +31,7 @@ const ID_PARAM = { name: 'id', format: 'uuid', description: 'Workload id.', exam
 /** Submit, read, list and control the caller's workloads. */
 @ApiTags('workloads')
 @ApiBearerAuth('api_key')
-@ApiErrors(401, 403, 503)
+@ApiErrors(401, 403, 429, 503)
 @UseGuards(ApiKeyGuard)
 @Controller('v1/workloads')
 export class WorkloadsController {
