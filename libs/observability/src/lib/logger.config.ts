@@ -16,7 +16,7 @@ export interface LoggerSettings {
 }
 
 type SerializedReq = { url?: string; headers?: unknown } & Record<string, unknown>;
-type SerializedRes = { headers?: unknown } & Record<string, unknown>;
+type SerializedRes = Record<string, unknown>;
 
 /** pino-http options: JSON lines with service, request id, correlation id; credentials redacted. */
 export function pinoHttpOptions(settings: LoggerSettings): Options {
@@ -34,7 +34,8 @@ export function pinoHttpOptions(settings: LoggerSettings): Options {
     },
     serializers: {
       req: (req: SerializedReq) => ({ ...req, headers: redactHeaders(req.headers) }),
-      res: (res: SerializedRes) => ({ ...res, headers: redactHeaders(res.headers) }),
+      // Response headers are ours and repetitive (security headers, rate limits); the status is what matters.
+      res: (res: SerializedRes) => ({ statusCode: res['statusCode'] }),
     },
     autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>

@@ -18,13 +18,13 @@ export interface SpawnedApp {
   readonly url: string;
   readonly port: number;
   readonly pid: number;
-  /** Sends `signal` without waiting. @default 'SIGTERM' */
+  /** Sends `signal` without waiting (to the whole process group when started with `npm start`). @default 'SIGTERM' */
   kill(signal?: NodeJS.Signals): void;
   /** SIGTERM, then SIGKILL if still running after `timeoutMs`; resolves with how it ended. Idempotent. */
   stop(timeoutMs?: number): Promise<AppExit>;
   /** Everything the process wrote to stdout and stderr so far (the last few MB). */
   logs(): string;
-  /** Resolves when the process has exited. */
+  /** Resolves when the process has exited (with `npm start`: when every process of its group has). */
   waitForExit(): Promise<AppExit>;
   /** True until the process exits. */
   isRunning(): boolean;
@@ -46,15 +46,30 @@ export interface SpawnAppOptions {
   waitFor?: 'serving' | 'alive' | 'ready' | 'none';
   /** @default 60_000 */
   timeoutMs?: number;
+  /**
+   * Start the way a developer does, with `npm start` (only for `standalone`), instead of running
+   * the app's main.ts directly.
+   * @default false
+   */
+  viaNpmStart?: boolean;
 }
 
 const MAX_LOG_CHARS = 4 * 1024 * 1024;
 const running = new Set<ChildProcess>();
 
-// A test run that dies (or forgets a stop()) must not leave app processes behind.
+// A test run that dies (or forgets a stop()) must not leave app processes behind — nor what they
+// started (embedded PostgreSQL): each app runs in its own process group, killed whole.
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) signalGroup(child, 'SIGKILL');
 });
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
 
 /** The workspace root (the directory holding nx.json), found from this file. */
 export function workspaceRoot(): string {
@@ -83,11 +98,24 @@ export async function spawnApp(
   for (const [key, value] of Object.entries({ ...process.env, PORT: String(port), ...env })) {
     if (value !== undefined) merged[key] = value;
   }
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')], {
+  if (options.viaNpmStart && app !== 'standalone') throw new Error('npm start runs the standalone app only');
+  const [command, args] = options.viaNpmStart
+    ? ['npm', ['start', '--silent']]
+    : [process.execPath, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')]];
+  const child = spawn(command, args, {
     cwd: workspaceRoot(),
     env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: signals meant for the app never reach the test runner, and a
+    // signal to the group reaches every process of the app, as a terminal's Ctrl-C does.
+    detached: true,
   });
+  // npm and its shell do not pass signals on: `npm start` is stopped the way a terminal does it,
+  // by signalling its whole process group. A directly started app gets the signal alone.
+  const signal = (sig: NodeJS.Signals): void => {
+    if (options.viaNpmStart) signalGroup(child, sig);
+    else child.kill(sig);
+  };
   running.add(child);
 
   let output = '';
@@ -101,9 +129,13 @@ export async function spawnApp(
   let exit: AppExit | undefined;
   const exited = new Promise<AppExit>((resolve) => {
     child.once('exit', (code, signal) => {
-      running.delete(child);
-      exit = { code, signal };
-      resolve(exit);
+      // npm may exit before the app it started has finished stopping: wait for the whole group.
+      const done = options.viaNpmStart ? groupGone(child) : Promise.resolve();
+      void done.then(() => {
+        running.delete(child);
+        exit = { code, signal };
+        resolve(exit);
+      });
     });
   });
 
@@ -113,14 +145,14 @@ export async function spawnApp(
     url,
     port,
     pid: child.pid ?? 0,
-    kill: (signal = 'SIGTERM') => {
-      if (!exit) child.kill(signal);
+    kill: (sig = 'SIGTERM') => {
+      if (!exit) signal(sig);
     },
     stop: (timeoutMs = 20_000) => {
       stopping ??= (async () => {
         if (exit) return exit;
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        signal('SIGTERM');
+        const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), timeoutMs);
         try {
           return await exited;
         } finally {
@@ -151,6 +183,18 @@ export async function spawnApp(
       throw new Error(`${app} was not ${waitFor} within ${timeoutMs} ms:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function groupGone(child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 0);
+    } catch {
+      return; // ESRCH: no process of the group is left
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
