@@ -29,7 +29,7 @@ export type { AttemptFence } from './lib/repositories/execution-row';
 export { ExecutionRepository } from './lib/repositories/execution.repository';
 export type { ExecutionStart, FailureOptions, FailureRecord, ReleaseRecord } from './lib/repositories/execution.repository';
 export { CheckpointRepository } from './lib/repositories/checkpoint.repository';
-export type { NewCheckpoint, StoredCheckpoint } from './lib/repositories/checkpoint.repository';
+export type { DroppedCheckpointObject, NewCheckpoint, SaveCheckpointOptions, SavedCheckpoint, StoredCheckpoint } from './lib/repositories/checkpoint.repository';
 export { WorkerRegistryRepository } from './lib/repositories/worker-registry.repository';
 export type { HeartbeatResult, RegistrationResult, ReleasedWorkload, WorkerRegistration, WorkloadTypeRegistration } from './lib/repositories/worker-registry.repository';
 export { LeadershipRepository, LeaseLostError, LEADER_LEASE_NAME, leaderFenceCondition } from './lib/repositories/leadership.repository';

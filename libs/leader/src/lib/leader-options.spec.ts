@@ -17,6 +17,7 @@ describe(resolveLeaderOptions.name, () => {
     expect(resolveLeaderOptions(BASE)).toEqual({
       ...BASE,
       assignmentResends: 2,
+      orphanAfterHeartbeats: 3,
       healthCheckIntervalMs: 1_000,
       maxQueuedWorkloads: 100_000,
       maxPlacementsPerPass: 1_000,
@@ -39,6 +40,7 @@ describe(resolveLeaderOptions.name, () => {
     ['workerTimeoutMs', { workerTimeoutMs: 0 }],
     ['retryMaxDelayMs', { retryMaxDelayMs: 10 }],
     ['assignmentResends', { assignmentResends: -1 }],
+    ['orphanAfterHeartbeats', { orphanAfterHeartbeats: 0 }],
     ['sweepIntervalMs', { sweepIntervalMs: Number.NaN }],
   ])('rejects a bad %s', (name, override) => {
     expect(() => resolveLeaderOptions({ ...BASE, ...override })).toThrow(name);

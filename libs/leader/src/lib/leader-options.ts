@@ -24,6 +24,12 @@ export interface LeaderOptions {
    */
   assignmentResends?: number;
   /**
+   * Heartbeats of a live worker that must leave out an attempt the database has RUNNING on it
+   * before the leader takes that attempt back (its outcome was lost).
+   * @default 3
+   */
+  orphanAfterHeartbeats?: number;
+  /**
    * Period of the health monitor.
    * @default workerTimeoutMs / 5, between 100 ms and 1 s
    */
@@ -94,6 +100,13 @@ function positive(name: string, value: number): number {
   return value;
 }
 
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`LeaderOptions.${name} must be an integer >= 1, got ${value}`);
+  }
+  return value;
+}
+
 /**
  * Validates `options` and fills in defaults. The renew interval must leave room for at least two
  * renewals per lease, or a single slow round trip would depose a healthy leader.
@@ -129,6 +142,7 @@ export function resolveLeaderOptions(options: LeaderOptions): ResolvedLeaderOpti
     retryBaseDelayMs,
     retryMaxDelayMs,
     assignmentResends: resends,
+    orphanAfterHeartbeats: positiveInteger('orphanAfterHeartbeats', options.orphanAfterHeartbeats ?? 3),
     healthCheckIntervalMs: positive(
       'healthCheckIntervalMs',
       options.healthCheckIntervalMs ?? Math.min(1_000, Math.max(100, workerTimeoutMs / 5)),

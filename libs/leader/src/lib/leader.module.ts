@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import {
   AuditQueryRepository,
   LeadershipRepository,
+  ReconciliationRepository,
   SchedulingRepository,
   TenantUsageRepository,
   TierRepository,
@@ -10,6 +11,7 @@ import {
 import { AssignmentWatchdogService } from './assignment-watchdog.service';
 import { AUDIT_RETENTION_METRIC_PROVIDER, AuditRetentionService } from './audit-retention.service';
 import { HealthMonitorService } from './health-monitor.service';
+import { HeartbeatReconcilerService, RECONCILE_ABORTS_METRIC_PROVIDER } from './heartbeat-reconciler.service';
 import { LEADER_DUTIES, type LeaderDuty } from './leader-duty';
 import { LeaderElectionService } from './leader-election.service';
 import { LeaderMessages } from './leader-messages';
@@ -21,7 +23,7 @@ import { TENANT_METRIC_PROVIDER, TenantMetricsService } from './tenant-metrics.s
 /**
  * The coordinator-leader feature: lease election with generation fencing, the event-driven
  * scheduler, the worker health monitor, the unacknowledged-assignment watchdog, audit retention and
- * the per-customer running gauge. Needs the global
+ * the per-customer running gauge, and heartbeat reconciliation. Needs the global
  * `StateModule` (DataSource) and `BrokerModule` (Broker, Subjects); uses `ReadinessService` from
  * `ObservabilityModule` when present. Campaigning starts on application bootstrap; on shutdown the
  * leader stops its duties and releases the lease before the database and broker close.
@@ -38,24 +40,34 @@ export class LeaderModule {
         LeadershipRepository,
         SchedulingRepository,
         WorkerHealthRepository,
+        ReconciliationRepository,
         TierRepository,
         AuditQueryRepository,
         TenantUsageRepository,
         ...LEADER_METRIC_PROVIDERS,
         AUDIT_RETENTION_METRIC_PROVIDER,
         TENANT_METRIC_PROVIDER,
+        RECONCILE_ABORTS_METRIC_PROVIDER,
         LeaderMetrics,
         LeaderMessages,
         SchedulerService,
         HealthMonitorService,
         AssignmentWatchdogService,
+        HeartbeatReconcilerService,
         AuditRetentionService,
         TenantMetricsService,
         {
           provide: LEADER_DUTIES,
           // Order matters on taking office: the scheduler first, so the others can notify it.
           useFactory: (...duties: LeaderDuty[]): LeaderDuty[] => duties,
-          inject: [SchedulerService, HealthMonitorService, AssignmentWatchdogService, AuditRetentionService, TenantMetricsService],
+          inject: [
+            SchedulerService,
+            HealthMonitorService,
+            AssignmentWatchdogService,
+            HeartbeatReconcilerService,
+            AuditRetentionService,
+            TenantMetricsService,
+          ],
         },
         LeaderElectionService,
       ],

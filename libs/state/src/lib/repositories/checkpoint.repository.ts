@@ -1,19 +1,48 @@
 import { Injectable } from '@nestjs/common';
 import type { CheckpointInfo } from '@niyanta/models';
 import { DataSource } from 'typeorm';
+import type { CheckpointStorage } from '../entities/checkpoint.entity';
 import type { AttemptFence } from './execution-row';
 
-/** An encoded checkpoint to store inline (the bytes go into `checkpoints.data`). */
+/**
+ * An encoded checkpoint to record: its bytes inline (`storage` `inline`, `data` set), or a
+ * reference to an object already written to an object store (`objectKey` set, `data` null).
+ */
 export interface NewCheckpoint {
-  data: Buffer;
-  /** Codec label that reads `data` back, e.g. `json.v1+gzip`. */
+  /** The bytes when stored inline; null when they are in an object store under `objectKey`. */
+  data: Buffer | null;
+  /** Codec label that reads the bytes back, e.g. `json.v1+br`. */
   codec: string;
   /** Encoded size before compression. */
   sizeBytes: number;
-  /** `data.length`. */
+  /** Size of the stored bytes. */
   storedBytes: number;
-  /** SHA-256 of `data`, lowercase hex. */
+  /** SHA-256 of the stored bytes, lowercase hex. */
   contentHash: string;
+  /** Where the bytes are. @default 'inline' */
+  storage?: CheckpointStorage;
+  /** The object's key when `storage` is not `inline`. */
+  objectKey?: string | null;
+}
+
+/** Options of {@link CheckpointRepository.save}. */
+export interface SaveCheckpointOptions {
+  /**
+   * Keep only this many newest checkpoints of the workload (the new one included); older rows are
+   * deleted in the same statement. Null or absent: keep all.
+   */
+  retain?: number | null;
+}
+
+/** An offloaded checkpoint whose row retention deleted: its object can go too. */
+export interface DroppedCheckpointObject {
+  storage: CheckpointStorage;
+  objectKey: string;
+}
+
+/** A recorded checkpoint, with the objects of the rows retention dropped. */
+export interface SavedCheckpoint extends CheckpointInfo {
+  dropped: DroppedCheckpointObject[];
 }
 
 /** A stored checkpoint with what is needed to read it back. */
@@ -40,6 +69,9 @@ interface CheckpointRow {
   created_at: Date;
 }
 
+const STORED_COLUMNS = `id, workload_id, attempt, sequence, size_bytes, stored_bytes, codec, content_hash, storage, data,
+                        object_key, created_at`;
+
 function toInfo(row: CheckpointRow): CheckpointInfo {
   return {
     id: row.id,
@@ -54,20 +86,34 @@ function toInfo(row: CheckpointRow): CheckpointInfo {
   };
 }
 
-/** The worker's checkpoint writes and reads. */
+function toStored(row: CheckpointRow): StoredCheckpoint {
+  return { ...toInfo(row), contentHash: row.content_hash, data: row.data, objectKey: row.object_key };
+}
+
+/** The worker's checkpoint writes and reads, and the object references the orphan sweep checks. */
 @Injectable()
 export class CheckpointRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Stores a checkpoint of the fenced attempt atomically: the workload's
-   * `last_checkpoint_*` move to the next sequence (last + 1; the row lock orders concurrent
-   * savers) and the checkpoint row is inserted with it. Null when the attempt is no longer this
-   * worker's (nothing is written).
+   * Records a checkpoint of the fenced attempt atomically: the workload's `last_checkpoint_*` move
+   * to the next sequence (last + 1; the row lock orders concurrent savers), the checkpoint row is
+   * inserted with it and, with `retain`, rows beyond the newest `retain` are deleted. Null when the
+   * attempt is no longer this worker's (nothing is written).
+   *
+   * For an offloaded checkpoint the object must already be written: a crash before this commits
+   * leaves an object no row references (the orphan sweep removes it), never a row without its object.
    */
-  async save(fence: AttemptFence, checkpoint: NewCheckpoint): Promise<CheckpointInfo | null> {
-    // One statement, hence one transaction: the update and the insert commit together or not at all.
-    const rows: CheckpointRow[] = await this.dataSource.query(
+  async save(fence: AttemptFence, checkpoint: NewCheckpoint, options: SaveCheckpointOptions = {}): Promise<SavedCheckpoint | null> {
+    const storage = checkpoint.storage ?? 'inline';
+    const objectKey = checkpoint.objectKey ?? null;
+    if ((storage === 'inline') !== (checkpoint.data !== null) || (storage === 'inline') !== (objectKey === null)) {
+      throw new Error(`checkpoint: storage "${storage}" needs ${storage === 'inline' ? 'data and no object key' : 'an object key and no data'}`);
+    }
+    const retain = options.retain ?? null;
+    if (retain !== null && (!Number.isInteger(retain) || retain < 1)) throw new Error(`checkpoint: retain must be >= 1, got ${retain}`);
+    // One statement, hence one transaction: the update, the insert and the pruning commit together or not at all.
+    const rows: Array<CheckpointRow & { dropped: DroppedCheckpointObject[] }> = await this.dataSource.query(
       `WITH advanced AS (
            UPDATE workloads
               SET last_checkpoint_sequence = COALESCE(last_checkpoint_sequence, 0) + 1,
@@ -76,11 +122,20 @@ export class CheckpointRepository {
            RETURNING id, attempt, last_checkpoint_sequence, last_checkpoint_at
          ), inserted AS (
            INSERT INTO checkpoints
-             (workload_id, attempt, sequence, size_bytes, stored_bytes, codec, content_hash, storage, data, created_at)
-           SELECT id, attempt, last_checkpoint_sequence, $4, $5, $6, $7, 'inline', $8, last_checkpoint_at FROM advanced
+             (workload_id, attempt, sequence, size_bytes, stored_bytes, codec, content_hash, storage, data, object_key,
+              created_at)
+           SELECT id, attempt, last_checkpoint_sequence, $4, $5, $6, $7, $9, $8, $10, last_checkpoint_at FROM advanced
            RETURNING id, workload_id, attempt, sequence, size_bytes, stored_bytes, codec, content_hash, storage,
                      NULL::bytea AS data, object_key, created_at
-         ) SELECT * FROM inserted`,
+         ), dropped AS (
+           DELETE FROM checkpoints c USING advanced a
+            WHERE $11::int IS NOT NULL AND c.workload_id = a.id AND c.sequence <= a.last_checkpoint_sequence - $11::int
+           RETURNING c.storage, c.object_key
+         )
+         SELECT inserted.*,
+                (SELECT COALESCE(json_agg(json_build_object('storage', storage, 'objectKey', object_key)), '[]'::json)
+                   FROM dropped WHERE object_key IS NOT NULL) AS dropped
+           FROM inserted`,
       [
         fence.workloadId,
         fence.attempt,
@@ -90,27 +145,27 @@ export class CheckpointRepository {
         checkpoint.codec,
         checkpoint.contentHash,
         checkpoint.data,
+        storage,
+        objectKey,
+        retain,
       ],
     );
-    return rows[0] === undefined ? null : toInfo(rows[0]);
+    const row = rows[0];
+    return row === undefined ? null : { ...toInfo(row), dropped: row.dropped };
   }
 
-  /** The newest checkpoint of a workload (highest sequence) with its bytes, or null. */
+  /** The newest checkpoint of a workload (highest sequence) with its inline bytes, or null. */
   async latest(workloadId: string): Promise<StoredCheckpoint | null> {
+    return (await this.recent(workloadId, 1))[0] ?? null;
+  }
+
+  /** The newest `limit` checkpoints of a workload with their inline bytes, newest first. */
+  async recent(workloadId: string, limit: number): Promise<StoredCheckpoint[]> {
     const rows: CheckpointRow[] = await this.dataSource.query(
-      `SELECT id, workload_id, attempt, sequence, size_bytes, stored_bytes, codec, content_hash, storage, data,
-              object_key, created_at
-         FROM checkpoints WHERE workload_id = $1 ORDER BY sequence DESC LIMIT 1`,
-      [workloadId],
+      `SELECT ${STORED_COLUMNS} FROM checkpoints WHERE workload_id = $1 ORDER BY sequence DESC LIMIT $2`,
+      [workloadId, limit],
     );
-    const row = rows[0];
-    if (row === undefined) return null;
-    return {
-      ...toInfo(row),
-      contentHash: row.content_hash,
-      data: row.data,
-      objectKey: row.object_key,
-    };
+    return rows.map(toStored);
   }
 
   /** Checkpoint metadata of a workload, newest first (never the bytes). */
@@ -122,5 +177,34 @@ export class CheckpointRepository {
       [workloadId, limit],
     );
     return rows.map(toInfo);
+  }
+
+  /** Which of the object keys recorded for these workloads exist as rows (one indexed query). */
+  async referencedObjectKeys(workloadIds: readonly string[]): Promise<Set<string>> {
+    if (workloadIds.length === 0) return new Set();
+    const rows: Array<{ object_key: string }> = await this.dataSource.query(
+      `SELECT object_key FROM checkpoints WHERE workload_id = ANY($1::uuid[]) AND object_key IS NOT NULL`,
+      [[...new Set(workloadIds)]],
+    );
+    return new Set(rows.map((row) => row.object_key));
+  }
+
+  /**
+   * Audits a checkpoint the worker could not take or store after retrying
+   * (`workload.checkpoint_failed`, visible in the workload's events), while the attempt is still
+   * this worker's; true when recorded.
+   */
+  async recordFailure(fence: AttemptFence, details: Record<string, unknown>): Promise<boolean> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `INSERT INTO audit_events (customer_id, workload_id, actor_type, actor_id, action, before, after, details)
+       SELECT w.customer_id, w.id, 'worker', $3, 'workload.checkpoint_failed',
+              jsonb_build_object('status', w.status, 'attempt', w.attempt, 'worker_id', w.worker_id),
+              jsonb_build_object('status', w.status, 'attempt', w.attempt, 'worker_id', w.worker_id), $4::jsonb
+         FROM workloads w
+        WHERE w.id = $1 AND w.attempt = $2 AND w.worker_id = $3 AND w.status IN ('RUNNING', 'PAUSING')
+       RETURNING id`,
+      [fence.workloadId, fence.attempt, fence.workerId, JSON.stringify(details)],
+    );
+    return rows.length > 0;
   }
 }

@@ -332,5 +332,60 @@ describe('worker repositories', () => {
       expect(await row(id)).toMatchObject({ last_checkpoint_sequence: 3, last_checkpoint_size_bytes: 7 });
       expect(await checkpoints.latest(await insertWorkload({ status: 'PENDING' }))).toBeNull();
     });
+
+    const offloaded = (key: string) => ({
+      data: null,
+      codec: 'json.v1+br',
+      sizeBytes: 1_000_000,
+      storedBytes: 400_000,
+      contentHash: 'h-' + key,
+      storage: 's3' as const,
+      objectKey: key,
+    });
+
+    it('records an offloaded checkpoint by key and keeps the newest N, reporting the objects it dropped', async () => {
+      const id = await insertWorkload({ status: 'RUNNING', workerId: 'w1' });
+      const fence = { workloadId: id, attempt: 1, workerId: 'w1' };
+      const inline = { data: Buffer.from('{}'), codec: 'json.v1', sizeBytes: 2, storedBytes: 2, contentHash: 'h' };
+      expect((await checkpoints.save(fence, inline, { retain: 2 }))?.dropped).toEqual([]);
+      expect((await checkpoints.save(fence, offloaded('k2'), { retain: 2 }))?.dropped).toEqual([]);
+      // Sequence 1 (inline) goes: nothing to delete outside PostgreSQL.
+      const third = await checkpoints.save(fence, offloaded('k3'), { retain: 2 });
+      expect(third).toMatchObject({ sequence: 3, storage: 's3', storedBytes: 400_000, dropped: [] });
+      const fourth = await checkpoints.save(fence, offloaded('k4'), { retain: 2 });
+      expect(fourth?.dropped).toEqual([{ storage: 's3', objectKey: 'k2' }]);
+
+      expect((await checkpoints.list(id)).map((c) => c.sequence)).toEqual([4, 3]);
+      const recent = await checkpoints.recent(id, 5);
+      expect(recent.map((c) => [c.sequence, c.storage, c.objectKey, c.data])).toEqual([
+        [4, 's3', 'k4', null],
+        [3, 's3', 'k3', null],
+      ]);
+      expect(await row(id)).toMatchObject({ last_checkpoint_sequence: 4, last_checkpoint_size_bytes: 1_000_000 });
+      expect(await checkpoints.referencedObjectKeys([id, id])).toEqual(new Set(['k3', 'k4']));
+      expect(await checkpoints.referencedObjectKeys([])).toEqual(new Set());
+    });
+
+    it('refuses a stale offloaded checkpoint without touching the rows, and inconsistent storage fields', async () => {
+      const id = await insertWorkload({ status: 'RUNNING', workerId: 'w1', attempt: 2 });
+      expect(await checkpoints.save({ workloadId: id, attempt: 1, workerId: 'w1' }, offloaded('late'), { retain: 1 })).toBeNull();
+      expect(await checkpoints.referencedObjectKeys([id])).toEqual(new Set());
+      const fence = { workloadId: id, attempt: 2, workerId: 'w1' };
+      await expect(checkpoints.save(fence, { ...offloaded('x'), data: Buffer.from('x') })).rejects.toThrow(/storage/);
+      await expect(checkpoints.save(fence, { ...offloaded('x'), objectKey: null })).rejects.toThrow(/storage/);
+      await expect(checkpoints.save(fence, offloaded('x'), { retain: 0 })).rejects.toThrow(/retain/);
+      expect(await row(id)).toMatchObject({ last_checkpoint_sequence: null });
+    });
+
+    it('audits a checkpoint failure only while the attempt is held', async () => {
+      const id = await insertWorkload({ status: 'RUNNING', workerId: 'w1' });
+      expect(await checkpoints.recordFailure({ workloadId: id, attempt: 1, workerId: 'w1' }, { error: 'disk full', tries: 3 })).toBe(true);
+      expect(await checkpoints.recordFailure({ workloadId: id, attempt: 1, workerId: 'w2' }, { error: 'x' })).toBe(false);
+      const events: Array<{ action: string; actor_id: string; details: unknown }> = await dataSource.query(
+        `SELECT action, actor_id, details FROM audit_events WHERE workload_id = $1`,
+        [id],
+      );
+      expect(events).toEqual([{ action: 'workload.checkpoint_failed', actor_id: 'w1', details: { error: 'disk full', tries: 3 } }]);
+    });
   });
 });
