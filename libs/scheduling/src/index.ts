@@ -3,6 +3,9 @@ export { DEFAULT_RETRY_BACKOFF, retryDelayMs, retryEnvelopeMs } from './lib/retr
 export type { AgingOptions, PriorityInput } from './lib/effective-priority';
 export { DEFAULT_AGING_PER_MINUTE, effectivePriority } from './lib/effective-priority';
 export type { PlacementDecision, PlacementMade, PlacementRefused, PlacementRequest, WorkerSlots } from './lib/placement';
-export { chooseWorker, isPlaced } from './lib/placement';
+export { chooseWorker, explainRefusal, fullWorkersReason, isPlaced } from './lib/placement';
+export type { PlacementIndexOptions } from './lib/placement-index';
+export { PlacementIndex, placementClassKey } from './lib/placement-index';
 export type { OfferDecision, PendingEntry, PendingQueueOptions, TakeBatchOptions } from './lib/pending-queue';
-export { PendingQueue } from './lib/pending-queue';
+export { DEFAULT_SHARE_COST, PendingQueue } from './lib/pending-queue';
+export { SCHEDULING_WEIGHT_PER_SHARE, tierShareWeight } from './lib/share-weight';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { AffinityRules } from '@niyanta/models';
-import { AffinityTarget, PREFERRED_MATCH_SCORE, REGION_MATCH_SCORE, evaluateAffinity } from './affinity-evaluation';
+import { AffinityTarget, PREFERRED_MATCH_SCORE, REGION_MATCH_SCORE, describeAffinity, evaluateAffinity } from './affinity-evaluation';
 
 // Small alphabets so that random rules and random workers actually overlap.
 const tagName = fc.constantFrom('gpu', 'zone', 'disk', 'arch', 'team');
@@ -107,5 +107,30 @@ describe(evaluateAffinity.name, () => {
     expect(evaluateAffinity({ required: { constructor: 'x' } }, { tags: {}, region: null }, null).violations).toEqual([
       'requires constructor=x',
     ]);
+  });
+});
+
+describe(describeAffinity.name, () => {
+  it('explains a pair in one line, from the evaluation', () => {
+    const rules = { required: { gpu: 'a100' }, preferred: { ssd: 'yes', zone: 'a' }, anti: { pool: 'spot' } };
+    expect(describeAffinity(evaluateAffinity(rules, { tags: { gpu: 'a100', ssd: 'yes' }, region: 'eu' }, 'eu'), 'eu')).toBe(
+      'eligible: 1/2 preferred tags, region eu matches',
+    );
+    expect(describeAffinity(evaluateAffinity(rules, { tags: { pool: 'spot' }, region: null }, null), null)).toBe(
+      'not eligible: requires gpu=a100, anti pool=spot',
+    );
+    expect(describeAffinity(evaluateAffinity({}, { tags: {}, region: 'us' }, 'eu'), 'eu')).toBe('eligible: region eu does not match');
+    expect(describeAffinity(evaluateAffinity({}, { tags: {}, region: null }, null), null)).toBe('eligible');
+  });
+
+  it('says "not eligible" exactly for ineligible pairs and names every violation', () => {
+    fc.assert(
+      fc.property(rules, worker, region, (r, w, preferredRegion) => {
+        const evaluation = evaluateAffinity(r, w, preferredRegion);
+        const text = describeAffinity(evaluation, preferredRegion);
+        expect(text.startsWith('not eligible')).toBe(!evaluation.eligible);
+        for (const violation of evaluation.violations) expect(text).toContain(violation);
+      }),
+    );
   });
 });

@@ -86,3 +86,15 @@ export function evaluateAffinity(
     score: preferredMatches * PREFERRED_MATCH_SCORE + (regionMatch ? REGION_MATCH_SCORE : 0),
   };
 }
+
+/**
+ * One line for a person: why a worker is or is not a candidate for a workload, and how well it fits.
+ * E.g. `eligible: 1/2 preferred tags, region eu matches` or `not eligible: requires gpu=a100, anti zone=a`.
+ */
+export function describeAffinity(evaluation: AffinityEvaluation, preferredRegion: string | null): string {
+  if (!evaluation.eligible) return `not eligible: ${evaluation.violations.join(', ')}`;
+  const parts: string[] = [];
+  if (evaluation.preferredTotal > 0) parts.push(`${evaluation.preferredMatches}/${evaluation.preferredTotal} preferred tags`);
+  if (preferredRegion !== null) parts.push(`region ${preferredRegion} ${evaluation.regionMatch ? 'matches' : 'does not match'}`);
+  return parts.length === 0 ? 'eligible' : `eligible: ${parts.join(', ')}`;
+}

@@ -6,11 +6,18 @@ import { OfferDecision, PendingEntry } from './pending-queue';
  */
 export class ReferencePendingQueue<T> {
   private readonly entries = new Map<string, { entry: PendingEntry<T>; seq: number; due: boolean }>();
-  private readonly customers = new Map<string, { anchor: number; servedSeq: number }>();
+  private readonly customers = new Map<string, { position: number; servedSeq: number; passedOver: boolean }>();
   private seq = 0;
   private serveSeq = 0;
+  private virtualTime = -Infinity;
+  private readonly shareCost: number;
 
-  constructor(private readonly aging: number) {}
+  constructor(
+    private readonly aging: number,
+    shareCost = 100,
+  ) {
+    this.shareCost = shareCost * 60_000;
+  }
 
   get size(): number {
     return this.entries.size;
@@ -39,6 +46,7 @@ export class ReferencePendingQueue<T> {
   }
 
   takeBatch(now: number, max: number, accept: (entry: PendingEntry<T>) => OfferDecision, maxOffers = Infinity): PendingEntry<T>[] {
+    this.virtualTime = Math.max(this.virtualTime, this.aging * now);
     for (const item of this.entries.values()) {
       if (!item.due && (item.entry.notBefore as number) <= now) {
         item.due = true;
@@ -58,14 +66,22 @@ export class ReferencePendingQueue<T> {
       const group = candidate.entry.group ?? candidate.entry.workloadType;
       if (decision === 'take') {
         this.entries.delete(candidate.entry.id);
-        const customer = this.customers.get(candidate.entry.customerId) as { anchor: number; servedSeq: number };
-        customer.anchor = now;
+        const customer = this.customers.get(candidate.entry.customerId) as { position: number; servedSeq: number; passedOver: boolean };
+        // Start-time fair queuing as documented in the README.
+        let start = Math.max(this.aging * candidate.entry.enqueuedAt, customer.position, this.aging * now - this.shareCost);
+        if (customer.passedOver) start = Math.max(start, this.virtualTime);
+        this.virtualTime = Math.max(this.virtualTime, start);
+        customer.position = start + this.shareCost / (candidate.entry.shareWeight ?? 1);
+        customer.passedOver = false;
         customer.servedSeq = ++this.serveSeq;
         this.dropCustomerIfEmpty(candidate.entry.customerId);
         taken.push(candidate.entry);
       } else if (decision === 'skip') skipped.add(candidate.entry.id);
       else if (decision === 'skip-group') skippedGroups.add(group);
-      else if (decision === 'skip-customer') skippedCustomers.add(candidate.entry.customerId);
+      else if (decision === 'skip-customer') {
+        skippedCustomers.add(candidate.entry.customerId);
+        (this.customers.get(candidate.entry.customerId) as { passedOver: boolean }).passedOver = true;
+      }
       else break;
     }
     return taken;
@@ -90,9 +106,9 @@ export class ReferencePendingQueue<T> {
     }
     let winner: { entry: PendingEntry<T>; seq: number; rank: number; servedSeq: number } | undefined;
     for (const [customerId, head] of heads) {
-      const state = this.customers.get(customerId) as { anchor: number; servedSeq: number };
+      const state = this.customers.get(customerId) as { position: number; servedSeq: number };
       const { priority, tierWeight, enqueuedAt } = head.entry;
-      const rank = (priority + tierWeight) * 60_000 - this.aging * Math.max(enqueuedAt, state.anchor);
+      const rank = (priority + tierWeight) * 60_000 - Math.max(this.aging * enqueuedAt, state.position);
       const candidate = { ...head, rank, servedSeq: state.servedSeq };
       if (
         !winner ||
@@ -109,7 +125,9 @@ export class ReferencePendingQueue<T> {
   }
 
   private touchCustomer(customerId: string): void {
-    if (!this.customers.has(customerId)) this.customers.set(customerId, { anchor: -Infinity, servedSeq: 0 });
+    if (!this.customers.has(customerId)) {
+      this.customers.set(customerId, { position: this.virtualTime, servedSeq: 0, passedOver: false });
+    }
   }
 
   private dropCustomerIfEmpty(customerId: string): void {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { OfferDecision, PendingEntry, PendingQueue } from './pending-queue';
+import { DEFAULT_SHARE_COST, OfferDecision, PendingEntry, PendingQueue } from './pending-queue';
 import { ReferencePendingQueue } from './pending-queue.reference';
 
 const T0 = 1_700_000_000_000;
@@ -29,6 +29,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
         delay: fc.option(fc.integer({ min: -MINUTE, max: 2 * MINUTE }), { nil: null }),
         group: fc.option(fc.constantFrom('g0', 'g1'), { nil: undefined }),
         type: fc.constantFrom('sleep', 'flaky'),
+        shareWeight: fc.option(fc.constantFrom(1, 2, 3, 5), { nil: undefined }),
       })
       .map(
         (r): Op => ({
@@ -42,6 +43,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
             notBefore: r.delay === null ? null : T0 + r.delay,
             workloadType: r.type,
             group: r.group,
+            shareWeight: r.shareWeight,
             payload: null,
           },
         }),
@@ -64,9 +66,9 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 describe(PendingQueue.name, () => {
   it('matches the reference model of the documented order under random operations', () => {
     fc.assert(
-      fc.property(fc.constantFrom(0, 1, 2.5, 10), fc.array(op, { maxLength: 60 }), (aging, ops) => {
-        const queue = new PendingQueue<null>({ agingPerMinute: aging });
-        const model = new ReferencePendingQueue<null>(aging);
+      fc.property(fc.constantFrom(0, 1, 2.5, 10), fc.constantFrom(0, 1, 100, 250), fc.array(op, { maxLength: 60 }), (aging, shareCost, ops) => {
+        const queue = new PendingQueue<null>({ agingPerMinute: aging, shareCost });
+        const model = new ReferencePendingQueue<null>(aging, shareCost);
         const known: string[] = [];
         let now = T0;
         for (const o of ops) {
@@ -95,21 +97,33 @@ describe(PendingQueue.name, () => {
     );
   });
 
-  it('offers entries of equal wait in priority order (tier weight included)', () => {
+  it('offers the customers\' entries of equal wait in priority order (tier weight included)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ customer: fc.integer({ min: 0, max: 5 }), priority: fc.integer({ min: 0, max: 1000 }), tier: fc.constantFrom(0, 50, 200) }), {
-          maxLength: 80,
+        fc.array(fc.record({ priority: fc.integer({ min: 0, max: 1000 }), tier: fc.constantFrom(0, 50, 200), weight: fc.constantFrom(1, 2, 5) }), {
+          maxLength: 40,
         }),
         (specs) => {
+          // One entry per customer: no customer has been served, so effective priority alone decides.
           const queue = new PendingQueue<null>();
-          specs.forEach((s, i) => queue.add(entry(`e${i}`, { customerId: `c${s.customer}`, priority: s.priority, tierWeight: s.tier })));
+          specs.forEach((s, i) => queue.add(entry(`e${i}`, { customerId: `c${i}`, priority: s.priority, tierWeight: s.tier, shareWeight: s.weight })));
           const out = queue.takeBatch(T0, Infinity);
           expect(out).toHaveLength(specs.length);
           const effective = out.map((e) => e.priority + e.tierWeight);
           for (let i = 1; i < effective.length; i++) expect(effective[i]).toBeLessThanOrEqual(effective[i - 1]);
         },
       ),
+    );
+  });
+
+  it('offers one customer\'s entries of equal wait in priority order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 60 }), (priorities) => {
+        const queue = new PendingQueue<null>();
+        priorities.forEach((priority, i) => queue.add(entry(`e${i}`, { priority })));
+        const out = queue.takeBatch(T0, Infinity).map((e) => e.priority);
+        expect(out).toEqual([...priorities].sort((a, b) => b - a));
+      }),
     );
   });
 
@@ -130,18 +144,19 @@ describe(PendingQueue.name, () => {
   });
 
   it('does not starve: a victim facing a flood of top-priority work is taken within the stated bound', () => {
-    // Bound (README): once an entry's customer-relative wait reaches gap/aging minutes it beats any
-    // customer served after that point, so it is taken within that time plus one take per customer.
+    // Bound (README): once (H - b + shareCost) / aging minutes have passed since the entry's start, it
+    // beats every customer served after that point, so it is taken within one more take per customer.
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 5 }),
         fc.constantFrom(1, 5, 10, 30),
         fc.integer({ min: 1, max: 400 }),
         fc.integer({ min: 0, max: 1000 }),
-        (floodCustomers, aging, boundTicks, victimPriority) => {
-          const gap = 1000 + 200 - victimPriority;
+        fc.constantFrom(0, 100, 300),
+        (floodCustomers, aging, boundTicks, victimPriority, shareCost) => {
+          const gap = 1000 + 200 - victimPriority + shareCost;
           const tickMs = Math.ceil((gap * MINUTE) / (aging * boundTicks));
-          const queue = new PendingQueue<null>({ agingPerMinute: aging });
+          const queue = new PendingQueue<null>({ agingPerMinute: aging, shareCost });
           let now = T0;
           let n = 0;
           const flood = () => {
@@ -162,6 +177,31 @@ describe(PendingQueue.name, () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('does not starve: a stream of new customers with one top-priority entry each does not hold a victim back', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(1, 10, 30), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 3 }), (aging, victimPriority, perTick) => {
+        const queue = new PendingQueue<null>({ agingPerMinute: aging });
+        const gapMinutes = (1000 + 200 - victimPriority + DEFAULT_SHARE_COST) / aging;
+        const ticks = 200;
+        const tickMs = Math.ceil((gapMinutes * MINUTE) / ticks);
+        let now = T0;
+        queue.add(entry('victim', { customerId: 'victim', priority: victimPriority, enqueuedAt: now }));
+        let n = 0;
+        let takenAt = -1;
+        for (let tick = 0; tick <= ticks + perTick + 1 && takenAt < 0; tick++) {
+          now += tickMs;
+          for (let i = 0; i < perTick; i++) {
+            queue.add(entry(`n${n}`, { customerId: `new-${n}`, priority: 1000, tierWeight: 200, shareWeight: 5, enqueuedAt: now }));
+            n++;
+          }
+          if (queue.takeBatch(now, perTick).some((e) => e.id === 'victim')) takenAt = tick;
+        }
+        expect(takenAt).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 40 },
     );
   });
 
@@ -193,6 +233,74 @@ describe(PendingQueue.name, () => {
           }
         },
       ),
+    );
+  });
+
+  it('shares by weight: over any run of takes, |n_i/w_i - n_j/w_j| <= 1/w_i + 1/w_j for backlogged customers', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(1, 2, 3, 5), { minLength: 2, maxLength: 6 }),
+        fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.constantFrom(10, 100, 400),
+        (weights, batches, stepMs, shareCost) => {
+          // Equal priority and tier; every customer stays backlogged; time moves far less than the
+          // fair-share window (shareCost / aging minutes), so no position is floored by real time.
+          const queue = new PendingQueue<null>({ shareCost });
+          const total = batches.reduce((a, b) => a + b, 0);
+          weights.forEach((w, c) => {
+            for (let i = 0; i < total + 1; i++) queue.add(entry(`c${c}-${i}`, { customerId: `c${c}`, shareWeight: w, enqueuedAt: T0 - 1000 + i }));
+          });
+          const counts = weights.map(() => 0);
+          let now = T0;
+          for (const size of batches) {
+            for (const e of queue.takeBatch(now, size)) counts[Number(e.customerId.slice(1))]++;
+            now += stepMs;
+          }
+          for (let i = 0; i < weights.length; i++) {
+            for (let j = 0; j < weights.length; j++) {
+              const lag = Math.abs(counts[i] / weights[i] - counts[j] / weights[j]);
+              expect(lag).toBeLessThanOrEqual(1 / weights[i] + 1 / weights[j] + 1e-9);
+            }
+          }
+        },
+      ),
+    );
+  });
+
+  it('gives a higher tier a lead of (weight gap / shareCost) * shareWeight takes, then shares by weight', () => {
+    const queue = new PendingQueue<null>({ shareCost: 100 });
+    for (let i = 0; i < 200; i++) {
+      queue.add(entry(`e-${i}`, { customerId: 'enterprise', tierWeight: 200, shareWeight: 5, enqueuedAt: T0 + i }));
+      queue.add(entry(`f-${i}`, { customerId: 'free', tierWeight: 0, shareWeight: 1, enqueuedAt: T0 + i }));
+    }
+    const order = queue.takeBatch(T0 + 1000, 70).map((e) => e.customerId);
+    // 200 points of tier weight at 100 points per take (paid at 1/5 by weight 5): 10 takes ahead.
+    expect(order.slice(0, 10)).toEqual(Array(10).fill('enterprise'));
+    const rest = order.slice(10);
+    expect(rest.filter((c) => c === 'enterprise')).toHaveLength(50);
+    expect(rest.filter((c) => c === 'free')).toHaveLength(10);
+  });
+
+  it('lets a customer that was passed over carry at most one turn of credit', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(1, 2, 3, 5), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 3 }), (weight, cappedBatches, others) => {
+        const queue = new PendingQueue<null>();
+        const customers = ['capped', ...Array.from({ length: others + 1 }, (_, i) => `o${i}`)];
+        for (const c of customers) {
+          for (let i = 0; i < 400; i++) queue.add(entry(`${c}-${i}`, { customerId: c, shareWeight: c === 'capped' ? weight : 1, enqueuedAt: T0 + i }));
+        }
+        let now = T0 + 1000;
+        for (let b = 0; b < cappedBatches; b++) {
+          queue.takeBatch(now, 5, (e) => (e.customerId === 'capped' ? 'skip-customer' : 'take'));
+          now += 10;
+        }
+        const order = queue.takeBatch(now, 40).map((e) => e.customerId);
+        let run = 0;
+        while (order[run] === 'capped') run++;
+        expect(run).toBeLessThanOrEqual(weight);
+        expect(order.slice(run).includes('capped')).toBe(true);
+      }),
     );
   });
 

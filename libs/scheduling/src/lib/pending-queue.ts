@@ -15,6 +15,12 @@ export interface PendingEntry<T = unknown> {
   notBefore: number | null;
   workloadType: string;
   /**
+   * The customer's share of the fleet relative to other customers (its tier's share weight, see
+   * `tierShareWeight`): under contention, customers' takes follow these weights. Must be > 0.
+   * @default 1
+   */
+  shareWeight?: number;
+  /**
    * Placement class: entries of one group need the same kind of worker (same type, affinity and
    * region), so when one cannot be placed none can, and {@link OfferDecision} `skip-group` passes
    * over all of them at once. @default workloadType
@@ -39,7 +45,18 @@ export type OfferDecision = 'take' | 'skip' | 'skip-group' | 'skip-customer' | '
 export interface PendingQueueOptions {
   /** Priority points gained per minute of waiting. @default 10 */
   agingPerMinute?: number;
+  /**
+   * Priority points one take costs a customer of share weight 1 (a customer of weight `w` pays
+   * `shareCost / w`): the exchange rate between priority and fair share. A priority lead of `d`
+   * points buys a customer `d / shareCost * w` takes ahead of another before they share by weight.
+   * 0 turns fair sharing off (least recently served customer first among equals).
+   * @default 100
+   */
+  shareCost?: number;
 }
+
+/** Default of {@link PendingQueueOptions.shareCost}. */
+export const DEFAULT_SHARE_COST = 100;
 
 /** Options of {@link PendingQueue.takeBatch}. */
 export interface TakeBatchOptions {
@@ -69,8 +86,13 @@ interface CustomerQueue<T> extends HeapItem {
   lanes: Map<string, Lane<T>>;
   laneHeap: IndexedHeap<Lane<T>>;
   count: number;
-  /** When the customer was last served (-Infinity: not since it last had queued entries). */
-  anchor: number;
+  /**
+   * The customer's virtual position (in rank units): how far its service has advanced. Each take
+   * moves it on by `shareCost / shareWeight`; -Infinity until its first take.
+   */
+  position: number;
+  /** Passed over as a whole (`skip-customer`) since its last take: it rejoins like a newcomer. */
+  passedOver: boolean;
   /** Order of the customer's last service; 0 = not served. Breaks rank ties least-recently-served first. */
   servedSeq: number;
   rank: number;
@@ -99,23 +121,29 @@ function customerBefore<T>(a: CustomerQueue<T>, b: CustomerQueue<T>): boolean {
 }
 
 /**
- * The leader's in-memory queue of PENDING workloads: priority order with aging, fair among
- * customers, with retry delays. All operations are O(log n); see the library README for the
- * exact order and the starvation bound.
+ * The leader's in-memory queue of PENDING workloads: priority order with aging, weighted fair
+ * shares among customers, retry delays. All operations are O(log n); the library README states the
+ * exact order, the fairness bound and the starvation bound.
  *
  * In short, with `a = agingPerMinute`: within one customer, entries come out by effective priority
  * `priority + tierWeight + a * minutesSince(enqueuedAt)`, then older first. Across customers, each
- * customer competes with its best entry, but that entry's waiting time counts only from the
- * customer's last service (or its enqueue, if later); ties go to the least recently served
- * customer. So customers of equal standing alternate, and a customer with 100,000 entries gets one
- * turn per round like a customer with one.
+ * customer competes with its best entry, ranked by that entry's effective priority minus the
+ * service the customer has had: every take costs the customer `shareCost / shareWeight` points
+ * (start-time fair queuing). So customers of equal standing share the takes in proportion to their
+ * weights, a higher priority buys a bounded lead rather than the whole fleet, a customer with
+ * 100,000 entries is one competitor like a customer with one, and waiting still raises an entry
+ * until it is taken.
  *
- * Because all entries age at the same rate, the relative order of two entries never changes with
- * time, so the effective priority is kept in the static form `(priority + tierWeight) * 60000 -
- * a * enqueuedAt` and the heaps never need re-sorting as time passes.
+ * All entries age at the same rate, so the relative order of two entries never changes with time:
+ * keys are kept in the static form `(priority + tierWeight) * 60000 - a * enqueuedAt` (rank units:
+ * 60000 per priority point) and the heaps never need re-sorting as time passes.
  */
 export class PendingQueue<T = unknown> {
   private readonly aging: number;
+  /** `shareCost` in rank units. */
+  private readonly shareCost: number;
+  /** System virtual time (rank units): the largest take start so far, and never behind `a * now`. */
+  private virtualTime = -Infinity;
   private readonly byId = new Map<string, EntryNode<T>>();
   private readonly customers = new Map<string, CustomerQueue<T>>();
   private readonly top = new IndexedHeap<CustomerQueue<T>>(customerBefore);
@@ -130,6 +158,9 @@ export class PendingQueue<T = unknown> {
     const aging = options.agingPerMinute ?? DEFAULT_AGING_PER_MINUTE;
     if (!Number.isFinite(aging) || aging < 0) throw new RangeError(`agingPerMinute must be a finite number >= 0, got ${aging}`);
     this.aging = aging;
+    const shareCost = options.shareCost ?? DEFAULT_SHARE_COST;
+    if (!Number.isFinite(shareCost) || shareCost < 0) throw new RangeError(`shareCost must be a finite number >= 0, got ${shareCost}`);
+    this.shareCost = shareCost * MINUTE_MS;
   }
 
   /** Entries queued, due or not. */
@@ -204,8 +235,8 @@ export class PendingQueue<T = unknown> {
    * nothing is left to offer. Each entry is offered at most once per batch; entries not taken stay
    * queued with their position unchanged. `accept` must not modify the queue.
    *
-   * @param now epoch ms; decides which entries are due and becomes the last-served time of the
-   *   customers served.
+   * @param now epoch ms; decides which entries are due, and how far behind real time a customer's
+   *   fair-share position may lag (see the README).
    */
   takeBatch(
     now: number,
@@ -214,6 +245,7 @@ export class PendingQueue<T = unknown> {
     options: TakeBatchOptions = {},
   ): PendingEntry<T>[] {
     this.assertIdle();
+    if (this.aging * now > this.virtualTime) this.virtualTime = this.aging * now;
     this.promoteDue(now);
     const taken: PendingEntry<T>[] = [];
     const maxOffers = options.maxOffers ?? Infinity;
@@ -239,8 +271,7 @@ export class PendingQueue<T = unknown> {
           lane.heap.pop();
           this.byId.delete(node.entry.id);
           node.lane = null;
-          customer.anchor = now;
-          customer.servedSeq = ++this.serveSeq;
+          this.charge(customer, node.entry, now);
           this.shrink(lane);
           taken.push(node.entry);
         } else if (decision === 'skip') {
@@ -252,6 +283,7 @@ export class PendingQueue<T = unknown> {
           skippedGroups.add(lane.group);
           this.parkLane(lane, parkedLanes);
         } else if (decision === 'skip-customer') {
+          customer.passedOver = true;
           this.top.remove(customer);
           customer.parked = true;
           parkedCustomers.push(customer);
@@ -264,6 +296,23 @@ export class PendingQueue<T = unknown> {
       this.restore(parkedNodes, parkedLanes, parkedCustomers);
     }
     return taken;
+  }
+
+  /**
+   * Start-time fair queuing: the take starts at the customer's position, moves it on by
+   * `shareCost / shareWeight`, and advances the virtual time. The start is no earlier than the
+   * entry's own aging clock (its waiting is not counted twice), nor one take's cost behind real
+   * time, nor — for a customer passed over as a whole since its last take — behind the virtual time
+   * (it rejoins like a newcomer); so credit from waiting is worth at most about one turn. A customer that merely lags
+   * because its priority is lower keeps its place (that lag is the price of the priority gap).
+   */
+  private charge(customer: CustomerQueue<T>, entry: PendingEntry<T>, now: number): void {
+    let start = Math.max(this.aging * entry.enqueuedAt, customer.position, this.aging * now - this.shareCost);
+    if (customer.passedOver) start = Math.max(start, this.virtualTime);
+    if (start > this.virtualTime) this.virtualTime = start;
+    customer.position = start + this.shareCost / (entry.shareWeight ?? 1);
+    customer.passedOver = false;
+    customer.servedSeq = ++this.serveSeq;
   }
 
   private assertIdle(): void {
@@ -300,7 +349,9 @@ export class PendingQueue<T = unknown> {
         lanes: new Map(),
         laneHeap: new IndexedHeap<Lane<T>>(laneBefore),
         count: 0,
-        anchor: -Infinity,
+        // A newcomer starts level with the system's virtual time: no banked credit.
+        position: this.virtualTime,
+        passedOver: false,
         servedSeq: 0,
         rank: 0,
         headEnqueuedAt: 0,
@@ -375,7 +426,7 @@ export class PendingQueue<T = unknown> {
     if (customer.parked) return;
     const head = lane.heap.peek() as EntryNode<T>;
     const { priority, tierWeight, enqueuedAt } = head.entry;
-    customer.rank = (priority + tierWeight) * MINUTE_MS - this.aging * Math.max(enqueuedAt, customer.anchor);
+    customer.rank = (priority + tierWeight) * MINUTE_MS - Math.max(this.aging * enqueuedAt, customer.position);
     customer.headEnqueuedAt = enqueuedAt;
     customer.headSeq = head.seq;
     if (this.top.contains(customer)) this.top.update(customer);
@@ -409,6 +460,9 @@ function validate(entry: PendingEntry<unknown>): void {
   if (typeof entry.customerId !== 'string') throw new TypeError(`pending entry ${entry.id} needs a customerId`);
   for (const field of ['priority', 'tierWeight', 'enqueuedAt'] as const) {
     if (!Number.isFinite(entry[field])) throw new RangeError(`pending entry ${entry.id}: ${field} must be a finite number`);
+  }
+  if (entry.shareWeight !== undefined && !(Number.isFinite(entry.shareWeight) && entry.shareWeight > 0)) {
+    throw new RangeError(`pending entry ${entry.id}: shareWeight must be a finite number > 0`);
   }
   if (entry.notBefore !== null && !Number.isFinite(entry.notBefore)) {
     throw new RangeError(`pending entry ${entry.id}: notBefore must be a finite number or null`);

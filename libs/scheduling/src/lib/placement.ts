@@ -98,8 +98,16 @@ function better(
   return aId < bId;
 }
 
-/** The slow path: only runs when nothing fits, so it may evaluate every worker in full. */
-function explainRefusal(request: PlacementRequest, workers: readonly WorkerSlots[]): string {
+/** The refusal when `fitting` workers would take the workload but every one is full. */
+export function fullWorkersReason(fitting: number): string {
+  return fitting === 1 ? 'the 1 fitting worker is full' : `all ${fitting} fitting workers are full`;
+}
+
+/**
+ * Why `request` cannot be placed on `workers` (see {@link chooseWorker}); only meaningful when it
+ * cannot. The slow path: it evaluates every worker in full.
+ */
+export function explainRefusal(request: PlacementRequest, workers: readonly WorkerSlots[]): string {
   const live = workers.filter((w) => w.accepting);
   if (live.length === 0) return 'no live workers';
   const supporting = live.filter((w) => w.workloadTypes.includes(request.workloadType));
@@ -120,7 +128,7 @@ function explainRefusal(request: PlacementRequest, workers: readonly WorkerSlots
     if (universal !== undefined) return describeUniversalViolation(universal, request.workloadType);
     return `no live worker for type "${request.workloadType}" satisfies all of: ${broken.join(', ')}`;
   }
-  return fitting.length === 1 ? 'the 1 fitting worker is full' : `all ${fitting.length} fitting workers are full`;
+  return fullWorkersReason(fitting.length);
 }
 
 function describeUniversalViolation(violation: string, workloadType: string): string {
