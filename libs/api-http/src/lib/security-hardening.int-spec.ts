@@ -51,7 +51,9 @@ describe('security hardening (every operation of the OpenAPI document)', () => {
   async function counts(): Promise<Record<string, number>> {
     const result: Record<string, number> = {};
     for (const table of TABLES) {
-      const [row] = await api.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`);
+      // An auth failure is audited on purpose (asynchronously): only other audit events count as writes.
+      const where = table === 'audit_events' ? ` WHERE action <> 'auth.failed'` : '';
+      const [row] = await api.dataSource.query(`SELECT count(*)::int AS n FROM ${table}${where}`);
       result[table] = row.n;
     }
     return result;

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@niyanta/models';
 import { ApiKeyRepository, AuditRepository, type AuditActorKind } from '@niyanta/state';
 import { API_HTTP_OPTIONS, DEFAULT_AUTH_CACHE_TTL_MS, type ApiHttpOptions } from '../api-http.options';
+import { BufferedAuditWriter } from '../tenancy/buffered-audit-writer';
 import { bearerToken, digestsEqual, hashApiKey, parseApiKey, secretsEqual } from './api-key.codec';
 import type { CustomerPrincipal } from './principal';
 
@@ -24,20 +25,33 @@ const MAX_CACHED_KEYS = 10_000;
  * Authenticates customers by API key and the operator by the admin key. Successful customer lookups
  * are cached for `authCacheTtlMs` (keyed by the key's hash, never the key), so the hot path of an
  * authenticated request does not touch PostgreSQL; revocation takes effect on other replicas within
- * that time. Every failure is audited as `auth.failed` without delaying the answer.
+ * that time. Every failure is audited as `auth.failed` without delaying the answer: queued and
+ * written in batches, kept and retried while PostgreSQL is unreachable (see {@link BufferedAuditWriter}).
  */
 @Injectable()
-export class ApiKeyAuthService {
+export class ApiKeyAuthService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ApiKeyAuthService.name);
   private readonly cache = new Map<string, CachedKey>();
   private readonly ttlMs: number;
+  private readonly failures: BufferedAuditWriter;
 
   constructor(
     private readonly keys: ApiKeyRepository,
-    private readonly audit: AuditRepository,
+    audit: AuditRepository,
     @Inject(API_HTTP_OPTIONS) private readonly options: ApiHttpOptions,
   ) {
     this.ttlMs = options.authCacheTtlMs ?? DEFAULT_AUTH_CACHE_TTL_MS;
+    this.failures = new BufferedAuditWriter(audit, this.logger);
+  }
+
+  /** Auth failures still queued for the audit trail (they are written in batches, off the request path). */
+  get pendingAuditEvents(): number {
+    return this.failures.pending;
+  }
+
+  /** Writes the queued auth failures before the database pool closes (it closes in the last phase). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.failures.close();
   }
 
   /** The customer owning the bearer key in `authorization`; 401 `unauthorized` otherwise. */
@@ -121,19 +135,15 @@ export class ApiKeyAuthService {
     reason: string,
     refs: { prefix?: string; keyId?: string; customerId?: string },
   ): void {
-    // Fire and forget: an audit write must never delay or fail the 401 itself.
-    this.audit
-      .append([
-        {
-          action: 'auth.failed',
-          actorType,
-          actorId: refs.customerId ?? null,
-          keyId: refs.keyId ?? null,
-          customerId: refs.customerId ?? null,
-          requestId: attempt.requestId,
-          details: { reason, prefix: refs.prefix ?? null, method: attempt.method, path: attempt.path },
-        },
-      ])
-      .catch((error: unknown) => this.logger.warn(`recording auth.failed failed: ${String(error)}`));
+    // Queued, never awaited: an audit write must not delay or fail the 401 itself.
+    this.failures.record({
+      action: 'auth.failed',
+      actorType,
+      actorId: refs.customerId ?? null,
+      keyId: refs.keyId ?? null,
+      customerId: refs.customerId ?? null,
+      requestId: attempt.requestId,
+      details: { reason, prefix: refs.prefix ?? null, method: attempt.method, path: attempt.path },
+    });
   }
 }

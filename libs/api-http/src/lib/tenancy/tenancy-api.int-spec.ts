@@ -1,4 +1,7 @@
+import { testDatabaseUrl } from '@niyanta/testing';
+import { Client } from 'pg';
 import { expectError, startApiTestApp, TEST_ADMIN_KEY, type ApiTestApp } from '../../testing/api-test-app';
+import { ApiKeyAuthService } from '../auth/api-key-auth.service';
 
 const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
@@ -130,5 +133,48 @@ describe('tenancy API: tiers, customers, keys, rate limits, audit', () => {
     const future = await api.http.get('/v1/admin/audit-events').set(admin).query({ from: '2999-01-01T00:00:00Z' });
     expect(future.body.items).toEqual([]);
     expectError(await api.http.get('/v1/admin/audit-events').set(admin).query({ actor_type: 'robot' }), 400, 'validation_failed');
+  });
+});
+
+describe('auth failures during a PostgreSQL outage', () => {
+  let api: ApiTestApp;
+  let pool: { options: { connectionString?: string } };
+  let realConnectionString: string | undefined;
+
+  beforeAll(async () => {
+    api = await startApiTestApp('api_auth_outage');
+    pool = (api.dataSource.driver as unknown as { master: typeof pool }).master;
+    realConnectionString = pool.options.connectionString;
+  });
+
+  afterAll(async () => {
+    if (pool) pool.options.connectionString = realConnectionString;
+    await api?.close();
+  });
+
+  it('answers 401 at once, keeps the auth.failed events while the database is down, and writes them all once it is back', async () => {
+    const count = async () => (await api.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.failed'`))[0].n as number;
+    const before = await count();
+    pool.options.connectionString = 'postgres://postgres@127.0.0.1:1/unreachable';
+    const admin = new Client({ connectionString: testDatabaseUrl() });
+    await admin.connect();
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [api.schema]);
+    await admin.end();
+
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => api.http.get('/v1/workloads').set('X-Request-Id', `outage-${i}`)));
+    expect(answers.every((res) => res.status === 401)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(api.app.get(ApiKeyAuthService).pendingAuditEvents).toBe(120);
+
+    pool.options.connectionString = realConnectionString;
+    const deadline = Date.now() + 10_000;
+    while ((await count()) < before + 120 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await count()).toBe(before + 120);
+    const ids: Array<{ request_id: string }> = await api.dataSource.query(
+      `SELECT request_id FROM audit_events WHERE action = 'auth.failed' AND request_id LIKE 'outage-%'`,
+    );
+    expect(new Set(ids.map((row) => row.request_id)).size).toBe(120);
   });
 });
