@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import {
   ApiKeyRepository,
   AuditQueryRepository,
@@ -7,12 +8,15 @@ import {
   FleetQueryRepository,
   RateLimitRepository,
   TierRepository,
+  WorkerDrainRepository,
   WorkloadCommandRepository,
   WorkloadConfigRepository,
   WorkloadQueryRepository,
   WorkloadSubmissionRepository,
 } from '@niyanta/state';
 import { AdminController } from './admin/admin.controller';
+import { WorkerDrainController } from './admin/worker-drain.controller';
+import { WorkerDrainService } from './admin/worker-drain.service';
 import { AdminConfigController } from './admin/admin-config.controller';
 import { AdminConfigService } from './admin/admin-config.service';
 import { AdminService } from './admin/admin.service';
@@ -21,6 +25,8 @@ import { ApiKeyAuthService } from './auth/api-key-auth.service';
 import { AdminKeyGuard, ApiKeyGuard } from './auth/api-key.guard';
 import { FleetController } from './fleet/fleet.controller';
 import { FleetService } from './fleet/fleet.service';
+import { DatabaseCircuitBreaker } from './resilience/database-circuit-breaker.service';
+import { DatabaseCircuitGuard } from './resilience/database-circuit.guard';
 import { RateLimitService } from './tenancy/rate-limit.service';
 import { TenantApiMetrics } from './tenancy/tenant-metrics';
 import { TierCatalogService } from './tenancy/tier-catalog.service';
@@ -40,9 +46,14 @@ export class ApiHttpModule {
   static forRoot(options: ApiHttpOptions): DynamicModule {
     return {
       module: ApiHttpModule,
-      controllers: [WorkloadsController, FleetController, AdminController, AdminConfigController],
+      controllers: [WorkloadsController, FleetController, AdminController, AdminConfigController, WorkerDrainController],
       providers: [
         { provide: API_HTTP_OPTIONS, useValue: options },
+        // Global guard: runs before the controllers' auth guards, so an open circuit answers first.
+        DatabaseCircuitBreaker,
+        { provide: APP_GUARD, useClass: DatabaseCircuitGuard },
+        WorkerDrainRepository,
+        WorkerDrainService,
         WorkloadSubmissionRepository,
         WorkloadQueryRepository,
         WorkloadCommandRepository,

@@ -7,6 +7,7 @@ import { rejectDeepJson } from './common/json-depth';
 import { ApiExceptionFilter, translateBodyParserError } from './errors/api-exception.filter';
 import { validationFailed } from './errors/validation-errors';
 import { buildOpenApiDocument } from './openapi.config';
+import { DatabaseCircuitBreaker } from './resilience/database-circuit-breaker.service';
 
 /** Options of {@link configureHttpApp}. */
 export interface HttpAppOptions {
@@ -59,8 +60,18 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
       exceptionFactory: validationFailed,
     }),
   );
-  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalFilters(new ApiExceptionFilter(databaseCircuitObserver(app)));
   if (options.swagger) {
     SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  }
+}
+
+/** The breaker's error observer when the application has {@link DatabaseCircuitBreaker} (ApiHttpModule provides it). */
+function databaseCircuitObserver(app: INestApplication): ((exception: unknown) => void) | undefined {
+  try {
+    const breaker = app.get(DatabaseCircuitBreaker, { strict: false });
+    return (exception) => breaker.observeError(exception);
+  } catch {
+    return undefined;
   }
 }

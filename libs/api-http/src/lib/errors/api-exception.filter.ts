@@ -82,12 +82,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
   private readonly metrics = new TenantApiMetrics();
 
+  /** @param onServerError sees every error answered with 500 or above (the database circuit breaker counts them) */
+  constructor(private readonly onServerError?: (exception: unknown) => void) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const described = describeError(exception);
     if (described.status >= 500) {
+      this.onServerError?.(exception);
       const stack = exception instanceof Error ? exception.stack : String(exception);
       this.logger.error(`${req.method} ${req.originalUrl ?? req.url} failed: ${described.code}`, stack);
     }
