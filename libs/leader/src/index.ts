@@ -14,4 +14,6 @@ export type { HeartbeatReport, ReconciliationDecision, StrayAttempt } from './li
 export { LEADER_METRIC, LeaderMetrics } from './lib/leader-metrics';
 export { AUDIT_EVENTS_DELETED_METRIC, AuditRetentionService } from './lib/audit-retention.service';
 export { OTHER_CUSTOMERS, TENANT_RUNNING_METRIC, TenantMetricsService, runningSeries } from './lib/tenant-metrics.service';
-export { concurrencyLimitReason } from './lib/scheduling-pass';
+export { concurrencyLimitReason } from './lib/pending-reasons';
+export { MAX_TYPE_LABELS, OTHER_TYPES, SCHEDULER_METRIC, SchedulerMetrics, queueSeries, softAffinityResult } from './lib/scheduler-metrics';
+export type { QueueSample, SoftAffinityResult } from './lib/scheduler-metrics';

@@ -1,9 +1,8 @@
 import type { WorkerStatus } from '@niyanta/models';
-import type { WorkerSlots } from '@niyanta/scheduling';
+import { PlacementIndex, type PlacementDecision, type PlacementRequest, type WorkerSlots } from '@niyanta/scheduling';
 import type { WorkerSnapshot } from '@niyanta/state';
 
 interface WorkerEntry {
-  slots: WorkerSlots;
   status: WorkerStatus;
   /** Local-clock estimate of the last heartbeat (snapshot time minus its age). */
   heartbeatAt: number;
@@ -16,9 +15,13 @@ interface WorkerEntry {
  * Counts come from the database (refreshed on heartbeats, freed slots and sweeps) and are raised
  * locally as the scheduler places work, so one pass never over-fills a worker. Only ACTIVE workers
  * whose heartbeat is younger than the worker timeout accept work.
+ *
+ * Placement goes through a {@link PlacementIndex}, so a decision costs O(log n) rather than a scan
+ * of the fleet, with exactly the answers of `chooseWorker`.
  */
 export class ClusterView {
   private readonly workers = new Map<string, WorkerEntry>();
+  private readonly index = new PlacementIndex();
 
   constructor(
     private readonly workerTimeoutMs: number,
@@ -36,55 +39,60 @@ export class ClusterView {
 
   /** Occupied slots of a worker as the view counts them, or undefined when unknown. */
   running(workerId: string): number | undefined {
-    return this.workers.get(workerId)?.slots.running;
+    return this.index.get(workerId)?.running;
   }
 
   /** Replaces the whole fleet (taking office, periodic sweep). */
   replaceAll(snapshots: readonly WorkerSnapshot[]): void {
     this.workers.clear();
+    this.index.replaceAll([]);
     for (const snapshot of snapshots) this.apply(snapshot);
   }
 
   /** Refreshes one worker; a worker that is no longer ACTIVE or DRAINING leaves the view. */
   apply(snapshot: WorkerSnapshot): void {
     if (snapshot.status !== 'ACTIVE' && snapshot.status !== 'DRAINING') {
-      this.workers.delete(snapshot.id);
+      this.remove(snapshot.id);
       return;
     }
     const now = this.clock();
-    this.workers.set(snapshot.id, {
-      status: snapshot.status,
-      heartbeatAt: now - snapshot.heartbeatAgeMs,
-      refreshedAt: now,
-      slots: {
-        id: snapshot.id,
-        tags: snapshot.tags,
-        region: snapshot.region,
-        capacity: snapshot.capacity,
-        running: snapshot.activeCount,
-        workloadTypes: snapshot.workloadTypes,
-        accepting: false,
-      },
+    const entry: WorkerEntry = { status: snapshot.status, heartbeatAt: now - snapshot.heartbeatAgeMs, refreshedAt: now };
+    this.workers.set(snapshot.id, entry);
+    this.index.upsert({
+      id: snapshot.id,
+      tags: snapshot.tags,
+      region: snapshot.region,
+      capacity: snapshot.capacity,
+      running: snapshot.activeCount,
+      workloadTypes: snapshot.workloadTypes,
+      accepting: this.accepting(entry, now),
     });
   }
 
   /** Forgets a worker (it no longer exists). */
   remove(workerId: string): void {
     this.workers.delete(workerId);
+    this.index.remove(workerId);
   }
 
   /**
-   * The workers for placement, with `accepting` evaluated now. The objects are the view's own, so
-   * {@link reserve} is visible to later placements in the same pass.
+   * The workers for placement, with `accepting` evaluated now. The objects are the view's own (do
+   * not modify them), so {@link reserve} is visible to later placements in the same pass.
    */
-  slots(): WorkerSlots[] {
+  slots(): readonly WorkerSlots[] {
     const now = this.clock();
-    const result: WorkerSlots[] = [];
-    for (const entry of this.workers.values()) {
-      entry.slots.accepting = entry.status === 'ACTIVE' && now - entry.heartbeatAt < this.workerTimeoutMs;
-      result.push(entry.slots);
-    }
-    return result;
+    for (const [id, entry] of this.workers) this.index.setAccepting(id, this.accepting(entry, now));
+    return this.index.workers();
+  }
+
+  /** Where `request` goes now (call {@link slots} first in a pass, to settle who accepts work). */
+  choose(request: PlacementRequest): PlacementDecision {
+    return this.index.choose(request);
+  }
+
+  /** Why `request` waits when no worker has a free slot (`all 12 fitting workers are full`, or why none fits). */
+  saturatedReason(request: PlacementRequest): string {
+    return this.index.saturatedReason(request);
   }
 
   /**
@@ -113,13 +121,15 @@ export class ClusterView {
 
   /** Counts a workload placed on `workerId`. */
   reserve(workerId: string): void {
-    const entry = this.workers.get(workerId);
-    if (entry) entry.slots.running++;
+    this.index.reserve(workerId);
   }
 
   /** Undoes {@link reserve} (the write did not happen). */
   release(workerId: string): void {
-    const entry = this.workers.get(workerId);
-    if (entry && entry.slots.running > 0) entry.slots.running--;
+    this.index.release(workerId);
+  }
+
+  private accepting(entry: WorkerEntry, now: number): boolean {
+    return entry.status === 'ACTIVE' && now - entry.heartbeatAt < this.workerTimeoutMs;
   }
 }

@@ -24,6 +24,7 @@ describe(resolveLeaderOptions.name, () => {
       tiers: DEFAULT_TIERS,
       fallbackTier: 'free',
       agingPerMinute: 10,
+      shareCost: 100,
       auditRetentionMs: 30 * 86_400_000,
       auditRetentionIntervalMs: 600_000,
       auditRetentionBatchSize: 5_000,
@@ -35,6 +36,7 @@ describe(resolveLeaderOptions.name, () => {
   });
 
   it.each<[string, Partial<LeaderOptions>]>([
+    ['shareCost', { shareCost: -1 }],
     ['leaderId', { leaderId: '' }],
     ['leaseRenewIntervalMs', { leaseRenewIntervalMs: 3_000 }],
     ['workerTimeoutMs', { workerTimeoutMs: 0 }],

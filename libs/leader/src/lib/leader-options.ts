@@ -61,6 +61,13 @@ export interface LeaderOptions {
    */
   agingPerMinute?: number;
   /**
+   * Priority points one placement costs a customer of share weight 1 (`tierShareWeight`: free 1 …
+   * enterprise 5): how far a priority or tier lead carries before customers share the fleet by
+   * weight. 0: no fair sharing (least recently served first among equals).
+   * @default 100
+   */
+  shareCost?: number;
+  /**
    * Audit events older than this are deleted by the leader (`AUDIT_RETENTION`).
    * @default 30 days
    */
@@ -103,6 +110,13 @@ function positive(name: string, value: number): number {
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new RangeError(`LeaderOptions.${name} must be an integer >= 1, got ${value}`);
+  }
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`LeaderOptions.${name} must be a number >= 0, got ${value}`);
   }
   return value;
 }
@@ -152,6 +166,7 @@ export function resolveLeaderOptions(options: LeaderOptions): ResolvedLeaderOpti
     tiers: options.tiers ?? DEFAULT_TIERS,
     fallbackTier: options.fallbackTier ?? 'free',
     agingPerMinute: options.agingPerMinute ?? 10,
+    shareCost: nonNegative('shareCost', options.shareCost ?? 100),
     auditRetentionMs: positive('auditRetentionMs', options.auditRetentionMs ?? 30 * 86_400_000),
     auditRetentionIntervalMs: positive('auditRetentionIntervalMs', options.auditRetentionIntervalMs ?? 600_000),
     auditRetentionBatchSize: positive('auditRetentionBatchSize', options.auditRetentionBatchSize ?? 5_000),

@@ -16,6 +16,7 @@ import { LEADER_DUTIES, type LeaderDuty } from './leader-duty';
 import { LeaderElectionService } from './leader-election.service';
 import { LeaderMessages } from './leader-messages';
 import { LEADER_METRIC_PROVIDERS, LeaderMetrics } from './leader-metrics';
+import { SCHEDULER_METRIC_PROVIDERS, SchedulerMetrics } from './scheduler-metrics';
 import { LEADER_OPTIONS, resolveLeaderOptions, type LeaderOptions } from './leader-options';
 import { SchedulerService } from './scheduler.service';
 import { TENANT_METRIC_PROVIDER, TenantMetricsService } from './tenant-metrics.service';
@@ -45,6 +46,8 @@ export class LeaderModule {
         AuditQueryRepository,
         TenantUsageRepository,
         ...LEADER_METRIC_PROVIDERS,
+        ...SCHEDULER_METRIC_PROVIDERS,
+        SchedulerMetrics,
         AUDIT_RETENTION_METRIC_PROVIDER,
         TENANT_METRIC_PROVIDER,
         RECONCILE_ABORTS_METRIC_PROVIDER,

@@ -15,7 +15,9 @@ import type { LeaderTerm } from './leader-duty';
 import type { LeaderMessages } from './leader-messages';
 import type { LeaderMetrics } from './leader-metrics';
 import type { ResolvedLeaderOptions } from './leader-options';
-import { PendingReasons, planPass, toQueueEntry, type PassPlan, type QueuedWorkload } from './scheduling-pass';
+import { PendingReasons } from './pending-reasons';
+import { softAffinityResult, type SchedulerMetrics } from './scheduler-metrics';
+import { planPass, toQueueEntry, type PassPlan, type QueuedWorkload } from './scheduling-pass';
 
 /** Rows per page when loading the queue and per query when fetching woken workloads. */
 const PAGE_SIZE = 5_000;
@@ -25,6 +27,8 @@ const REASON_WRITES_PER_PASS = 5_000;
 const RECHECK_MIN_AGE_MS = 250;
 /** Pause before retrying placements that all went stale (lets a clock-edge retry become due). */
 const STALE_RETRY_DELAY_MS = 20;
+/** The queue gauges are recomputed (one scan of the queue) at most this often. */
+const QUEUE_METRICS_INTERVAL_MS = 1_000;
 
 /** Collaborators of a {@link SchedulerTerm}. */
 export interface SchedulerTermDeps {
@@ -34,6 +38,7 @@ export interface SchedulerTermDeps {
   tiers: TierRepository;
   messages: LeaderMessages;
   metrics: LeaderMetrics;
+  schedulerMetrics: SchedulerMetrics;
   logger: Logger;
 }
 
@@ -57,13 +62,14 @@ export class SchedulerTerm {
   /** Database clock minus local clock, so `not_before` is judged by the database's time. */
   private clockOffsetMs = 0;
   private consecutiveErrors = 0;
+  private queueMetricsAt = -Infinity;
 
   constructor(
     private readonly term: LeaderTerm,
     private readonly deps: SchedulerTermDeps,
   ) {
     const { options } = deps;
-    this.queue = new PendingQueue<QueuedWorkload>({ agingPerMinute: options.agingPerMinute });
+    this.queue = new PendingQueue<QueuedWorkload>({ agingPerMinute: options.agingPerMinute, shareCost: options.shareCost });
     this.view = new ClusterView(options.workerTimeoutMs);
     this.quota = new CustomerQuota(options.tiers, options.fallbackTier);
     this.runner = new CoalescingRunner(
@@ -136,6 +142,7 @@ export class SchedulerTerm {
       if (reasons.length > 0) await this.deps.repository.setPendingReasons(this.term.fence, reasons);
       this.consecutiveErrors = 0;
       metrics.queueDepth.set(this.queue.size);
+      this.reportQueue(now);
       this.planNext(plan, scheduled.length, now);
     } catch (error: unknown) {
       this.failed(error);
@@ -248,7 +255,7 @@ export class SchedulerTerm {
     if (!this.queue.has(workload.id) && this.queue.size >= this.deps.options.maxQueuedWorkloads) return;
     const entry = toQueueEntry(workload, this.quota);
     this.queue.upsert(entry);
-    this.reasons.enqueued(entry.group ?? entry.workloadType, entry.payload.pendingReason, entry.customerId);
+    this.reasons.enqueued(entry);
   }
 
   /**
@@ -274,9 +281,13 @@ export class SchedulerTerm {
       throw error;
     }
     const written = new Set(scheduled.map((workload) => workload.id));
+    const now = Date.now() + this.clockOffsetMs;
     let stale = 0;
     for (const placement of plan.placements) {
-      if (written.has(placement.entry.id)) continue;
+      if (written.has(placement.entry.id)) {
+        this.recordPlacement(placement, now);
+        continue;
+      }
       stale++;
       this.view.release(placement.workerId);
       this.quota.release(placement.entry.customerId);
@@ -288,6 +299,33 @@ export class SchedulerTerm {
     return scheduled;
   }
 
+  /** Scheduling latency and soft-affinity outcome of one written placement. */
+  private recordPlacement(placement: PassPlan['placements'][number], now: number): void {
+    const { payload } = placement.entry;
+    const tier = this.quota.tier(payload.tier).name;
+    this.deps.schedulerMetrics.latency.observe({ tier }, Math.max(0, now - payload.pendingSince) / 1000);
+    const result = softAffinityResult(
+      Object.keys(payload.affinity.preferred).length,
+      placement.preferredMatches,
+      payload.region !== null,
+      placement.regionMatch,
+    );
+    if (result !== null) this.deps.schedulerMetrics.softAffinity.inc({ result });
+  }
+
+  /** Refreshes the queue gauges (depth and oldest wait by tier and type), at most once a second. */
+  private reportQueue(now: number): void {
+    if (now - this.queueMetricsAt < QUEUE_METRICS_INTERVAL_MS) return;
+    this.queueMetricsAt = now;
+    const quota = this.quota;
+    const samples = function* (queue: Iterable<QueuedWorkloadEntry>) {
+      for (const entry of queue) {
+        yield { tier: quota.tier(entry.payload.tier).name, workloadType: entry.workloadType, pendingSince: entry.payload.pendingSince };
+      }
+    };
+    this.deps.schedulerMetrics.setQueue(samples(this.queue.values()), now);
+  }
+
   private async measureClock(): Promise<void> {
     const before = Date.now();
     const databaseNow = await this.deps.repository.databaseNow();
@@ -295,6 +333,8 @@ export class SchedulerTerm {
     this.clockOffsetMs = databaseNow.getTime() - (before + after) / 2;
   }
 }
+
+type QueuedWorkloadEntry = { workloadType: string; payload: QueuedWorkload };
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

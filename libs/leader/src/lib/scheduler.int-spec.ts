@@ -33,7 +33,7 @@ describe(SchedulerService.name, () => {
     await h.insertWorker({ id: 'gpu-1', capacity: 1, tags: { gpu: 'a100' } });
     await h.insertWorker({ id: 'render-1', capacity: 3, types: ['render'] });
     const gpuJob = await h.insertWorkload({ affinity: { required: { gpu: 'a100' } }, priority: 900 });
-    const sleeps = [];
+    const sleeps: string[] = [];
     for (let i = 0; i < 5; i++) sleeps.push(await h.insertWorkload({ priority: 100 - i }));
     const unknown = await h.insertWorkload({ type: 'train' });
     const cpuLog = await h.collectAssignments('cpu-1');
@@ -59,7 +59,9 @@ describe(SchedulerService.name, () => {
     expect(renderLog.received).toEqual([]);
     await eventually('the reason on the unplaceable workload', async () => (await h.workload(unknown)).pending_reason);
     expect((await h.workload(unknown)).pending_reason).toBe('no live worker supports type "train"');
-    expect((await h.workload(sleeps[4] as string)).pending_reason).toBeNull();
+    // Waiting for a slot is a reason too: cpu-1 and gpu-1 would take it, and both are full.
+    await eventually('the reason on a workload waiting for a slot', async () => (await h.workload(sleeps[4] as string)).pending_reason);
+    expect((await h.workload(sleeps[4] as string)).pending_reason).toBe('all 2 fitting workers are full');
     expect(await h.auditActions(gpuJob)).toEqual(['workload.scheduled']);
   });
 
@@ -124,6 +126,27 @@ describe(SchedulerService.name, () => {
     await wake({ reason: 'slot_freed', worker_id: 'w1' });
     await eventually('the capped customer placed once a slot freed', () => log.received.length === 2);
     expect(log.received[1]?.payload.workload_id).toBe(blocked);
+  });
+
+  it('keeps an unsatisfiable workload PENDING with its reason, and places it (reason cleared) when a fitting worker joins', async () => {
+    await h.insertWorker({ id: 'cpu', capacity: 5, tags: { pool: 'spot' } });
+    const leader = await h.startLeader();
+    await eventually('leadership', () => leader.get(LeaderElectionService).isLeader);
+    const gpu = await h.insertWorkload({ affinity: { required: { gpu: 'h100' } } });
+    const notSpot = await h.insertWorkload({ affinity: { anti: { pool: 'spot' } } });
+    await wake({ reason: 'submitted', workload_ids: [gpu, notSpot] });
+    await eventually('both reasons', async () => (await h.workload(gpu)).pending_reason && (await h.workload(notSpot)).pending_reason);
+    expect(await h.workload(gpu)).toMatchObject({ status: 'PENDING', pending_reason: 'no live worker has gpu=h100' });
+    expect(await h.workload(notSpot)).toMatchObject({
+      status: 'PENDING',
+      pending_reason: 'every live worker for type "sleep" has pool=spot (anti-affinity)',
+    });
+
+    const log = await h.collectAssignments('gpu-box');
+    await h.insertWorker({ id: 'gpu-box', capacity: 2, tags: { gpu: 'h100', pool: 'reserved' } });
+    await wake({ reason: 'worker_joined', worker_id: 'gpu-box' });
+    await eventually('both placed on the new worker', () => log.received.length === 2);
+    for (const id of [gpu, notSpot]) expect(await h.workload(id)).toMatchObject({ status: 'SCHEDULED', worker_id: 'gpu-box', pending_reason: null });
   });
 
   it('drops queued workloads that were cancelled meanwhile instead of scheduling them', async () => {

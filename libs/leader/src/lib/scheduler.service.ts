@@ -12,6 +12,7 @@ import { LeaderDuty, type LeaderTerm } from './leader-duty';
 import { LeaderMessages } from './leader-messages';
 import { LeaderMetrics } from './leader-metrics';
 import { LEADER_OPTIONS, type ResolvedLeaderOptions } from './leader-options';
+import { SchedulerMetrics } from './scheduler-metrics';
 import { SchedulerTerm } from './scheduler-term';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -43,6 +44,7 @@ export class SchedulerService extends LeaderDuty {
     private readonly subjects: Subjects,
     private readonly messages: LeaderMessages,
     private readonly metrics: LeaderMetrics,
+    private readonly schedulerMetrics: SchedulerMetrics,
   ) {
     super();
   }
@@ -60,6 +62,7 @@ export class SchedulerService extends LeaderDuty {
       tiers: this.tiers,
       messages: this.messages,
       metrics: this.metrics,
+      schedulerMetrics: this.schedulerMetrics,
       logger: this.logger,
     });
     const subscriptions: Subscription[] = [];
@@ -95,6 +98,7 @@ export class SchedulerService extends LeaderDuty {
     }
     await active.term.end();
     this.metrics.queueDepth.set(0);
+    this.schedulerMetrics.clearQueue();
   }
 
   /**

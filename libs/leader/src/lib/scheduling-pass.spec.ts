@@ -3,7 +3,8 @@ import { PendingQueue } from '@niyanta/scheduling';
 import type { PendingWorkload, WorkerSnapshot } from '@niyanta/state';
 import { ClusterView } from './cluster-view';
 import { CustomerQuota } from './customer-quota';
-import { PendingReasons, placementGroup, planPass, toQueueEntry, type QueuedWorkload } from './scheduling-pass';
+import { PendingReasons } from './pending-reasons';
+import { placementGroup, planPass, toQueueEntry, type QueuedWorkload } from './scheduling-pass';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 let seq = 0;
@@ -36,6 +37,7 @@ function pending(overrides: Partial<PendingWorkload> = {}): PendingWorkload {
     pendingReason: null,
     notBefore: null,
     createdAt: new Date(NOW - 60_000 + seq),
+    pendingSince: new Date(NOW - 60_000 + seq),
     ...overrides,
   };
 }
@@ -50,7 +52,7 @@ function setup(workers: WorkerSnapshot[]) {
     for (const item of items) {
       const entry = toQueueEntry(item, quota);
       queue.upsert(entry);
-      reasons.enqueued(entry.group ?? entry.workloadType, entry.payload.pendingReason, entry.customerId);
+      reasons.enqueued(entry);
     }
   };
   const plan = (maxPlacements = 1_000) =>
@@ -125,15 +127,67 @@ describe(planPass.name, () => {
     expect(reasons.collect(queue, 100)).toEqual([{ id: third.id, reason: 'no live worker has gpu=a100' }]);
   });
 
-  it('shows no reason on workloads that only wait for a free slot, and clears a stale one', () => {
-    const { queue, reasons, add, plan } = setup([worker('a', { capacity: 1, activeCount: 1 }), worker('idle', { capacity: 1 })]);
+  it('shows "all N fitting workers are full" on workloads that wait for a slot, once, and clears it when placed', () => {
+    const { queue, view, reasons, add, plan } = setup([worker('a', { capacity: 1, activeCount: 1 }), worker('idle', { capacity: 1 })]);
     const first = pending();
     const stale = pending({ pendingReason: 'no live worker supports type "sleep"' });
     const waiting = pending();
     add(first, stale, waiting);
-    expect(plan().placements.map((p) => p.entry.id)).toEqual([first.id]);
-    expect(reasons.collect(queue, 100)).toEqual([{ id: stale.id, reason: null }]);
-    expect(queue.get(waiting.id)?.payload.pendingReason).toBeNull();
+    const result = plan();
+    expect(result.placements.map((p) => p.entry.id)).toEqual([first.id]);
+    expect(result.saturated).toBe(true);
+    expect(reasons.collect(queue, 100)).toEqual([
+      { id: stale.id, reason: 'all 2 fitting workers are full' },
+      { id: waiting.id, reason: 'all 2 fitting workers are full' },
+    ]);
+    // Still saturated on the next pass: nothing to rewrite.
+    plan();
+    expect(reasons.collect(queue, 100)).toEqual([]);
+    // A newcomer of the same class gets the reason on its own, without a scan of the queue.
+    const late = pending();
+    add(late);
+    plan();
+    expect(reasons.collect(queue, 100)).toEqual([{ id: late.id, reason: 'all 2 fitting workers are full' }]);
+    // A slot frees: the next in line is placed (the write clears its reason); the rest keep theirs.
+    view.apply(worker('idle', { capacity: 1, activeCount: 0 }));
+    expect(plan().placements.map((p) => p.entry.id)).toEqual([stale.id]);
+    expect(reasons.collect(queue, 100)).toEqual([]);
+  });
+
+  it('tells a workload whose fitting workers are full from one nothing could ever take, on a fleet with free slots elsewhere', () => {
+    const gpu: AffinityRules = { required: { gpu: 'a100' }, preferred: {}, anti: {} };
+    const { queue, reasons, add, plan } = setup([worker('gpu', { capacity: 1, activeCount: 1, tags: { gpu: 'a100' } }), worker('cpu', { capacity: 5 })]);
+    const needsGpu = pending({ affinity: gpu, priority: 900 });
+    const needsH100 = pending({ affinity: { required: { gpu: 'h100' }, preferred: {}, anti: {} }, priority: 800 });
+    const anywhere = pending();
+    add(needsGpu, needsH100, anywhere);
+    expect(plan().placements.map((p) => [p.entry.id, p.workerId])).toEqual([[anywhere.id, 'cpu']]);
+    expect(new Map(reasons.collect(queue, 100).map((w) => [w.id, w.reason]))).toEqual(
+      new Map([
+        [needsGpu.id, 'the 1 fitting worker is full'],
+        [needsH100.id, 'no live worker has gpu=h100'],
+      ]),
+    );
+  });
+
+  it('reports how each placement met the soft rules', () => {
+    const { add, plan } = setup([worker('eu-ssd', { capacity: 1, region: 'eu', tags: { disk: 'ssd' } }), worker('us', { capacity: 1, region: 'us' })]);
+    const soft = pending({ affinity: { required: {}, preferred: { disk: 'ssd' }, anti: {} }, region: 'eu', priority: 900 });
+    const second = pending({ affinity: { required: {}, preferred: { disk: 'ssd' }, anti: {} }, region: 'eu' });
+    add(soft, second);
+    const placements = plan().placements.map((p) => [p.entry.id, p.workerId, p.preferredMatches, p.regionMatch]);
+    expect(placements).toEqual([
+      [soft.id, 'eu-ssd', 1, true],
+      [second.id, 'us', 0, false],
+    ]);
+  });
+
+  it('gives each customer its tier\'s share weight and weight', () => {
+    const quota = new CustomerQuota(DEFAULT_TIERS, 'free');
+    const entry = toQueueEntry(pending({ customerTier: 'enterprise' }), quota);
+    expect([entry.tierWeight, entry.shareWeight]).toEqual([200, 5]);
+    const unknown = toQueueEntry(pending({ customerTier: 'gold' }), quota);
+    expect([unknown.tierWeight, unknown.shareWeight]).toEqual([0, 1]);
   });
 
   it('forgets the findings of classes that left the queue', () => {
@@ -179,7 +233,7 @@ describe(planPass.name, () => {
     add(...waiting, other);
 
     plan();
-    expect(reasons.collect(queue, 100)).toEqual(waiting.map((w) => ({ id: w.id, reason: 'customer at concurrency limit 10' })));
+    expect(reasons.collect(queue, 100)).toEqual(waiting.map((w: PendingWorkload) => ({ id: w.id, reason: 'customer at concurrency limit 10' })));
     // Still capped on the next pass: nothing to write, and no scan due.
     plan();
     expect(reasons.pending).toBe(false);
@@ -188,7 +242,7 @@ describe(planPass.name, () => {
     const reread = [...queue.values()].find((e) => e.id === waiting[1]?.id);
     if (!reread) throw new Error('missing entry');
     reread.payload.pendingReason = null;
-    reasons.enqueued(reread.group ?? reread.workloadType, null, 'capped');
+    reasons.enqueued(reread);
     expect(reasons.collect(queue, 100)).toEqual([{ id: reread.id, reason: 'customer at concurrency limit 10' }]);
 
     quota.replaceAll(new Map([['capped', 9]]));

@@ -1,8 +1,11 @@
 import type { AffinityRules } from '@niyanta/models';
-import { chooseWorker, isPlaced, type PendingEntry, type PendingQueue, type WorkerSlots } from '@niyanta/scheduling';
+import { isPlaced, placementClassKey, tierShareWeight, type PendingEntry, type PendingQueue } from '@niyanta/scheduling';
 import type { PendingWorkload } from '@niyanta/state';
 import type { ClusterView } from './cluster-view';
 import type { CustomerQuota } from './customer-quota';
+import { concurrencyLimitReason, type PendingReasons } from './pending-reasons';
+
+export { concurrencyLimitReason } from './pending-reasons';
 
 /** What the scheduler keeps per queued workload (the queue entry's payload). */
 export interface QueuedWorkload {
@@ -14,25 +17,19 @@ export interface QueuedWorkload {
   region: string | null;
   /** The reason stored on the row, so it is written only when it changes. */
   pendingReason: string | null;
+  /** Epoch ms (database clock) since which the workload has been PENDING this time. */
+  pendingSince: number;
 }
 
 /** One entry of the leader's pending queue. */
 export type QueueEntry = PendingEntry<QueuedWorkload>;
-
-function canonical(record: Readonly<Record<string, string>>): string {
-  return Object.keys(record)
-    .sort()
-    .map((key) => `${key}=${record[key]}`)
-    .join(',');
-}
 
 /**
  * The placement class of a workload: workloads of one class need the same kind of worker, so when
  * one of them cannot be placed none of them can, and the queue passes over the class at once.
  */
 export function placementGroup(workload: Pick<QueuedWorkload, 'workloadType' | 'affinity' | 'region'>): string {
-  const { required, preferred, anti } = workload.affinity;
-  return [workload.workloadType, canonical(required), canonical(preferred), canonical(anti), workload.region ?? ''].join('|');
+  return placementClassKey(workload);
 }
 
 /** The queue entry of a PENDING workload read from the database. */
@@ -44,11 +41,14 @@ export function toQueueEntry(workload: PendingWorkload, quota: CustomerQuota): Q
     affinity: workload.affinity,
     region: workload.region,
     pendingReason: workload.pendingReason,
+    pendingSince: workload.pendingSince.getTime(),
   };
+  const tier = quota.tier(workload.customerTier);
   return {
     id: workload.id,
     customerId: workload.customerId,
-    tierWeight: quota.tier(workload.customerTier).schedulingWeight,
+    tierWeight: tier.schedulingWeight,
+    shareWeight: tierShareWeight(tier),
     priority: workload.priority,
     enqueuedAt: workload.createdAt.getTime(),
     notBefore: workload.notBefore?.getTime() ?? null,
@@ -58,138 +58,13 @@ export function toQueueEntry(workload: PendingWorkload, quota: CustomerQuota): Q
   };
 }
 
-/** The `pending_reason` of a customer's queued workloads while it is at its tier's running limit. */
-export function concurrencyLimitReason(maxRunning: number): string {
-  return `customer at concurrency limit ${maxRunning}`;
-}
-
-/**
- * Keeps `pending_reason` in step with what the scheduler found, per placement class. A class that no
- * live worker could take even with every slot free gets the refusal as its reason; a class that was
- * placed, or only waits for a free slot, gets none (capacity is transient: writing "full" on every
- * waiting row at saturation would double the write load for nothing). When a class's reason
- * changes, its queued workloads are due for it; rows already showing it are not written again.
- *
- * A customer at its tier's running limit is the other reason a workload waits: while the customer
- * is capped its workloads show {@link concurrencyLimitReason} (it wins over the class's finding).
- * Customers are due for a write only when their capped state differs from what was last collected,
- * so a customer that touches its limit on every freed slot does not cost a queue scan per pass.
- */
-export class PendingReasons {
-  private readonly byGroup = new Map<string, string | null>();
-  private readonly dirty = new Set<string>();
-  private readonly capped = new Map<string, string>();
-  private readonly collectedCapped = new Map<string, string>();
-  private readonly dirtyCustomers = new Set<string>();
-
-  /** The scheduler's finding for `group`: a reason, or null when it is placeable. */
-  observe(group: string, reason: string | null): void {
-    if (this.byGroup.get(group) === reason && this.byGroup.has(group)) return;
-    this.byGroup.set(group, reason);
-    this.dirty.add(group);
-  }
-
-  /** The scheduler's finding for a customer: the limit reason while capped, null once it may run more. */
-  observeCustomer(customerId: string, reason: string | null): void {
-    if ((this.capped.get(customerId) ?? null) === reason) return;
-    if (reason === null) this.capped.delete(customerId);
-    else this.capped.set(customerId, reason);
-    this.dirtyCustomers.add(customerId);
-  }
-
-  /** A workload joined the queue showing `reason`: due for a write if its class or customer says otherwise. */
-  enqueued(group: string, reason: string | null, customerId?: string): void {
-    const limit = customerId === undefined ? undefined : this.capped.get(customerId);
-    if (limit !== undefined) {
-      if (limit !== reason && customerId !== undefined) {
-        // Forget what was collected so the next collect scans this customer's entries.
-        this.collectedCapped.delete(customerId);
-        this.dirtyCustomers.add(customerId);
-      }
-      return;
-    }
-    if (this.byGroup.has(group) && this.byGroup.get(group) !== reason) this.dirty.add(group);
-  }
-
-  /** True when {@link collect} has work to do. */
-  get pending(): boolean {
-    return this.dirty.size > 0 || this.dirtyCustomers.size > 0;
-  }
-
-  /**
-   * The reason changes to write, at most `limit` (classes and customers not finished stay due),
-   * applied to the entries' payloads as if written. One scan of the queue, only when something changed.
-   */
-  collect(queue: PendingQueue<QueuedWorkload>, limit: number): Array<{ id: string; reason: string | null }> {
-    for (const customerId of this.dirtyCustomers) {
-      const state = this.capped.get(customerId);
-      if (state === this.collectedCapped.get(customerId)) this.dirtyCustomers.delete(customerId);
-    }
-    if (this.dirty.size === 0 && this.dirtyCustomers.size === 0) return [];
-    const changes: Array<{ id: string; reason: string | null }> = [];
-    let complete = true;
-    for (const entry of queue.values()) {
-      const group = entry.group ?? entry.workloadType;
-      if (!this.dirty.has(group) && !this.dirtyCustomers.has(entry.customerId)) continue;
-      const reason = this.capped.get(entry.customerId) ?? this.byGroup.get(group) ?? null;
-      if (entry.payload.pendingReason === reason) continue;
-      if (changes.length >= limit) {
-        complete = false;
-        break;
-      }
-      entry.payload.pendingReason = reason;
-      changes.push({ id: entry.id, reason });
-    }
-    if (complete) {
-      this.dirty.clear();
-      for (const customerId of this.dirtyCustomers) {
-        const state = this.capped.get(customerId);
-        if (state === undefined) this.collectedCapped.delete(customerId);
-        else this.collectedCapped.set(customerId, state);
-      }
-      this.dirtyCustomers.clear();
-    }
-    return changes;
-  }
-
-  /** Forgets classes and customers with no queued workload, so a long term does not pile them up. */
-  prune(queue: PendingQueue<QueuedWorkload>): void {
-    const live = new Set<string>();
-    const customers = new Set<string>();
-    for (const entry of queue.values()) {
-      live.add(entry.group ?? entry.workloadType);
-      customers.add(entry.customerId);
-    }
-    for (const group of this.byGroup.keys()) {
-      if (!live.has(group)) {
-        this.byGroup.delete(group);
-        this.dirty.delete(group);
-      }
-    }
-    for (const map of [this.capped, this.collectedCapped]) {
-      for (const customerId of map.keys()) if (!customers.has(customerId)) map.delete(customerId);
-    }
-    for (const customerId of this.dirtyCustomers) if (!customers.has(customerId)) this.dirtyCustomers.delete(customerId);
-  }
-
-  /** Classes with a recorded finding. */
-  get size(): number {
-    return this.byGroup.size;
-  }
-
-  clear(): void {
-    this.byGroup.clear();
-    this.dirty.clear();
-    this.capped.clear();
-    this.collectedCapped.clear();
-    this.dirtyCustomers.clear();
-  }
-}
-
 /** One workload placed by a pass (not yet written). */
 export interface PlannedPlacement {
   entry: QueueEntry;
   workerId: string;
+  /** How the worker met the workload's soft rules (preferred tags, region). */
+  preferredMatches: number;
+  regionMatch: boolean;
 }
 
 /** The decisions of one scheduling pass. */
@@ -200,6 +75,8 @@ export interface PassPlan {
   cappedCustomers: Set<string>;
   /** Entries offered (placed or not). */
   offers: number;
+  /** True when the pass ended because no live worker had a free slot left. */
+  saturated: boolean;
 }
 
 /** Inputs of {@link planPass}. */
@@ -215,32 +92,35 @@ export interface PassInput {
 }
 
 /**
- * Decides one pass: due entries in queue order, each placed with `chooseWorker` on the view's
- * workers. A refused entry's whole placement class is passed over (its reason observed), a customer
- * at its tier limit is passed over (its limit observed as the reason of its workloads), and the
- * pass ends early once no live worker has a free slot.
+ * Decides one pass: due entries in queue order, each placed by the view (the best fitting worker,
+ * see `chooseWorker`). A refused entry's whole placement class is passed over (its reason observed),
+ * a customer at its tier limit is passed over (its limit observed as the reason of its workloads),
+ * and the pass ends early once no live worker has a free slot — then every class still waiting is
+ * observed as waiting for a slot.
  */
 export function planPass(input: PassInput): PassPlan {
   const { queue, view, quota, reasons } = input;
-  const workers = view.slots();
   let free = 0;
   let anyAccepting = false;
-  for (const worker of workers) {
+  for (const worker of view.slots()) {
     if (!worker.accepting) continue;
     anyAccepting = true;
     free += Math.max(0, worker.capacity - worker.running);
   }
-  // The fleet as if every slot were free: tells "waits for a slot" from "nothing can ever take it".
-  let unbounded: WorkerSlots[] | undefined;
   const placements: PlannedPlacement[] = [];
   const cappedCustomers = new Set<string>();
+  const refused = new Set<string>();
   let offers = 0;
+  let saturated = false;
   queue.takeBatch(
     input.now,
     input.maxPlacements,
     (entry) => {
       // With no live worker at all every class is refused at once; keep going so each gets its reason.
-      if (free <= 0 && anyAccepting) return 'stop';
+      if (free <= 0 && anyAccepting) {
+        saturated = true;
+        return 'stop';
+      }
       offers++;
       const workload = entry.payload;
       if (quota.atLimit(entry.customerId, workload.tier)) {
@@ -250,20 +130,26 @@ export function planPass(input: PassInput): PassPlan {
       }
       reasons.observeCustomer(entry.customerId, null);
       const group = entry.group ?? entry.workloadType;
-      const decision = chooseWorker(workload, workers);
+      const decision = view.choose(workload);
       if (!isPlaced(decision)) {
-        unbounded ??= workers.map((worker) => ({ ...worker, running: 0 }));
-        reasons.observe(group, isPlaced(chooseWorker(workload, unbounded)) ? null : decision.reason);
+        refused.add(group);
+        reasons.observe(group, workload, decision.reason);
         return 'skip-group';
       }
       view.reserve(decision.workerId);
       quota.take(entry.customerId);
-      reasons.observe(group, null);
+      reasons.observe(group, workload, null);
       free--;
-      placements.push({ entry, workerId: decision.workerId });
+      placements.push({
+        entry,
+        workerId: decision.workerId,
+        preferredMatches: decision.preferredMatches,
+        regionMatch: decision.regionMatch,
+      });
       return 'take';
     },
     { maxOffers: input.maxOffers },
   );
-  return { placements, cappedCustomers, offers };
+  if (saturated) reasons.saturated(refused, (request) => view.saturatedReason(request));
+  return { placements, cappedCustomers, offers, saturated };
 }

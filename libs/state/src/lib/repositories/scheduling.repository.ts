@@ -24,6 +24,11 @@ export interface PendingWorkload {
   pendingReason: string | null;
   notBefore: Date | null;
   createdAt: Date;
+  /**
+   * Since when it has been PENDING this time: submission, requeue or resume, or the end of a retry's
+   * backoff (the latest of `created_at`, `updated_at`, `not_before`). For the scheduling latency.
+   */
+  pendingSince: Date;
 }
 
 /** `id` and `attempt` of a PENDING workload, for cheap reconciliation of the leader's queue. */
@@ -104,6 +109,7 @@ interface PendingRow {
   pending_reason: string | null;
   not_before: Date | null;
   created_at: Date;
+  pending_since: Date;
 }
 
 interface WorkerRow {
@@ -137,7 +143,8 @@ const SCHEDULABLE_CUSTOMER = `(c.status IS NULL OR c.status = 'active')`;
 
 const PENDING_SELECT = `
   SELECT w.id, w.customer_id, c.tier AS customer_tier, w.workload_type, w.priority, w.affinity, w.region,
-         w.attempt, w.pending_reason, w.not_before, w.created_at
+         w.attempt, w.pending_reason, w.not_before, w.created_at,
+         GREATEST(w.created_at, w.updated_at, COALESCE(w.not_before, w.created_at)) AS pending_since
     FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id`;
 
 const ACTIVE_STATUS_LIST = `'SCHEDULED', 'RUNNING', 'PAUSING'`;
@@ -164,6 +171,7 @@ function toPending(row: PendingRow): PendingWorkload {
     pendingReason: row.pending_reason,
     notBefore: row.not_before,
     createdAt: row.created_at,
+    pendingSince: row.pending_since,
   };
 }
 
