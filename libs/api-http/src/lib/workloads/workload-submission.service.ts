@@ -8,6 +8,7 @@ import type { SubmitWorkloadDto } from './dto/submit-workload.dto';
 import type { WorkloadDto } from './dto/workload.dto';
 import { TenantApiMetrics } from '../tenancy/tenant-metrics';
 import { TierCatalogService } from '../tenancy/tier-catalog.service';
+import { assertConsistentAffinity } from './affinity-validation';
 import { SubmissionCoalescer } from './submission-coalescer';
 import { WorkloadNotifier } from './workload-notifier.service';
 import { toWorkloadDto } from './workload.mapper';
@@ -50,6 +51,7 @@ export class WorkloadSubmissionService {
     const maxPriority = (await this.tiers.tier(principal.tier)).maxPriority;
     const tooHigh = priorityProblems([dto], maxPriority, () => 'priority');
     if (tooHigh.length > 0) throw priorityTooHigh(tooHigh, maxPriority);
+    assertConsistentAffinity([dto], () => '');
     const result = await this.coalescer.submit(this.newWorkload(principal, dto, config, idempotencyKey, meta, maxPriority));
     if (result.created) {
       this.notifier.submitted([result.workload], meta.correlationId);
@@ -83,6 +85,7 @@ export class WorkloadSubmissionService {
     const maxPriority = (await this.tiers.tier(principal.tier)).maxPriority;
     const tooHigh = priorityProblems(items, maxPriority, (index) => `items.${index}.priority`);
     if (tooHigh.length > 0) throw priorityTooHigh(tooHigh, maxPriority);
+    assertConsistentAffinity(items, (index) => `items.${index}.`);
 
     const results = await this.repository.submit(
       items.map((item) =>

@@ -131,6 +131,19 @@ describe('workloads API', () => {
         .send({ workload_type: 'sleep', affinity: { required: { gpu: 7 } }, priority: 5000 });
       expectError(nested, 400, 'validation_failed');
       expect(nested.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['affinity.required', 'priority']);
+
+      const contradictory = await api.http
+        .post('/v1/workloads')
+        .set(as(alice))
+        .send({ workload_type: 'sleep', affinity: { required: { gpu: 'a100' }, anti: { gpu: 'a100' } } });
+      expectError(contradictory, 400, 'validation_failed');
+      expect(contradictory.body.error.details).toEqual([{ path: 'affinity.anti.gpu', message: 'gpu=a100 is both required and anti' }]);
+      const batch = await api.http
+        .post('/v1/workloads/batch')
+        .set(as(alice))
+        .send({ items: [{ workload_type: 'sleep' }, { workload_type: 'sleep', affinity: { required: { a: '1' }, preferred: { a: '2' } } }] });
+      expectError(batch, 400, 'validation_failed');
+      expect(batch.body.error.details.map((d: { path: string }) => d.path)).toEqual(['items.1.affinity.preferred.a']);
       expect(await countWorkloads()).toBe(0);
     });
 
