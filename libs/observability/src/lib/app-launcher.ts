@@ -43,6 +43,7 @@ export class AppLauncher {
   private app: INestApplication | undefined;
   private readonly cleanups: Cleanup[] = [];
   private readonly stopSignal = new AbortController();
+  private receivedSignal: NodeJS.Signals = 'SIGTERM';
 
   private constructor(
     private readonly options: AppLauncherOptions,
@@ -117,11 +118,13 @@ export class AppLauncher {
     // Advertising the framework helps nobody but scanners.
     (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
     if (this.stopSignal.signal.aborted) {
-      await this.shutdown('SIGTERM');
+      await this.shutdown(this.receivedSignal);
     }
     try {
       await this.probe.close();
-      await app.listen(this.options.port, this.options.host ?? '::');
+      // Without a host Node binds every interface, IPv6 included where the machine has it.
+      if (this.options.host === undefined) await app.listen(this.options.port);
+      else await app.listen(this.options.port, this.options.host);
     } catch (error: unknown) {
       await this.fail(`cannot listen on port ${this.options.port}`, error);
     }
@@ -132,6 +135,7 @@ export class AppLauncher {
   /** Stops the process gracefully (what SIGTERM/SIGINT do). */
   async stop(signal: NodeJS.Signals): Promise<void> {
     if (this.stopSignal.signal.aborted) return; // the first signal's shutdown is already under way
+    this.receivedSignal = signal;
     this.stopSignal.abort(new Error(`received ${signal}`));
     this.log.info(`received ${signal}, shutting down`);
     if (this.phase === 'creating') return; // serve() notices once the app exists and shuts it down
