@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite, as CI runs it: lint (module boundaries included), type check,
-// unit + integration tests, then end-to-end tests that spawn the real apps as processes.
+// unit + integration tests, then end-to-end tests that spawn the real apps as processes, then the
+// short fault-injection suite (its own PostgreSQL, NATS and cluster of processes).
 // Prints one closing line "test: N passed, N failed" summed over every Jest run.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -44,6 +45,7 @@ if (want('lint')) run('lint', bin('eslint'), ['.', '--max-warnings=0']);
 if (want('typecheck')) run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 if (want('unit')) jest('unit + integration tests', ['-c', 'jest.config.cjs', '--ci'], 'unit.json');
 if (want('e2e')) jest('end-to-end tests', ['-c', 'apps/e2e/jest.config.cjs', '--ci', '--runInBand'], 'e2e.json');
+if (want('chaos')) jest('fault injection (short)', ['-c', 'tools/chaos/jest.chaos.config.cjs', '--ci', '--runInBand'], 'chaos.json');
 
 console.log(`\ntest: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 if (failedStep) {
