@@ -90,7 +90,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const child = spawn(
     binaries.postgres,
     ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    { ...identity, stdio: ['ignore', 'pipe', 'pipe'], env: postgresEnv() },
+    // Its own process group: a terminal's Ctrl-C must reach only the app, which drains its
+    // workers while the database is still up and then stops PostgreSQL itself.
+    { ...identity, stdio: ['ignore', 'pipe', 'pipe'], env: postgresEnv(), detached: true },
   );
   const output = collectLines(child, log);
   const onExit = (): void => {
