@@ -15,3 +15,7 @@ export type { AuthenticatedRequest, CustomerPrincipal } from './lib/auth/princip
 export { ApiExceptionFilter, describeError } from './lib/errors/api-exception.filter';
 export { ErrorBodyDto, ErrorDetailDto, ErrorResponseDto } from './lib/errors/error-response.dto';
 export { ApiErrors } from './lib/common/api-errors.decorator';
+export { DEFAULT_STREAM_OPTIONS, STREAM_BEARER_PROTOCOL_PREFIX, STREAM_PATH, STREAM_SUBPROTOCOL, StreamCloseCode } from './lib/stream/stream.options';
+export type { StreamOptions } from './lib/stream/stream.options';
+export { StreamGateway } from './lib/stream/stream.gateway';
+export { STREAM_METRIC } from './lib/stream/stream-metrics';

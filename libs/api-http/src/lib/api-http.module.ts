@@ -12,6 +12,7 @@ import {
   WorkloadCommandRepository,
   WorkloadConfigRepository,
   WorkloadQueryRepository,
+  WorkloadStreamRepository,
   WorkloadSubmissionRepository,
 } from '@niyanta/state';
 import { AdminController } from './admin/admin.controller';
@@ -30,6 +31,10 @@ import { DatabaseCircuitGuard } from './resilience/database-circuit.guard';
 import { RateLimitService } from './tenancy/rate-limit.service';
 import { TenantApiMetrics } from './tenancy/tenant-metrics';
 import { TierCatalogService } from './tenancy/tier-catalog.service';
+import { CustomerEventHub } from './stream/customer-event-hub.service';
+import { StreamController } from './stream/stream.controller';
+import { StreamGateway } from './stream/stream.gateway';
+import { StreamMetrics } from './stream/stream-metrics';
 import { WorkloadCommandsService } from './workloads/workload-commands.service';
 import { WorkloadNotifier } from './workloads/workload-notifier.service';
 import { WorkloadQueriesService } from './workloads/workload-queries.service';
@@ -37,7 +42,8 @@ import { WorkloadSubmissionService } from './workloads/workload-submission.servi
 import { WorkloadsController } from './workloads/workloads.controller';
 
 /**
- * The REST API (`/v1`): workloads, fleet views and the admin API, with API key auth. Needs the
+ * The REST API (`/v1`): workloads, fleet views and the admin API, with API key auth, and the live
+ * stream (`GET /v1/stream`, a WebSocket on the same HTTP server). Needs the
  * global `StateModule` (DataSource) and `BrokerModule` (Broker, Subjects). Pair it with
  * {@link configureHttpApp} on the application for body limits, validation, error shape and docs.
  */
@@ -46,7 +52,7 @@ export class ApiHttpModule {
   static forRoot(options: ApiHttpOptions): DynamicModule {
     return {
       module: ApiHttpModule,
-      controllers: [WorkloadsController, FleetController, AdminController, AdminConfigController, WorkerDrainController],
+      controllers: [WorkloadsController, FleetController, AdminController, AdminConfigController, WorkerDrainController, StreamController],
       providers: [
         { provide: API_HTTP_OPTIONS, useValue: options },
         // Global guard: runs before the controllers' auth guards, so an open circuit answers first.
@@ -78,6 +84,10 @@ export class ApiHttpModule {
         TierCatalogService,
         RateLimitService,
         AdminConfigService,
+        WorkloadStreamRepository,
+        CustomerEventHub,
+        StreamMetrics,
+        StreamGateway,
       ],
       // For other API features (streaming, analytics) that authenticate the same way.
       exports: [ApiKeyAuthService, RateLimitService, ApiKeyGuard, AdminKeyGuard],

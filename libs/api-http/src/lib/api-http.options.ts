@@ -1,3 +1,5 @@
+import type { StreamOptions } from './stream/stream.options';
+
 /** Options of {@link ApiHttpModule.forRoot}. */
 export interface ApiHttpOptions {
   /**
@@ -26,6 +28,12 @@ export interface ApiHttpOptions {
    * @default true
    */
   rateLimit?: boolean;
+  /**
+   * Tuning of the live stream `GET /v1/stream` (snapshot size, ping interval, slow-consumer limit…);
+   * each absent field takes its default from `DEFAULT_STREAM_OPTIONS`.
+   * @default {}
+   */
+  stream?: Partial<StreamOptions>;
 }
 
 /** Injection token of the {@link ApiHttpOptions}. */

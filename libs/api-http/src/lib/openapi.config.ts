@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ErrorResponseDto } from './errors/error-response.dto';
+import { STREAM_MESSAGE_SCHEMA, streamMessageSchema } from './stream/stream.controller';
 
 /** Options of {@link buildOpenApiDocument}. */
 export interface OpenApiOptions {
@@ -33,5 +34,7 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
       `${controllerKey.replace(/Controller$/, '').replace(/^./, (c) => c.toLowerCase())}${methodKey.replace(/^./, (c) => c.toUpperCase())}`,
   });
   for (const path of UNPUBLISHED_PATHS) delete document.paths[path];
+  // A union has no class to decorate: the stream's message type is added as a named component.
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, [STREAM_MESSAGE_SCHEMA]: streamMessageSchema() } };
   return document;
 }

@@ -1,0 +1,78 @@
+import { InProcessBroker } from '@niyanta/broker';
+import { createEnvelope, MessageType, Subjects, type WorkloadEventPayload } from '@niyanta/models';
+import { CustomerEventHub, parseWorkloadEvent } from './customer-event-hub.service';
+
+const CUSTOMER = '5d7e3a52-1c1f-4c3b-a0de-9d1b8f1f3a77';
+const OTHER = '0b6f8e0e-2f63-4f7e-9f5c-6a0a3c1d2e4f';
+
+function payload(overrides: Partial<WorkloadEventPayload> = {}): WorkloadEventPayload {
+  return {
+    workload_id: 'w1',
+    customer_id: CUSTOMER,
+    workload_type: 'sleep',
+    status: 'RUNNING',
+    attempt: 1,
+    progress: 0.5,
+    worker_id: 'worker-1',
+    occurred_at: '2026-01-31T12:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe(parseWorkloadEvent.name, () => {
+  it('accepts a well-formed event of the customer', () => {
+    expect(parseWorkloadEvent(createEnvelope(MessageType.WorkloadEvent, payload()), CUSTOMER)).toEqual({ ...payload(), output: null, error: null });
+  });
+
+  it('rejects another customer’s event, other message types and malformed payloads', () => {
+    expect(parseWorkloadEvent(createEnvelope(MessageType.WorkloadEvent, payload({ customer_id: OTHER })), CUSTOMER)).toBeNull();
+    expect(parseWorkloadEvent(createEnvelope(MessageType.LeaderWake, payload()), CUSTOMER)).toBeNull();
+    expect(parseWorkloadEvent(createEnvelope(MessageType.WorkloadEvent, payload(), { version: 2 }), CUSTOMER)).toBeNull();
+    expect(parseWorkloadEvent(createEnvelope(MessageType.WorkloadEvent, { ...payload(), status: 'DONE' }), CUSTOMER)).toBeNull();
+    expect(parseWorkloadEvent(createEnvelope(MessageType.WorkloadEvent, { ...payload(), attempt: '1' }), CUSTOMER)).toBeNull();
+  });
+});
+
+async function until(predicate: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+describe(CustomerEventHub.name, () => {
+  let broker: InProcessBroker;
+  let hub: CustomerEventHub;
+  const subjects = new Subjects('hub');
+
+  beforeEach(() => {
+    broker = new InProcessBroker({ prefix: 'hub' });
+    hub = new CustomerEventHub(broker, subjects);
+  });
+
+  afterEach(() => broker.close());
+
+  it('shares one subscription per customer and drops it with the last listener', async () => {
+    const first: string[] = [];
+    const second: string[] = [];
+    const detachFirst = await hub.attach(CUSTOMER, (e) => first.push(e.workload_id));
+    const detachSecond = await hub.attach(CUSTOMER, (e) => second.push(e.workload_id));
+    expect(hub.customerCount()).toBe(1);
+
+    await broker.publish(subjects.customerEvents(CUSTOMER), createEnvelope(MessageType.WorkloadEvent, payload({ workload_id: 'a' })));
+    await until(() => first.length === 1 && second.length === 1);
+    await detachFirst();
+    await broker.publish(subjects.customerEvents(CUSTOMER), createEnvelope(MessageType.WorkloadEvent, payload({ workload_id: 'b' })));
+    await until(() => second.length === 2);
+    expect(first).toEqual(['a']);
+    expect(second).toEqual(['a', 'b']);
+
+    await detachSecond();
+    await detachSecond();
+    expect(hub.customerCount()).toBe(0);
+    await broker.publish(subjects.customerEvents(CUSTOMER), createEnvelope(MessageType.WorkloadEvent, payload({ workload_id: 'c' })));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(second).toEqual(['a', 'b']);
+  });
+});

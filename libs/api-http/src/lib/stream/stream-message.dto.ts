@@ -1,0 +1,58 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ALL_WORKLOAD_STATUSES, WorkloadStatus } from '@niyanta/models';
+import { ANY_JSON_VALUE } from '../common/json-value.schema';
+import { WorkloadErrorDto } from '../workloads/dto/workload.dto';
+
+/** The state of one workload in a stream message (a workload without its input and settings). */
+export class WorkloadUpdateDto {
+  @ApiProperty({ format: 'uuid', example: '0b6f8e0e-2f63-4f7e-9f5c-6a0a3c1d2e4f' })
+  id!: string;
+
+  @ApiProperty({ example: 'sleep' })
+  workload_type!: string;
+
+  @ApiProperty({ enum: ALL_WORKLOAD_STATUSES, enumName: 'WorkloadStatus', example: WorkloadStatus.Running })
+  status!: WorkloadStatus;
+
+  @ApiProperty({ type: 'integer', format: 'int32', description: '1 on the first run, +1 on every reassignment or retry.', example: 1 })
+  attempt!: number;
+
+  @ApiProperty({ type: 'number', format: 'double', minimum: 0, maximum: 1, example: 0.5 })
+  progress!: number;
+
+  @ApiProperty({ type: String, nullable: true, example: 'worker-7f3a' })
+  worker_id!: string | null;
+
+  @ApiProperty({ ...ANY_JSON_VALUE, description: 'What the workload returned (when COMPLETED): any JSON value.', example: null })
+  output!: unknown;
+
+  @ApiProperty({ type: WorkloadErrorDto, nullable: true, description: 'Why it failed (when FAILED).' })
+  error!: WorkloadErrorDto | null;
+
+  @ApiProperty({ format: 'date-time', description: 'When the workload reached this state.', example: '2026-01-31T12:00:00.000Z' })
+  updated_at!: string;
+}
+
+/** The first message of every connection: the matching workloads as they are now. */
+export class StreamSnapshotMessageDto {
+  @ApiProperty({ enum: ['snapshot'], enumName: 'StreamSnapshotMessageType', example: 'snapshot' })
+  type!: 'snapshot';
+
+  @ApiProperty({ type: [WorkloadUpdateDto], description: 'Newest first, at most `limit`.' })
+  workloads!: WorkloadUpdateDto[];
+
+  @ApiProperty({ description: 'True when more workloads matched than `limit`.', example: false })
+  truncated!: boolean;
+
+  @ApiProperty({ type: 'integer', format: 'int32', description: 'The most workloads a snapshot carries.', example: 1000 })
+  limit!: number;
+}
+
+/** A workload changed state after the snapshot (every change is sent once, oldest first per workload). */
+export class StreamUpdateMessageDto {
+  @ApiProperty({ enum: ['update'], enumName: 'StreamUpdateMessageType', example: 'update' })
+  type!: 'update';
+
+  @ApiProperty({ type: WorkloadUpdateDto })
+  workload!: WorkloadUpdateDto;
+}
