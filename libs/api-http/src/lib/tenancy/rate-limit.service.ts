@@ -1,24 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RateLimitedError } from '@niyanta/models';
-import { RateLimitRepository } from '@niyanta/state';
+import { RateLimitRepository, type RateLimitDecision } from '@niyanta/state';
 import type { Response } from 'express';
 import { API_HTTP_OPTIONS, type ApiHttpOptions } from '../api-http.options';
 import type { CustomerPrincipal } from '../auth/principal';
+import { SubmissionCoalescer } from '../workloads/submission-coalescer';
 import { TenantApiMetrics } from './tenant-metrics';
+
+/** Customers whose request grouping is remembered at once. */
+const MAX_TRACKED_KEYS = 10_000;
 
 /** Tier whose rate applies to a customer whose tier is not defined. */
 export const FALLBACK_RATE_TIER = 'free';
 
 /**
  * Per-customer request rate limiting (SPEC §3–§4): a token bucket of the customer's tier (rate and
- * burst from the `tiers` table) shared by every API replica through PostgreSQL, one statement per
- * request. Sets `X-RateLimit-Limit` (the burst), `X-RateLimit-Remaining` and `X-RateLimit-Reset`
+ * burst from the `tiers` table) shared by every API replica through PostgreSQL: one statement per
+ * request when idle, one per group of concurrent requests of a customer when busy. Sets `X-RateLimit-Limit` (the burst), `X-RateLimit-Remaining` and `X-RateLimit-Reset`
  * (seconds until the bucket is full again) on every customer response; a refused request is 429
  * `rate_limited` with `Retry-After`.
  */
 @Injectable()
 export class RateLimitService {
   private readonly enabled: boolean;
+  private readonly coalescers = new Map<string, SubmissionCoalescer<string, RateLimitDecision | null>>();
 
   constructor(
     private readonly repository: RateLimitRepository,
@@ -31,7 +36,7 @@ export class RateLimitService {
   /** Takes a token for the customer or throws {@link RateLimitedError}; headers go on `res` either way. */
   async admit(principal: CustomerPrincipal, res: Response): Promise<void> {
     if (!this.enabled) return;
-    const decision = await this.repository.take(`customer:${principal.customerId}`, principal.tier, FALLBACK_RATE_TIER);
+    const decision = await this.coalescerFor(`customer:${principal.customerId}`).submit(principal.tier);
     if (decision === null) return;
     res.setHeader('X-RateLimit-Limit', String(decision.limit));
     res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
@@ -40,5 +45,27 @@ export class RateLimitService {
       this.metrics.throttled.inc({ tier: principal.tier });
       throw new RateLimitedError(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
     }
+  }
+
+  /**
+   * One statement per customer at a time: requests arriving while it runs are decided together by
+   * the next (one row lock and one round trip for many requests), so a busy customer does not
+   * queue its requests behind each other on the bucket's row. An idle customer's request goes at once.
+   */
+  private coalescerFor(key: string): SubmissionCoalescer<string, RateLimitDecision | null> {
+    let coalescer = this.coalescers.get(key);
+    if (!coalescer) {
+      if (this.coalescers.size >= MAX_TRACKED_KEYS) {
+        // Maps iterate in insertion order: forget the oldest (at worst two statements run for it).
+        const oldest = this.coalescers.keys().next();
+        if (!oldest.done) this.coalescers.delete(oldest.value);
+      }
+      coalescer = new SubmissionCoalescer<string, RateLimitDecision | null>(
+        async (tiers) => (await this.repository.takeMany(key, tiers.length, tiers[0] ?? FALLBACK_RATE_TIER, FALLBACK_RATE_TIER)) ?? tiers.map(() => null),
+        { maxInFlight: 1, maxGroupSize: 1000 },
+      );
+      this.coalescers.set(key, coalescer);
+    }
+    return coalescer;
   }
 }

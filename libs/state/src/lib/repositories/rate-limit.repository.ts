@@ -16,21 +16,21 @@ export interface RateLimitDecision {
   tier: string;
 }
 
-interface DecisionRow {
-  allowed: boolean;
-  tat_ms: number;
-  now_ms: number;
-  rate: number;
+interface TakeRow {
+  admitted: number;
+  previous_ahead_ms: number;
+  step_ms: number;
   burst: number;
   tier: string;
 }
 
 /**
  * A token bucket per key shared by every API replica, as GCRA (generic cell rate algorithm): one row
- * per key holds the theoretical arrival time `tat`; a request at `now` is admitted when
- * `max(tat, now) + T - now <= burst * T` with `T = 1000 / rate` ms, and then moves `tat` by `T`.
- * One statement on an UNLOGGED table decides and records atomically (the row lock orders
- * concurrent requests), by the database's clock, so replicas with skewed clocks still agree.
+ * per key holds the theoretical arrival time `tat`; at `now`, with `T = 1000 / rate` ms and
+ * `ahead = max(tat - now, 0)`, `k` requests are admitted when `ahead + k·T <= burst·T`, and `tat`
+ * moves to `now + ahead + k·T`. One statement locks the row, decides and records, by the
+ * database's clock (replicas with skewed clocks still agree). The table is UNLOGGED: no WAL flush
+ * per request, and a crash only refills the buckets.
  */
 @Injectable()
 export class RateLimitRepository {
@@ -41,48 +41,72 @@ export class RateLimitRepository {
    * not defined). Null when neither tier exists: nothing to enforce.
    */
   async take(key: string, tier: string, fallbackTier: string): Promise<RateLimitDecision | null> {
-    const rows: DecisionRow[] = await this.dataSource.query(
-      `WITH p AS (
-         SELECT t.name AS tier, t.requests_per_second AS rate, t.burst,
-                1000.0 / t.requests_per_second AS step,
-                extract(epoch FROM clock_timestamp()) * 1000 AS now_ms
-           FROM tiers t WHERE t.name IN ($2, $3) ORDER BY (t.name = $2) DESC LIMIT 1),
-       decided AS (
-         INSERT INTO rate_limit_buckets AS b (key, tat_ms, allowed)
-         SELECT $1, p.now_ms + p.step, true FROM p
-         ON CONFLICT (key) DO UPDATE SET
-           allowed = greatest(b.tat_ms, (SELECT now_ms FROM p)) + (SELECT step FROM p) - (SELECT now_ms FROM p)
-                     <= (SELECT burst * step FROM p),
-           tat_ms = CASE
-             WHEN greatest(b.tat_ms, (SELECT now_ms FROM p)) + (SELECT step FROM p) - (SELECT now_ms FROM p)
-                  <= (SELECT burst * step FROM p)
-             THEN greatest(b.tat_ms, (SELECT now_ms FROM p)) + (SELECT step FROM p)
-             ELSE b.tat_ms END
-         RETURNING b.allowed, b.tat_ms)
-       SELECT d.allowed, d.tat_ms, p.now_ms, p.rate, p.burst, p.tier
-         FROM decided d, p`,
-      [key, tier, fallbackTier],
-    );
-    const row = rows[0];
+    return (await this.takeMany(key, 1, tier, fallbackTier))?.[0] ?? null;
+  }
+
+  /**
+   * Takes up to `count` tokens of `key` in one statement, for `count` requests in arrival order:
+   * the first ones get a token while the bucket has any, the rest are refused. Null when neither
+   * tier exists.
+   */
+  async takeMany(key: string, count: number, tier: string, fallbackTier: string): Promise<RateLimitDecision[] | null> {
+    const n = Math.max(1, Math.floor(count));
+    let row = await this.decide(key, n, tier, fallbackTier);
+    if (row === undefined) {
+      // First request of this key (or buckets emptied by a crash): create it full, then decide.
+      await this.dataSource.query(
+        `INSERT INTO rate_limit_buckets (key, tat_ms) VALUES ($1, extract(epoch FROM clock_timestamp()) * 1000)
+         ON CONFLICT (key) DO NOTHING`,
+        [key],
+      );
+      row = await this.decide(key, n, tier, fallbackTier);
+    }
     if (!row) return null;
-    const step = 1000 / Number(row.rate);
+    const step = Number(row.step_ms);
     const burst = Number(row.burst);
-    const now = Number(row.now_ms);
-    const tat = Number(row.tat_ms);
-    const ahead = Math.max(0, tat - now);
-    return {
-      allowed: row.allowed,
-      limit: burst,
-      remaining: row.allowed ? Math.max(0, Math.floor(burst - ahead / step)) : 0,
-      resetMs: ahead,
-      // Refused: a token frees up when tat - now falls to (burst - 1) * step.
-      retryAfterMs: row.allowed ? 0 : Math.max(0, ahead - (burst - 1) * step),
-      tier: row.tier,
-    };
+    const ahead0 = Number(row.previous_ahead_ms);
+    const admitted = Number(row.admitted);
+    const aheadAfter = ahead0 + admitted * step;
+    return Array.from({ length: n }, (_, i): RateLimitDecision => {
+      if (i < admitted) {
+        const ahead = ahead0 + (i + 1) * step;
+        return { allowed: true, limit: burst, remaining: Math.max(0, Math.floor(burst - ahead / step + 1e-9)), resetMs: ahead, retryAfterMs: 0, tier: row.tier };
+      }
+      // A token frees up when ahead falls to (burst - 1) * step.
+      return { allowed: false, limit: burst, remaining: 0, resetMs: aheadAfter, retryAfterMs: Math.max(1, aheadAfter - (burst - 1) * step), tier: row.tier };
+    });
   }
 
   /** Forgets a key's bucket (it starts full again). */
   async reset(key: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM rate_limit_buckets WHERE key = $1`, [key]);
+  }
+
+  /** One locked read-decide-write; undefined when the key has no bucket row, null when no tier applies. */
+  private async decide(key: string, n: number, tier: string, fallbackTier: string): Promise<TakeRow | null | undefined> {
+    const rows: Array<TakeRow | { missing: true }> = await this.dataSource.query(
+      `WITH p AS (
+         SELECT t.name AS tier, t.burst, 1000.0 / t.requests_per_second AS step_ms,
+                extract(epoch FROM clock_timestamp()) * 1000 AS now_ms
+           FROM tiers t WHERE t.name IN ($2, $3) ORDER BY (t.name = $2) DESC LIMIT 1),
+       prev AS (SELECT b.tat_ms FROM rate_limit_buckets b WHERE b.key = $1 FOR UPDATE),
+       d AS (
+         SELECT p.tier, p.burst, p.step_ms, p.now_ms, greatest(prev.tat_ms - p.now_ms, 0) AS ahead_ms,
+                least($4::int, greatest(0, floor(p.burst - greatest(prev.tat_ms - p.now_ms, 0) / p.step_ms + 1e-9)))::int AS admitted
+           FROM p, prev),
+       upd AS (
+         UPDATE rate_limit_buckets b
+            SET tat_ms = d.now_ms + d.ahead_ms + d.admitted * d.step_ms, allowed = d.admitted > 0
+           FROM d WHERE b.key = $1 AND d.admitted > 0
+         RETURNING 1)
+       SELECT d.admitted, d.ahead_ms AS previous_ahead_ms, d.step_ms, d.burst, d.tier, (SELECT count(*) FROM upd) AS written FROM d
+       UNION ALL
+       SELECT NULL, NULL, NULL, NULL, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM prev)`,
+      [key, tier, fallbackTier, n],
+    );
+    const first = rows[0] as (TakeRow & { admitted: number | null }) | undefined;
+    if (!first) return null;
+    if (first.admitted === null) return undefined;
+    return first;
   }
 }

@@ -92,6 +92,14 @@ describe('tenancy repositories', () => {
       expect((await limits.take('burst-key', 'limited', 'free'))?.allowed).toBe(true);
     });
 
+    it('decides several requests in one statement: the first get tokens while any are left', async () => {
+      const decisions = await limits.takeMany('many-key', 8, 'limited', 'free');
+      expect(decisions?.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false, false]);
+      expect(decisions?.map((d) => d.remaining)).toEqual([4, 3, 2, 1, 0, 0, 0, 0]);
+      expect(decisions?.[7]?.retryAfterMs).toBeGreaterThan(0);
+      expect((await limits.take('many-key', 'limited', 'free'))?.allowed).toBe(false);
+    });
+
     it('applies the fallback tier to an undefined tier, and nothing when neither exists', async () => {
       expect(await limits.take('fallback-key', 'no-such-tier', 'limited')).toMatchObject({ allowed: true, tier: 'limited', limit: 5 });
       expect(await limits.take('nothing-key', 'no-such-tier', 'also-none')).toBeNull();
