@@ -85,14 +85,17 @@ export class ClusterView {
     return this.index.workers();
   }
 
-  /** Where `request` goes now (call {@link slots} first in a pass, to settle who accepts work). */
-  choose(request: PlacementRequest): PlacementDecision {
-    return this.index.choose(request);
+  /**
+   * Where `request` goes now (call {@link slots} first in a pass, to settle who accepts work).
+   * `classKey`: its `placementClassKey`, when known.
+   */
+  choose(request: PlacementRequest, classKey?: string): PlacementDecision {
+    return this.index.choose(request, classKey);
   }
 
   /** Why `request` waits when no worker has a free slot (`all 12 fitting workers are full`, or why none fits). */
-  saturatedReason(request: PlacementRequest): string {
-    return this.index.saturatedReason(request);
+  saturatedReason(request: PlacementRequest, classKey?: string): string {
+    return this.index.saturatedReason(request, classKey);
   }
 
   /**

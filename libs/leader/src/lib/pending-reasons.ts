@@ -59,9 +59,9 @@ export class PendingReasons {
    * The pass ran out of free slots: every class not refused for another reason waits for a slot.
    * `reasonOf` words it for a class (`all N fitting workers are full`, or why none ever fits).
    */
-  saturated(skip: ReadonlySet<string>, reasonOf: (request: PlacementRequest) => string): void {
+  saturated(skip: ReadonlySet<string>, reasonOf: (request: PlacementRequest, group: string) => string): void {
     for (const [group, finding] of this.classes) {
-      if (!skip.has(group)) this.observe(group, finding.request, reasonOf(finding.request));
+      if (!skip.has(group)) this.observe(group, finding.request, reasonOf(finding.request, group));
     }
   }
 

@@ -130,7 +130,7 @@ export function planPass(input: PassInput): PassPlan {
       }
       reasons.observeCustomer(entry.customerId, null);
       const group = entry.group ?? entry.workloadType;
-      const decision = view.choose(workload);
+      const decision = view.choose(workload, group);
       if (!isPlaced(decision)) {
         refused.add(group);
         reasons.observe(group, workload, decision.reason);
@@ -150,6 +150,6 @@ export function planPass(input: PassInput): PassPlan {
     },
     { maxOffers: input.maxOffers },
   );
-  if (saturated) reasons.saturated(refused, (request) => view.saturatedReason(request));
+  if (saturated) reasons.saturated(refused, (request, group) => view.saturatedReason(request, group));
   return { placements, cappedCustomers, offers, saturated };
 }

@@ -23,6 +23,8 @@ interface WorkerNode {
   /** Canonical form of what decides membership: types, tags, region, accepting. */
   signature: string;
   memberships: Set<Member>;
+  /** Position in id order, so heaps compare numbers rather than strings on equal loads. */
+  ord: number;
 }
 
 interface Member extends HeapItem {
@@ -45,7 +47,7 @@ function loadOf(slots: WorkerSlots): number {
 
 function memberBefore(a: Member, b: Member): boolean {
   if (a.load !== b.load) return a.load < b.load;
-  return a.node.slots.id < b.node.slots.id;
+  return a.node.ord < b.node.ord;
 }
 
 function canonical(record: Readonly<Record<string, string>> | undefined): string {
@@ -82,6 +84,9 @@ export class PlacementIndex {
   private readonly classes = new Map<string, ClassCandidates>();
   private readonly maxClasses: number;
   private list: WorkerSlots[] | null = null;
+  private lastKey: string | null = null;
+  /** Whether every node's `ord` is current (classes are dropped whenever it is not). */
+  private ordered = true;
 
   constructor(options: PlacementIndexOptions = {}) {
     const maxClasses = options.maxClasses ?? 512;
@@ -123,8 +128,9 @@ export class PlacementIndex {
     const node = this.nodes.get(slots.id);
     if (!node || node.signature !== signature) {
       this.dropClasses();
-      this.nodes.set(slots.id, { slots, signature, memberships: new Set() });
+      this.nodes.set(slots.id, { slots, signature, memberships: new Set(), ord: -1 });
       this.list = null;
+      this.ordered = false;
       return;
     }
     const lower = loadOf(slots) < loadOf(node.slots);
@@ -160,9 +166,12 @@ export class PlacementIndex {
     this.loadFell(node);
   }
 
-  /** The placement of `request`: equal to `chooseWorker(request, this.workers())`. */
-  choose(request: PlacementRequest): PlacementDecision {
-    const candidates = this.candidates(request);
+  /**
+   * The placement of `request`: equal to `chooseWorker(request, this.workers())`.
+   * @param classKey `placementClassKey(request)` when the caller already has it (it is the costly part).
+   */
+  choose(request: PlacementRequest, classKey?: string): PlacementDecision {
+    const candidates = this.candidates(request, classKey);
     for (const bucket of candidates.buckets) {
       const top = this.settledTop(bucket);
       if (top && top.node.slots.running < top.node.slots.capacity) {
@@ -176,8 +185,8 @@ export class PlacementIndex {
    * Why `request` waits when the fleet has no free slot for it: `all N fitting workers are full`
    * when some would take it, else the reason none ever would (as {@link choose} words them).
    */
-  saturatedReason(request: PlacementRequest): string {
-    const candidates = this.candidates(request);
+  saturatedReason(request: PlacementRequest, classKey?: string): string {
+    const candidates = this.candidates(request, classKey);
     return candidates.members.length > 0 ? fullWorkersReason(candidates.members.length) : this.refusal(request, candidates);
   }
 
@@ -205,15 +214,19 @@ export class PlacementIndex {
     }
   }
 
-  private candidates(request: PlacementRequest): ClassCandidates {
-    const key = placementClassKey(request);
+  private candidates(request: PlacementRequest, classKey?: string): ClassCandidates {
+    const key = classKey ?? placementClassKey(request);
     const cached = this.classes.get(key);
     if (cached) {
-      // Most recently used last, so eviction takes the oldest.
-      this.classes.delete(key);
-      this.classes.set(key, cached);
+      // Most recently used last, so eviction takes the oldest (skipped for the usual repeat).
+      if (this.lastKey !== key) {
+        this.classes.delete(key);
+        this.classes.set(key, cached);
+        this.lastKey = key;
+      }
       return cached;
     }
+    this.lastKey = key;
     const built = this.build(request);
     if (this.classes.size >= this.maxClasses) {
       const oldest = this.classes.keys().next().value as string;
@@ -224,6 +237,11 @@ export class PlacementIndex {
   }
 
   private build(request: PlacementRequest): ClassCandidates {
+    if (!this.ordered) {
+      const ids = [...this.nodes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      ids.forEach((id, ord) => ((this.nodes.get(id) as WorkerNode).ord = ord));
+      this.ordered = true;
+    }
     const byScore = new Map<string, { preferredMatches: number; regionMatch: boolean; heap: IndexedHeap<Member> }>();
     const members: Member[] = [];
     for (const node of this.nodes.values()) {
