@@ -79,3 +79,87 @@ describe('tenancy across API replicas (processes)', () => {
     expect(logs.some((text) => text.includes('[redacted]'))).toBe(true);
   });
 });
+
+/**
+ * The scheduler holds a customer at its tier's running limit (read from the tiers table the
+ * operator edits) while other customers' workloads run: real api, leader and worker processes.
+ */
+describe('concurrency limit per tier (processes)', () => {
+  let schema: TestSchema;
+  const apps: SpawnedApp[] = [];
+  let api: SpawnedApp;
+
+  interface WorkloadJson {
+    id: string;
+    status: string;
+    pending_reason: string | null;
+  }
+
+  beforeAll(async () => {
+    schema = await createTestSchema('e2e_concurrency');
+    const env = {
+      DATABASE_URL: schema.url,
+      DATABASE_SCHEMA: schema.schema,
+      NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+      BROKER_PREFIX: uniqueBrokerPrefix('e2e_conc'),
+      LOG_LEVEL: 'warn',
+    };
+    api = await spawnApp('coordinator-api', { ...env, NIYANTA_ADMIN_API_KEY: ADMIN_KEY, RUN_MIGRATIONS: 'true' });
+    apps.push(api);
+    apps.push(await spawnApp('coordinator-leader', { ...env, SCHEDULER_SWEEP_INTERVAL: '300ms' }));
+    apps.push(await spawnApp('worker', { ...env, WORKER_ID: 'conc-w1', WORKER_CAPACITY: '10', HEARTBEAT_INTERVAL: '500ms' }));
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(apps.map((app) => app.stop()));
+    await schema?.drop();
+  });
+
+  async function customerOn(tier: string, name: string): Promise<string> {
+    const customer = await http<{ id: string }>(api.url, 'POST', '/v1/admin/customers', { key: ADMIN_KEY, body: { name, tier } });
+    expect(customer.status).toBe(201);
+    return (await http<{ key: string }>(api.url, 'POST', `/v1/admin/customers/${customer.body.id}/api-keys`, { key: ADMIN_KEY, body: {} })).body.key;
+  }
+
+  it('keeps a capped customer at its limit with a pending reason while another customer runs', async () => {
+    const tier = await http(api.url, 'PUT', '/v1/admin/tiers/capped', {
+      key: ADMIN_KEY,
+      body: { requests_per_second: 100, burst: 200, max_running: 2, scheduling_weight: 0, max_priority: 1000 },
+    });
+    expect(tier.status).toBe(201);
+    const capped = await customerOn('capped', 'capped');
+    const other = await customerOn('enterprise', 'other');
+    // Workload types exist once the worker has registered.
+    const deadline = Date.now() + 30_000;
+    while ((await http<{ items: unknown[] }>(api.url, 'GET', '/v1/workload-types', { key: other })).body.items.length === 0) {
+      if (Date.now() > deadline) throw new Error('the worker never registered its types');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const long = { workload_type: 'sleep', input: { duration_ms: 6_000, steps: 6 }, priority: 900 };
+    const cappedIds: string[] = [];
+    for (let i = 0; i < 5; i++) cappedIds.push((await http<WorkloadJson>(api.url, 'POST', '/v1/workloads', { key: capped, body: long })).body.id);
+    const otherIds: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      otherIds.push((await http<WorkloadJson>(api.url, 'POST', '/v1/workloads', { key: other, body: { ...long, priority: 1 } })).body.id);
+    }
+
+    const states = async (key: string, ids: string[]) =>
+      Promise.all(ids.map(async (id) => (await http<WorkloadJson>(api.url, 'GET', `/v1/workloads/${id}`, { key })).body));
+    const until = Date.now() + 20_000;
+    let cappedStates: WorkloadJson[] = [];
+    for (;;) {
+      const others = await states(other, otherIds);
+      cappedStates = await states(capped, cappedIds);
+      const waiting = cappedStates.filter((w) => w.status === 'PENDING');
+      if (others.every((w) => w.status === 'RUNNING') && waiting.length === 3 && waiting.every((w) => w.pending_reason !== null)) break;
+      if (Date.now() > until) throw new Error(`not settled: ${JSON.stringify({ others, cappedStates })}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(cappedStates.filter((w) => ['SCHEDULED', 'RUNNING'].includes(w.status))).toHaveLength(2);
+    expect(cappedStates.filter((w) => w.status === 'PENDING').map((w) => w.pending_reason)).toEqual([
+      'customer at concurrency limit 2',
+      'customer at concurrency limit 2',
+      'customer at concurrency limit 2',
+    ]);
+  });
+});
