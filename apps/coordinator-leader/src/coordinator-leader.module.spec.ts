@@ -17,6 +17,7 @@ describe(CoordinatorLeaderModule.name, () => {
       ASSIGNMENT_ACK_TIMEOUT: '2s',
       RETRY_BASE_DELAY: '250ms',
       RETRY_MAX_DELAY: '20s',
+      AUDIT_RETENTION: '7d',
     });
     expect(leaderOptions(config)).toEqual({
       leaderId: 'leader-7',
@@ -27,6 +28,7 @@ describe(CoordinatorLeaderModule.name, () => {
       assignmentAckTimeoutMs: 2_000,
       retryBaseDelayMs: 250,
       retryMaxDelayMs: 20_000,
+      auditRetentionMs: 7 * 86_400_000,
     });
   });
 

@@ -19,6 +19,7 @@ export function leaderOptions(config: LeaderConfig): LeaderOptions {
     assignmentAckTimeoutMs: config.assignmentAckTimeoutMs,
     retryBaseDelayMs: config.retryBaseDelayMs,
     retryMaxDelayMs: config.retryMaxDelayMs,
+    auditRetentionMs: config.auditRetentionMs,
   };
 }
 

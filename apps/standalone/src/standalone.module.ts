@@ -60,6 +60,7 @@ export class StandaloneModule implements OnModuleInit {
           assignmentAckTimeoutMs: config.assignmentAckTimeoutMs,
           retryBaseDelayMs: config.retryBaseDelayMs,
           retryMaxDelayMs: config.retryMaxDelayMs,
+          auditRetentionMs: config.auditRetentionMs,
         }),
         WorkerRuntimeModule.forRoot({
           workerId: config.workerId,

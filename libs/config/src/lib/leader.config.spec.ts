@@ -16,8 +16,16 @@ describe(loadLeaderConfig.name, () => {
       assignmentAckTimeoutMs: 5_000,
       retryBaseDelayMs: 1_000,
       retryMaxDelayMs: 300_000,
+      auditRetentionMs: 30 * 86_400_000,
     });
     expect(config.leaderId).toMatch(new RegExp(`^[A-Za-z0-9_-]+-${process.pid}-[0-9a-f]{6}$`));
+  });
+
+  it('reads AUDIT_RETENTION in days or any duration unit', () => {
+    expect(loadLeaderConfig({ ...required, AUDIT_RETENTION: '90d' }).auditRetentionMs).toBe(90 * 86_400_000);
+    expect(loadLeaderConfig({ ...required, AUDIT_RETENTION: '12h' }).auditRetentionMs).toBe(12 * 3_600_000);
+    expect(() => loadLeaderConfig({ ...required, AUDIT_RETENTION: '0d' })).toThrow('AUDIT_RETENTION');
+    expect(() => loadLeaderConfig({ ...required, AUDIT_RETENTION: 'forever' })).toThrow('AUDIT_RETENTION');
   });
 
   it('generates a different default id per load (two candidates on one host never collide)', () => {

@@ -23,6 +23,8 @@ export interface LeaderSettings {
   readonly retryBaseDelayMs: number;
   /** `RETRY_MAX_DELAY`: backoff ceiling. @default 5 min */
   readonly retryMaxDelayMs: number;
+  /** `AUDIT_RETENTION`: audit events older than this are deleted by the leader (`30d`, `12h`, ...). @default 30 days */
+  readonly auditRetentionMs: number;
 }
 
 /** Zod fields of the retry backoff, shared by the leader (its duties) and the worker (failed attempts). */
@@ -43,6 +45,12 @@ export type LeaderConfig = CommonConfig & ConnectionConfig & LeaderSettings & { 
 
 const LEADER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** A duration that may also be given in days (`30d`), as retention periods usually are. */
+export function parseRetention(raw: string): number {
+  const days = /^(\d+)d$/.exec(raw);
+  return days ? parseDuration(`${Number(days[1]) * 24}h`) : parseDuration(raw);
+}
+
 /** A unique-enough default identity: host and pid say where it runs, the suffix covers pid reuse. */
 export function defaultInstanceId(): string {
   const host = hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40) || 'host';
@@ -59,6 +67,7 @@ export const leaderVars = {
   LEASE_RENEW_INTERVAL: envVar(parseDuration, { fallback: () => 1_000 }),
   SCHEDULER_SWEEP_INTERVAL: envVar(parseDuration, { fallback: () => 2_000 }),
   ASSIGNMENT_ACK_TIMEOUT: envVar(parseDuration, { fallback: () => 5_000 }),
+  AUDIT_RETENTION: envVar(parseRetention, { fallback: () => 30 * 86_400_000 }),
   ...retryVars,
 };
 
@@ -75,6 +84,7 @@ export function toLeaderSettings(v: LeaderVars): LeaderSettings {
     assignmentAckTimeoutMs: v.ASSIGNMENT_ACK_TIMEOUT,
     retryBaseDelayMs: v.RETRY_BASE_DELAY,
     retryMaxDelayMs: v.RETRY_MAX_DELAY,
+    auditRetentionMs: v.AUDIT_RETENTION,
   };
 }
 
