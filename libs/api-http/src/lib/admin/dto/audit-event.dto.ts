@@ -13,7 +13,7 @@ export class ListAuditEventsQueryDto extends AdminPageQueryDto {
   @IsUUID('all')
   customer_id?: string;
 
-  @ApiPropertyOptional({ enum: AUDIT_ACTOR_TYPES, example: 'admin' })
+  @ApiPropertyOptional({ enum: AUDIT_ACTOR_TYPES, enumName: 'AuditActorType', example: 'admin' })
   @IsOptional()
   @IsIn(AUDIT_ACTOR_TYPES)
   actor_type?: string;

@@ -42,7 +42,7 @@ export class CustomerDto {
   @ApiProperty({ description: 'Tier name.', example: 'standard' })
   tier!: string;
 
-  @ApiProperty({ enum: ['active', 'suspended'], example: 'active' })
+  @ApiProperty({ enum: ['active', 'suspended'], enumName: 'CustomerStatus', example: 'active' })
   status!: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-01-31T08:00:00.000Z' })

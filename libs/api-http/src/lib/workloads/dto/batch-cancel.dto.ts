@@ -29,6 +29,7 @@ export class BatchCancelResultDto {
     description:
       '`cancelled`: it is now CANCELLED; `invalid_state`: it had already finished and is unchanged; `not_found`: no such workload of yours.',
     enum: ['cancelled', 'invalid_state', 'not_found'],
+    enumName: 'BatchCancelOutcome',
     example: 'cancelled',
   })
   status!: 'cancelled' | 'invalid_state' | 'not_found';

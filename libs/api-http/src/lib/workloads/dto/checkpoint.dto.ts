@@ -11,16 +11,16 @@ export class CheckpointDto {
   @ApiProperty({ type: 'integer', description: 'The attempt that wrote it.', example: 1 })
   attempt!: number;
 
-  @ApiProperty({ type: 'integer', description: 'Encoded size before compression.', example: 2048 })
+  @ApiProperty({ type: 'integer', format: 'int64', description: 'Encoded size before compression.', example: 2048 })
   size_bytes!: number;
 
-  @ApiProperty({ type: 'integer', description: 'Size stored after compression.', example: 512 })
+  @ApiProperty({ type: 'integer', format: 'int64', description: 'Size stored after compression.', example: 512 })
   stored_bytes!: number;
 
   @ApiProperty({ description: 'Codec and version.', example: 'json+gzip/v1' })
   codec!: string;
 
-  @ApiProperty({ enum: ['inline', 'filesystem', 's3'], example: 'inline' })
+  @ApiProperty({ enum: ['inline', 'filesystem', 's3'], enumName: 'CheckpointStorage', example: 'inline' })
   storage!: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-01-31T12:00:30.000Z' })

@@ -20,6 +20,7 @@ export class ListWorkloadsQueryDto {
   @ApiPropertyOptional({
     description: 'Only these statuses (repeat the parameter or separate with commas).',
     enum: ALL_WORKLOAD_STATUSES,
+    enumName: 'WorkloadStatus',
     isArray: true,
     example: ['PENDING', 'RUNNING'],
   })

@@ -12,7 +12,7 @@ export class WorkloadEventDto {
   @ApiProperty({ format: 'date-time', example: '2026-01-31T12:00:00.000Z' })
   occurred_at!: string;
 
-  @ApiProperty({ enum: ['customer', 'admin', 'worker', 'coordinator', 'system'], example: 'customer' })
+  @ApiProperty({ enum: ['customer', 'admin', 'worker', 'coordinator', 'system'], enumName: 'AuditActorType', example: 'customer' })
   actor_type!: string;
 
   @ApiProperty({ type: String, nullable: true, description: 'Customer, worker or coordinator id.', example: 'worker-7f3a' })

@@ -19,7 +19,7 @@ export class LastCheckpointDto {
   @ApiProperty({ type: 'integer', description: 'Increases with every checkpoint of the workload.', example: 3 })
   sequence!: number;
 
-  @ApiProperty({ type: 'integer', description: 'Encoded state size before compression.', example: 2048 })
+  @ApiProperty({ type: 'integer', format: 'int64', description: 'Encoded state size before compression.', example: 2048 })
   size_bytes!: number;
 
   @ApiProperty({ format: 'date-time', example: EXAMPLE_TIME })
