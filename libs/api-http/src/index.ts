@@ -19,3 +19,7 @@ export { DEFAULT_STREAM_OPTIONS, STREAM_BEARER_PROTOCOL_PREFIX, STREAM_PATH, STR
 export type { StreamOptions } from './lib/stream/stream.options';
 export { StreamGateway } from './lib/stream/stream.gateway';
 export { STREAM_METRIC } from './lib/stream/stream-metrics';
+export { FALLBACK_RATE_TIER, RateLimitService } from './lib/tenancy/rate-limit.service';
+export { TENANT_API_METRIC } from './lib/tenancy/tenant-metrics';
+export { BufferedAuditWriter } from './lib/tenancy/buffered-audit-writer';
+export type { AuditSink, BufferedAuditWriterOptions } from './lib/tenancy/buffered-audit-writer';
