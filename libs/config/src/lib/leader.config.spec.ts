@@ -10,7 +10,7 @@ describe(loadLeaderConfig.name, () => {
       port: 8081,
       runMigrations: false,
       workerTimeoutMs: 15_000,
-      leaseTtlMs: 5_000,
+      leaseTtlMs: 4_000,
       leaseRenewIntervalMs: 1_000,
       schedulerSweepIntervalMs: 2_000,
       assignmentAckTimeoutMs: 5_000,

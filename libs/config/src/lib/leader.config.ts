@@ -11,7 +11,10 @@ export interface LeaderSettings {
   readonly leaderId: string;
   /** `WORKER_TIMEOUT`: a worker silent this long is DEAD and its workloads are reassigned. @default 15 s */
   readonly workerTimeoutMs: number;
-  /** `LEASE_TTL`: how long a leadership lease lasts without renewal. @default 5 s */
+  /**
+   * `LEASE_TTL`: how long a leadership lease lasts without renewal; a crashed leader is replaced
+   * after at most about this long, so it stays under the 5 s failover target (SPEC §7). @default 4 s
+   */
   readonly leaseTtlMs: number;
   /** `LEASE_RENEW_INTERVAL`: how often the leader renews (and candidates try to take) the lease; at most half of the TTL. @default 1 s */
   readonly leaseRenewIntervalMs: number;
@@ -63,7 +66,7 @@ export const leaderVars = {
     fallback: defaultInstanceId,
   }),
   WORKER_TIMEOUT: envVar(parseDuration, { fallback: () => 15_000 }),
-  LEASE_TTL: envVar(parseDuration, { fallback: () => 5_000 }),
+  LEASE_TTL: envVar(parseDuration, { fallback: () => 4_000 }),
   LEASE_RENEW_INTERVAL: envVar(parseDuration, { fallback: () => 1_000 }),
   SCHEDULER_SWEEP_INTERVAL: envVar(parseDuration, { fallback: () => 2_000 }),
   ASSIGNMENT_ACK_TIMEOUT: envVar(parseDuration, { fallback: () => 5_000 }),
