@@ -28,6 +28,11 @@ export class ClusterView {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** Moves when the set of workers or what they offer changes (not on slot counts). */
+  get fleetVersion(): number {
+    return this.index.fleetVersion;
+  }
+
   /** Workers known (ACTIVE or DRAINING). */
   get size(): number {
     return this.workers.size;

@@ -38,6 +38,7 @@ export class PendingReasons {
   private readonly collectedCapped = new Map<string, string>();
   private readonly dirtyCustomers = new Set<string>();
   private readonly dirtyEntries = new Set<string>();
+  private saturatedFleetVersion = -1;
 
   /** The scheduler's finding for class `group`: a reason, or null when it is placeable. */
   observe(group: string, request: PlacementRequest, reason: string | null): void {
@@ -56,12 +57,18 @@ export class PendingReasons {
   }
 
   /**
-   * The pass ran out of free slots: every class not refused for another reason waits for a slot.
-   * `reasonOf` words it for a class (`all N fitting workers are full`, or why none ever fits).
+   * The pass ran out of free slots: every class last found placeable now waits for a slot. Classes
+   * with a reason keep it unless the fleet changed since the last such pass (`fleetVersion`), so a
+   * saturated fleet costs no work per pass. `reasonOf` words the wait for a class (`all N fitting
+   * workers are full`, or why none ever fits).
    */
-  saturated(skip: ReadonlySet<string>, reasonOf: (request: PlacementRequest, group: string) => string): void {
+  saturated(skip: ReadonlySet<string>, reasonOf: (request: PlacementRequest, group: string) => string, fleetVersion: number): void {
+    const fleetChanged = fleetVersion !== this.saturatedFleetVersion;
+    this.saturatedFleetVersion = fleetVersion;
     for (const [group, finding] of this.classes) {
-      if (!skip.has(group)) this.observe(group, finding.request, reasonOf(finding.request, group));
+      if ((fleetChanged || finding.reason === null) && !skip.has(group)) {
+        this.observe(group, finding.request, reasonOf(finding.request, group));
+      }
     }
   }
 

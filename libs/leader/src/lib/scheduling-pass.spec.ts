@@ -170,6 +170,22 @@ describe(planPass.name, () => {
     );
   });
 
+  it('rewords a waiting class when the fleet changes under saturation', () => {
+    const { queue, view, reasons, add, plan } = setup([worker('a', { capacity: 1, activeCount: 1 })]);
+    const h100 = pending({ affinity: { required: { gpu: 'h100' }, preferred: {}, anti: {} }, priority: 900 });
+    const plain = pending();
+    add(h100, plain);
+    plan();
+    expect(new Map(reasons.collect(queue, 100).map((w) => [w.id, w.reason])).get(h100.id)).toBe('no live worker has gpu=h100');
+    // A busy h100 worker joins: the class now waits for a slot, not for a worker that does not exist.
+    view.apply(worker('h', { capacity: 1, activeCount: 1, tags: { gpu: 'h100' } }));
+    plan();
+    expect(reasons.collect(queue, 100)).toEqual([
+      { id: h100.id, reason: 'the 1 fitting worker is full' },
+      { id: plain.id, reason: 'all 2 fitting workers are full' },
+    ]);
+  });
+
   it('reports how each placement met the soft rules', () => {
     const { add, plan } = setup([worker('eu-ssd', { capacity: 1, region: 'eu', tags: { disk: 'ssd' } }), worker('us', { capacity: 1, region: 'us' })]);
     const soft = pending({ affinity: { required: {}, preferred: { disk: 'ssd' }, anti: {} }, region: 'eu', priority: 900 });

@@ -150,6 +150,6 @@ export function planPass(input: PassInput): PassPlan {
     },
     { maxOffers: input.maxOffers },
   );
-  if (saturated) reasons.saturated(refused, (request, group) => view.saturatedReason(request, group));
+  if (saturated) reasons.saturated(refused, (request, group) => view.saturatedReason(request, group), view.fleetVersion);
   return { placements, cappedCustomers, offers, saturated };
 }

@@ -85,6 +85,7 @@ export class PlacementIndex {
   private readonly maxClasses: number;
   private list: WorkerSlots[] | null = null;
   private lastKey: string | null = null;
+  private version = 0;
   /** Whether every node's `ord` is current (classes are dropped whenever it is not). */
   private ordered = true;
 
@@ -97,6 +98,14 @@ export class PlacementIndex {
   /** Workers indexed. */
   get size(): number {
     return this.nodes.size;
+  }
+
+  /**
+   * Changes whenever a worker joins, leaves, or changes its types, tags, region or accepting flag
+   * (not on slot counts): findings about which workers fit are stale once it moved.
+   */
+  get fleetVersion(): number {
+    return this.version;
   }
 
   /** Placement classes currently cached. */
@@ -280,6 +289,7 @@ export class PlacementIndex {
   }
 
   private dropClasses(): void {
+    this.version++;
     this.classes.clear();
     for (const node of this.nodes.values()) node.memberships.clear();
   }
