@@ -2,6 +2,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { DependencyUnavailableError } from '@niyanta/models';
 import { createTestSchema, type TestSchema } from '@niyanta/testing';
 import { DataSource } from 'typeorm';
+import { STATE_MIGRATIONS } from '../migrations/state-migrations';
 import { listAppliedMigrations } from './migration-runner';
 import { StateHealth } from './state-health.service';
 import { StateModule } from './state.module';
@@ -32,7 +33,7 @@ describe(StateModule.name, () => {
       expect(dataSource.isInitialized).toBe(true);
       const [{ schema }] = await dataSource.query('SELECT current_schema() AS schema');
       expect(schema).toBe(testSchema.schema);
-      expect(await listAppliedMigrations(dataSource)).toHaveLength(1);
+      expect(await listAppliedMigrations(dataSource)).toHaveLength(STATE_MIGRATIONS.length);
       await expect(moduleRef.get(StateHealth).ping()).resolves.toBeUndefined();
     } finally {
       await moduleRef.close();
