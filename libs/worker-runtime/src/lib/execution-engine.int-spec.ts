@@ -5,7 +5,8 @@ describe('worker execution (PostgreSQL + in-process broker)', () => {
   let harness: WorkerHarness;
 
   beforeAll(async () => {
-    harness = await WorkerHarness.create({ label: 'wrt_exec', capacity: 4 });
+    // Every checkpoint is kept so the tests can see which attempt wrote which (retention has its own tests).
+    harness = await WorkerHarness.create({ label: 'wrt_exec', capacity: 4, checkpointRetain: 1_000 });
   });
 
   afterAll(async () => {

@@ -10,10 +10,11 @@ import {
   type Workload,
 } from '@niyanta/models';
 import { retryDelayMs } from '@niyanta/scheduling';
-import { CheckpointRepository, ExecutionRepository, type AttemptFence, type ExecutionStart } from '@niyanta/state';
+import { ExecutionRepository, type AttemptFence, type ExecutionStart } from '@niyanta/state';
 import type { JsonValue } from '@niyanta/models';
 import type { WorkloadDefinition } from '@niyanta/workload-sdk';
 import type { AbortKind } from './execution-outcome';
+import { CheckpointPersistence } from './checkpoint-persistence.service';
 import { MicroBatcher } from './micro-batcher';
 import { parseAssignment, parseControl, workloadEvent } from './worker-messages';
 import { WorkerMetrics } from './worker-metrics';
@@ -74,7 +75,7 @@ export class ExecutionEngine {
     private readonly broker: Broker,
     private readonly subjects: Subjects,
     private readonly executions: ExecutionRepository,
-    private readonly checkpoints: CheckpointRepository,
+    private readonly checkpoints: CheckpointPersistence,
     private readonly metrics: WorkerMetrics,
   ) {
     this.starts = new MicroBatcher((fences) => this.executions.startMany(fences));
@@ -295,6 +296,7 @@ export class ExecutionEngine {
         release: (fence, reason) => this.executions.release(fence, reason),
       },
       checkpoints: this.checkpoints,
+      checkpointStoreTries: this.options.checkpointStoreTries,
       retryDelayMs: (failureCount) =>
         retryDelayMs(failureCount, { baseMs: this.options.retryBaseDelayMs, maxMs: this.options.retryMaxDelayMs }),
       progressThrottleMs: this.options.progressThrottleMs,

@@ -2,12 +2,12 @@ import { InProcessBroker } from '@niyanta/broker';
 import { createEnvelope, MessageType, Subjects, type Workload } from '@niyanta/models';
 import type {
   AttemptFence,
-  CheckpointRepository,
   ExecutionRepository,
   ExecutionStart,
   ReleaseRecord,
 } from '@niyanta/state';
 import { WorkloadCancelledError, type WorkloadDefinition } from '@niyanta/workload-sdk';
+import type { CheckpointPersistence } from './checkpoint-persistence.service';
 import { ExecutionEngine } from './execution-engine.service';
 import type { WorkerMetrics } from './worker-metrics';
 import { resolveWorkerRuntimeOptions } from './worker-runtime.options';
@@ -123,7 +123,7 @@ describe(ExecutionEngine.name, () => {
       broker,
       subjects,
       executions as ExecutionRepository,
-      {} as CheckpointRepository,
+      {} as CheckpointPersistence,
       metrics as WorkerMetrics,
     );
     await created.startConsuming();

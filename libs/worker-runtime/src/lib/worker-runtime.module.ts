@@ -1,5 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { createCheckpointObjectStore } from '@niyanta/checkpoint';
 import { CheckpointRepository, ExecutionRepository, WorkerRegistryRepository } from '@niyanta/state';
+import { CHECKPOINT_OBJECT_STORE, CheckpointPersistence } from './checkpoint-persistence.service';
+import { CheckpointSweeper } from './checkpoint-sweeper.service';
 import { ExecutionEngine } from './execution-engine.service';
 import { WORKER_METRIC_PROVIDERS, WorkerMetrics } from './worker-metrics';
 import {
@@ -18,13 +21,23 @@ import { WorkerRuntimeService } from './worker-runtime.service';
  */
 @Module({})
 export class WorkerRuntimeModule {
-  /** @throws Error when `options` are invalid (capacity, intervals, unknown `types`, bad definitions). */
+  /**
+   * Checkpoints larger than `checkpointInlineMaxBytes` go to the object store `checkpointStorage`
+   * names (or `checkpointObjectStore`); one worker at a time sweeps its orphaned objects.
+   * @throws Error when `options` are invalid (capacity, intervals, unknown `types`, bad definitions).
+   */
   static forRoot(options: WorkerRuntimeOptions): DynamicModule {
     const resolved = resolveWorkerRuntimeOptions(options);
     return {
       module: WorkerRuntimeModule,
       providers: [
         { provide: WORKER_RUNTIME_OPTIONS, useValue: resolved },
+        {
+          provide: CHECKPOINT_OBJECT_STORE,
+          useFactory: () => options.checkpointObjectStore ?? createCheckpointObjectStore(resolved.checkpointStorage),
+        },
+        CheckpointPersistence,
+        CheckpointSweeper,
         ExecutionRepository,
         CheckpointRepository,
         WorkerRegistryRepository,
@@ -33,7 +46,7 @@ export class WorkerRuntimeModule {
         ExecutionEngine,
         WorkerRuntimeService,
       ],
-      exports: [WorkerRuntimeService],
+      exports: [WorkerRuntimeService, CheckpointSweeper],
     };
   }
 }

@@ -27,7 +27,13 @@ describe(resolveWorkerRuntimeOptions.name, () => {
       retryBaseDelayMs: 1_000,
       retryMaxDelayMs: 60_000,
       progressThrottleMs: 250,
-      checkpointCompression: 'gzip',
+      checkpointCompression: 'brotli',
+      checkpointStorage: { kind: 'inline' },
+      checkpointInlineMaxBytes: 262_144,
+      checkpointRetain: 3,
+      checkpointStoreTries: 3,
+      checkpointSweepIntervalMs: 600_000,
+      checkpointOrphanGraceMs: 3_600_000,
     });
   });
 
@@ -42,6 +48,10 @@ describe(resolveWorkerRuntimeOptions.name, () => {
     ['a zero heartbeat interval', { heartbeatIntervalMs: 0 }, /heartbeatIntervalMs/],
     ['a negative drain timeout', { drainTimeoutMs: -1 }, /drainTimeoutMs/],
     ['an empty worker id', { workerId: ' ' }, /workerId/],
+    ['keeping no checkpoint', { checkpointRetain: 0 }, /checkpointRetain/],
+    ['a zero inline threshold', { checkpointInlineMaxBytes: 0 }, /checkpointInlineMaxBytes/],
+    ['a negative sweep interval', { checkpointSweepIntervalMs: -1 }, /checkpointSweepIntervalMs/],
+    ['no store tries', { checkpointStoreTries: 0 }, /checkpointStoreTries/],
   ])('rejects %s', (_name, overrides, message) => {
     expect(() => resolveWorkerRuntimeOptions(options(overrides))).toThrow(message);
   });

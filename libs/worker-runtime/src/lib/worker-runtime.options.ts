@@ -1,4 +1,9 @@
-import type { CheckpointCompression } from '@niyanta/checkpoint';
+import {
+  DEFAULT_CHECKPOINT_COMPRESSION,
+  type CheckpointCompression,
+  type CheckpointObjectStore,
+  type CheckpointStorageConfig,
+} from '@niyanta/checkpoint';
 import { DEFAULT_RETRY_BACKOFF } from '@niyanta/scheduling';
 import type { WorkloadTypeRegistration } from '@niyanta/state';
 import { WorkloadRegistry, type WorkloadDefinition } from '@niyanta/workload-sdk';
@@ -27,12 +32,27 @@ export interface WorkerRuntimeOptions {
   retryMaxDelayMs?: number;
   /** Least time between two progress writes of one workload; the last report is always written. @default 250 */
   progressThrottleMs?: number;
-  /** Compression of checkpoint state. @default 'gzip' */
+  /** Compression of checkpoint state (brotli won the measurement in docs/checkpoints.md). @default 'brotli' */
   checkpointCompression?: CheckpointCompression;
+  /** Where checkpoints larger than `checkpointInlineMaxBytes` go (`CHECKPOINT_STORE`). @default { kind: 'inline' } */
+  checkpointStorage?: CheckpointStorageConfig;
+  /** An object store to use instead of the one `checkpointStorage` names (custom backends, tests). */
+  checkpointObjectStore?: CheckpointObjectStore;
+  /** Largest stored (compressed) checkpoint kept inline in PostgreSQL (`CHECKPOINT_INLINE_MAX`). @default 262144 */
+  checkpointInlineMaxBytes?: number;
+  /** Newest checkpoints kept per workload; older ones and their objects are deleted (`CHECKPOINT_RETAIN`). @default 3 */
+  checkpointRetain?: number;
+  /** Tries to store one checkpoint before it counts as failed (backoff doubles from 200 ms). @default 3 */
+  checkpointStoreTries?: number;
+  /** How often one worker of the fleet sweeps orphaned checkpoint objects; 0 disables (`CHECKPOINT_SWEEP_INTERVAL`). @default 600000 */
+  checkpointSweepIntervalMs?: number;
+  /** Objects younger than this are never swept, and a slower object write is not recorded (`CHECKPOINT_ORPHAN_GRACE`). @default 3600000 */
+  checkpointOrphanGraceMs?: number;
 }
 
 /** {@link WorkerRuntimeOptions} with defaults applied and the types resolved. */
-export interface ResolvedWorkerRuntimeOptions extends Required<Omit<WorkerRuntimeOptions, 'types' | 'definitions'>> {
+export interface ResolvedWorkerRuntimeOptions
+  extends Required<Omit<WorkerRuntimeOptions, 'types' | 'definitions' | 'checkpointObjectStore'>> {
   /** The definitions this worker registers and runs, by type. */
   registry: WorkloadRegistry;
 }
@@ -47,6 +67,15 @@ export const REGISTRATION_DEFAULTS: Readonly<Omit<WorkloadTypeRegistration, 'wor
   timeoutSeconds: null,
   checkpointIntervalSeconds: 30,
   checkpointProgressStep: null,
+});
+
+/** Defaults of the checkpoint options (see {@link WorkerRuntimeOptions}). */
+export const CHECKPOINT_DEFAULTS = Object.freeze({
+  inlineMaxBytes: 256 * 1024,
+  retain: 3,
+  storeTries: 3,
+  sweepIntervalMs: 10 * 60_000,
+  orphanGraceMs: 60 * 60_000,
 });
 
 /** Dependency-injection token of {@link ResolvedWorkerRuntimeOptions}. */
@@ -66,6 +95,18 @@ export function resolveWorkerRuntimeOptions(options: WorkerRuntimeOptions): Reso
   positiveInteger('capacity', options.capacity);
   positiveInteger('heartbeatIntervalMs', options.heartbeatIntervalMs);
   if (!(options.drainTimeoutMs >= 0)) throw new Error(`worker runtime: drainTimeoutMs must be >= 0`);
+  for (const [name, value] of [
+    ['checkpointInlineMaxBytes', options.checkpointInlineMaxBytes],
+    ['checkpointRetain', options.checkpointRetain],
+    ['checkpointStoreTries', options.checkpointStoreTries],
+    ['checkpointOrphanGraceMs', options.checkpointOrphanGraceMs],
+  ] as const) {
+    if (value !== undefined) positiveInteger(name, value);
+  }
+  const sweepMs = options.checkpointSweepIntervalMs;
+  if (sweepMs !== undefined && !(Number.isInteger(sweepMs) && sweepMs >= 0)) {
+    throw new Error(`worker runtime: checkpointSweepIntervalMs must be an integer >= 0, got ${sweepMs}`);
+  }
   const all = new WorkloadRegistry();
   for (const definition of options.definitions) all.register(definition);
   const registry = new WorkloadRegistry();
@@ -89,7 +130,13 @@ export function resolveWorkerRuntimeOptions(options: WorkerRuntimeOptions): Reso
     retryBaseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_BACKOFF.baseMs,
     retryMaxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY_BACKOFF.maxMs,
     progressThrottleMs: options.progressThrottleMs ?? 250,
-    checkpointCompression: options.checkpointCompression ?? 'gzip',
+    checkpointCompression: options.checkpointCompression ?? DEFAULT_CHECKPOINT_COMPRESSION,
+    checkpointStorage: options.checkpointStorage ?? { kind: 'inline' },
+    checkpointInlineMaxBytes: options.checkpointInlineMaxBytes ?? CHECKPOINT_DEFAULTS.inlineMaxBytes,
+    checkpointRetain: options.checkpointRetain ?? CHECKPOINT_DEFAULTS.retain,
+    checkpointStoreTries: options.checkpointStoreTries ?? CHECKPOINT_DEFAULTS.storeTries,
+    checkpointSweepIntervalMs: options.checkpointSweepIntervalMs ?? CHECKPOINT_DEFAULTS.sweepIntervalMs,
+    checkpointOrphanGraceMs: options.checkpointOrphanGraceMs ?? CHECKPOINT_DEFAULTS.orphanGraceMs,
     registry,
   };
 }

@@ -1,6 +1,6 @@
-import { encodeCheckpoint } from '@niyanta/checkpoint';
+import type { EncodedCheckpoint } from '@niyanta/checkpoint';
 import type { CheckpointInfo, JsonValue, Workload, WorkloadError } from '@niyanta/models';
-import type { AttemptFence, ExecutionStart, FailureOptions, NewCheckpoint, StoredCheckpoint } from '@niyanta/state';
+import type { AttemptFence, ExecutionStart, FailureOptions } from '@niyanta/state';
 import {
   abortableDelay,
   NonRetryableWorkloadError,
@@ -8,6 +8,7 @@ import {
   type WorkloadDefinition,
   type WorkloadHandler,
 } from '@niyanta/workload-sdk';
+import { CheckpointUnreadableError, type RestoredCheckpoint } from './checkpoint-persistence.service';
 import { WorkloadExecution, type ExecutionDependencies } from './workload-execution';
 
 /** In-memory stand-ins for the worker's repositories: one workload row, fenced like the real ones. */
@@ -16,8 +17,12 @@ class FakeStore {
   workerId = 'w1';
   status = 'RUNNING';
   progressWrites: Array<[number, string | null]> = [];
-  saved: NewCheckpoint[] = [];
-  latestCheckpoint: StoredCheckpoint | null = null;
+  saved: EncodedCheckpoint[] = [];
+  restored: RestoredCheckpoint | null = null;
+  loadError: Error | null = null;
+  failNextStores = 0;
+  storeCalls = 0;
+  reportedFailures: Array<Record<string, unknown>> = [];
   outcomes: Array<{ kind: string; output?: JsonValue; error?: WorkloadError; retryable?: boolean; reason?: string }> =
     [];
   failNextWrites = 0;
@@ -63,7 +68,9 @@ class FakeStore {
         },
       },
       checkpoints: {
-        save: async (fence, checkpoint): Promise<CheckpointInfo | null> => {
+        store: async (fence, checkpoint): Promise<CheckpointInfo | null> => {
+          this.storeCalls++;
+          if (this.failNextStores-- > 0) throw new Error('object store unreachable');
           if (!this.held(fence)) return null;
           this.saved.push(checkpoint);
           return {
@@ -78,12 +85,19 @@ class FakeStore {
             createdAt: new Date(),
           };
         },
-        latest: async () => this.latestCheckpoint,
+        load: async () => {
+          if (this.loadError !== null) throw this.loadError;
+          return this.restored;
+        },
+        reportFailure: async (_fence, details) => {
+          this.reportedFailures.push(details);
+        },
       },
       retryDelayMs: () => 1_000,
       progressThrottleMs: 0,
       compression: 'gzip',
-      observer: { checkpointSaved: jest.fn(), checkpointFailed: jest.fn() },
+      observer: { checkpointSaved: jest.fn(), checkpointRetried: jest.fn(), checkpointFailed: jest.fn() },
+      checkpointRetryBaseMs: 1,
       logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
       writeRetryBaseMs: 1,
       ...overrides,
@@ -187,61 +201,32 @@ describe(WorkloadExecution.name, () => {
   });
 
   it('does not read checkpoints when the workload row records none', async () => {
-    const latest = jest.fn(async () => null);
+    const load = jest.fn(async () => null);
     const deps = store.deps();
     const handler = new ScriptedHandler(async () => 'ok');
     await new WorkloadExecution(start(), definitionOf(handler), 'w1', {
       ...deps,
-      checkpoints: { ...deps.checkpoints, latest },
+      checkpoints: { ...deps.checkpoints, load },
     }).run();
-    expect(latest).not.toHaveBeenCalled();
+    expect(load).not.toHaveBeenCalled();
   });
 
-  it('resumes from the newest checkpoint, decoded and verified', async () => {
-    const encoded = encodeCheckpoint({ step: 7 });
-    store.latestCheckpoint = {
-      id: 'c7',
-      workloadId: 'wl-1',
-      attempt: 1,
-      sequence: 7,
-      sizeBytes: encoded.sizeBytes,
-      storedBytes: encoded.storedBytes,
-      codec: encoded.codec,
-      storage: 'inline',
-      createdAt: new Date(),
-      contentHash: encoded.contentHash,
-      data: encoded.data,
-      objectKey: null,
-    };
+  it('resumes from the checkpoint the store loads', async () => {
+    store.restored = { state: { step: 7 }, sequence: 7, attempt: 1, skipped: 0 };
     const handler = new ScriptedHandler(async () => 'ok');
     await new WorkloadExecution(resumingStart(), definitionOf(handler), 'w1', store.deps()).run();
     expect(handler.initState).toEqual({ step: 7 });
   });
 
-  it('fails the attempt (retryable) without calling init when the checkpoint is corrupt', async () => {
-    const encoded = encodeCheckpoint({ step: 7 });
-    store.latestCheckpoint = {
-      id: 'c7',
-      workloadId: 'wl-1',
-      attempt: 1,
-      sequence: 7,
-      sizeBytes: 1,
-      storedBytes: 1,
-      codec: encoded.codec,
-      storage: 'inline',
-      createdAt: new Date(),
-      contentHash: 'f'.repeat(64),
-      data: encoded.data,
-      objectKey: null,
-    };
+  it.each([
+    ['unreadable', new CheckpointUnreadableError('hash mismatch'), 'checkpoint_unreadable'],
+    ['unavailable', new Error('connection refused'), 'checkpoint_unavailable'],
+  ])('fails the attempt (retryable) without calling init when the checkpoint is %s', async (_name, error, code) => {
+    store.loadError = error;
     const handler = new ScriptedHandler(async () => 'ok');
     const result = await new WorkloadExecution(resumingStart(), definitionOf(handler), 'w1', store.deps()).run();
     expect(result.outcome).toBe('retry_scheduled');
-    expect(store.outcomes[0]).toMatchObject({
-      kind: 'failure',
-      retryable: true,
-      error: { code: 'checkpoint_unreadable' },
-    });
+    expect(store.outcomes[0]).toMatchObject({ kind: 'failure', retryable: true, error: { code } });
     expect(handler.calls).toEqual([]);
   });
 
@@ -360,7 +345,54 @@ describe(WorkloadExecution.name, () => {
     await new WorkloadExecution(start({ checkpointPolicy: policy }), definitionOf(handler), 'w1', deps).run();
     // About two by time in the first 120 ms, one for crossing a 0.25 progress step.
     expect(store.saved.length).toBeGreaterThanOrEqual(3);
-    expect(deps.observer.checkpointSaved).toHaveBeenCalledWith('test', expect.any(Number), store.saved[0]?.storedBytes);
+    expect(deps.observer.checkpointSaved).toHaveBeenCalledWith('test', 'interval', expect.any(Number), expect.objectContaining({ storedBytes: store.saved[0]?.storedBytes }));
+    expect(deps.observer.checkpointSaved).toHaveBeenCalledWith('test', 'progress', expect.any(Number), expect.anything());
+  });
+
+  it('retries a checkpoint the store refused and counts the retries', async () => {
+    store.failNextStores = 2;
+    const handler = new ScriptedHandler(async (ctx) => {
+      handler.state = { step: 1 };
+      await ctx.checkpointNow();
+      return 'done';
+    });
+    const deps = store.deps();
+    const result = await new WorkloadExecution(start(), definitionOf(handler), 'w1', deps).run();
+    expect(result.outcome).toBe('completed');
+    expect(store.storeCalls).toBe(3);
+    expect(store.saved).toHaveLength(1);
+    expect(deps.observer.checkpointRetried).toHaveBeenCalledTimes(2);
+    expect(deps.observer.checkpointFailed).not.toHaveBeenCalled();
+  });
+
+  it('reports an automatic checkpoint that fails every try, and the attempt goes on to complete', async () => {
+    store.failNextStores = 1_000;
+    const handler = new ScriptedHandler(async (ctx) => {
+      await abortableDelay(80, ctx.signal);
+      return 'done';
+    });
+    const deps = store.deps();
+    const policy = { intervalSeconds: 0.02, progressStep: null };
+    const result = await new WorkloadExecution(start({ checkpointPolicy: policy }), definitionOf(handler), 'w1', deps).run();
+    expect(result.outcome).toBe('completed');
+    expect(store.saved).toEqual([]);
+    expect(deps.observer.checkpointFailed).toHaveBeenCalledWith('test', 'interval');
+    expect(store.reportedFailures[0]).toEqual({ trigger: 'interval', tries: 3, error: 'object store unreachable' });
+  });
+
+  it('rejects an explicit checkpoint that fails every try, leaving the decision to the handler', async () => {
+    store.failNextStores = 1_000;
+    const handler = new ScriptedHandler(async (ctx) => {
+      const failure = await ctx.checkpointNow().then(
+        () => null,
+        (error: unknown) => error,
+      );
+      return { failed: failure instanceof Error ? failure.message : null };
+    });
+    const result = await new WorkloadExecution(start(), definitionOf(handler), 'w1', store.deps()).run();
+    expect(store.outcomes).toEqual([{ kind: 'complete', output: { failed: 'object store unreachable' } }]);
+    expect(result.outcome).toBe('completed');
+    expect(store.reportedFailures).toEqual([{ trigger: 'handler', tries: 3, error: 'object store unreachable' }]);
   });
 
   it('retries an outcome write the database refused', async () => {

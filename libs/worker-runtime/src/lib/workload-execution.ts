@@ -1,6 +1,6 @@
-import { decodeCheckpointAsync, encodeCheckpointAsync, type CheckpointCompression } from '@niyanta/checkpoint';
+import { encodeCheckpointAsync, type CheckpointCompression, type EncodedCheckpoint } from '@niyanta/checkpoint';
 import type { CheckpointInfo, JsonValue, Workload } from '@niyanta/models';
-import type { AttemptFence, CheckpointRepository, ExecutionRepository, ExecutionStart } from '@niyanta/state';
+import type { AttemptFence, ExecutionRepository, ExecutionStart } from '@niyanta/state';
 import {
   RetryableWorkloadError,
   WorkloadCancelledError,
@@ -9,19 +9,33 @@ import {
   type WorkloadHandler,
   type WorkloadLogger,
 } from '@niyanta/workload-sdk';
+import type { CheckpointPersistence } from './checkpoint-persistence.service';
 import { decideOutcome, type AbortKind, type OutcomeAction, type Settlement } from './execution-outcome';
 import { ProgressThrottle } from './progress-throttle';
 
+/** What asked for a checkpoint: the type's policy, the handler, or the worker handing the attempt back. */
+export type CheckpointTrigger = 'interval' | 'progress' | 'handler' | 'pause' | 'drain';
+
 /** Receives checkpoint measurements (the worker's Prometheus metrics in production). */
 export interface ExecutionObserver {
-  checkpointSaved(workloadType: string, seconds: number, storedBytes: number): void;
-  checkpointFailed(workloadType: string): void;
+  checkpointSaved(
+    workloadType: string,
+    trigger: CheckpointTrigger,
+    seconds: number,
+    saved: { sizeBytes: number; storedBytes: number; storage: string },
+  ): void;
+  checkpointRetried(workloadType: string): void;
+  checkpointFailed(workloadType: string, trigger: CheckpointTrigger): void;
 }
 
 /** What one execution needs from the worker. */
 export interface ExecutionDependencies {
   executions: Pick<ExecutionRepository, 'reportProgress' | 'complete' | 'recordFailure' | 'release'>;
-  checkpoints: Pick<CheckpointRepository, 'save' | 'latest'>;
+  checkpoints: Pick<CheckpointPersistence, 'load' | 'store' | 'reportFailure'>;
+  /** Tries to store one checkpoint before it counts as failed. @default 3 */
+  checkpointStoreTries?: number;
+  /** Pause after the first failed store try (doubling). @default 200 */
+  checkpointRetryBaseMs?: number;
   /** Backoff before the next attempt after `failureCount` failures. */
   retryDelayMs(failureCount: number): number;
   progressThrottleMs: number;
@@ -143,7 +157,7 @@ export class WorkloadExecution {
     if (this.settled || this.kind !== null) return;
     if (this.initialized) {
       try {
-        await this.checkpointNow();
+        await this.checkpointNow(reason);
       } catch (error) {
         if (!(error instanceof WorkloadCancelledError)) {
           this.deps.logger.warn('checkpoint before hand-back failed; resuming from the previous one', {
@@ -156,16 +170,18 @@ export class WorkloadExecution {
   }
 
   /**
-   * Calls the handler's `checkpoint()` and stores the encoded state fenced by the attempt. Calls
-   * run one at a time. Rejects with {@link WorkloadCancelledError} once the attempt is over or
-   * when the store refuses the write (the attempt is then aborted as stale).
+   * Calls the handler's `checkpoint()` and stores the encoded state fenced by the attempt,
+   * retrying the store with backoff. Calls run one at a time. Rejects with
+   * {@link WorkloadCancelledError} once the attempt is over or when the database refuses the write
+   * (the attempt is then aborted as stale), and with the last error when every try failed (then
+   * also counted, logged and audited as `workload.checkpoint_failed`).
    */
-  checkpointNow(): Promise<CheckpointInfo> {
+  checkpointNow(trigger: CheckpointTrigger = 'handler'): Promise<CheckpointInfo> {
     if (this.settled || this.controller.signal.aborted || this.handler === null) {
       return Promise.reject(new WorkloadCancelledError('the attempt is no longer running'));
     }
     this.checkpointsInFlight++;
-    const next = this.checkpointChain.then(() => this.saveCheckpoint());
+    const next = this.checkpointChain.then(() => this.saveCheckpoint(trigger));
     this.checkpointChain = next.catch(() => undefined).finally(() => this.checkpointsInFlight--);
     return next;
   }
@@ -188,31 +204,23 @@ export class WorkloadExecution {
   private async loadCheckpoint(): Promise<JsonValue | undefined> {
     // The row says whether a checkpoint exists (both are written in one statement): skip the read.
     if (this.start.workload.lastCheckpoint === null) return undefined;
-    let stored;
+    let restored;
     try {
-      stored = await this.deps.checkpoints.latest(this.fence.workloadId);
+      restored = await this.deps.checkpoints.load(this.fence.workloadId, this.start.workload.workloadType);
     } catch (error) {
-      throw new RetryableWorkloadError(`loading the checkpoint failed: ${errorMessage(error)}`, {
-        code: 'checkpoint_unavailable',
+      const code = (error as { code?: unknown }).code;
+      throw new RetryableWorkloadError(errorMessage(error), {
+        code: code === 'checkpoint_unreadable' ? 'checkpoint_unreadable' : 'checkpoint_unavailable',
         cause: error,
       });
     }
-    if (stored === null) return undefined;
-    if (stored.data === null) {
-      throw new RetryableWorkloadError(`checkpoint ${stored.sequence} is stored in "${stored.storage}", not inline`, {
-        code: 'checkpoint_unavailable',
-      });
-    }
-    try {
-      const state = await decodeCheckpointAsync(stored.data, stored.codec, stored.contentHash);
-      this.deps.logger.info('resuming from checkpoint', { sequence: stored.sequence, from_attempt: stored.attempt });
-      return state;
-    } catch (error) {
-      throw new RetryableWorkloadError(`checkpoint ${stored.sequence} is unreadable: ${errorMessage(error)}`, {
-        code: 'checkpoint_unreadable',
-        cause: error,
-      });
-    }
+    if (restored === null) return undefined;
+    this.deps.logger.info('resuming from checkpoint', {
+      sequence: restored.sequence,
+      from_attempt: restored.attempt,
+      ...(restored.skipped > 0 ? { skipped_unreadable: restored.skipped } : {}),
+    });
+    return restored.state;
   }
 
   private context(): WorkloadContext {
@@ -224,7 +232,7 @@ export class WorkloadExecution {
       input: workload.input,
       signal: this.controller.signal,
       reportProgress: (progress, message) => this.reportProgress(progress, message),
-      checkpointNow: () => this.checkpointNow().then(() => undefined),
+      checkpointNow: () => this.checkpointNow('handler').then(() => undefined),
       logger: this.deps.logger,
     };
   }
@@ -253,40 +261,63 @@ export class WorkloadExecution {
     }
   }
 
-  private async saveCheckpoint(): Promise<CheckpointInfo> {
+  private async saveCheckpoint(trigger: CheckpointTrigger): Promise<CheckpointInfo> {
     if (this.settled || this.controller.signal.aborted || this.handler === null) {
       throw new WorkloadCancelledError('the attempt is no longer running');
     }
     const began = performance.now();
     const type = this.start.workload.workloadType;
+    let tries = 0;
     try {
       const state = await this.handler.checkpoint();
       const encoded = await encodeCheckpointAsync(state === undefined ? null : state, {
         compression: this.deps.compression,
       });
-      const saved = await this.deps.checkpoints.save(this.fence, encoded);
+      tries = 1;
+      const saved = await this.storeWithRetries(encoded, () => tries++);
       if (saved === null) {
         if (this.abort('stale')) this.deps.logger.info('checkpoint refused: attempt is stale, aborting');
         throw new WorkloadCancelledError('the attempt is no longer held by this worker');
       }
       this.lastCheckpointAt = Date.now();
       this.armIntervalTimer();
-      this.deps.observer.checkpointSaved(type, (performance.now() - began) / 1000, encoded.storedBytes);
+      this.deps.observer.checkpointSaved(type, trigger, (performance.now() - began) / 1000, saved);
       return saved;
     } catch (error) {
-      if (!(error instanceof WorkloadCancelledError)) this.deps.observer.checkpointFailed(type);
+      if (!(error instanceof WorkloadCancelledError)) {
+        this.deps.observer.checkpointFailed(type, trigger);
+        // tries is 0 when the handler's state could not be taken or encoded (not worth retrying).
+        const details = { trigger, tries, error: errorMessage(error) };
+        this.deps.logger.error('checkpoint failed; the attempt goes on from the previous one', details);
+        void this.deps.checkpoints.reportFailure(this.fence, details);
+      }
       throw error;
+    }
+  }
+
+  /** Stores `encoded`, trying again with backoff while the store or database fails. */
+  private async storeWithRetries(encoded: EncodedCheckpoint, onRetry: () => void): Promise<CheckpointInfo | null> {
+    const tries = this.deps.checkpointStoreTries ?? 3;
+    const base = this.deps.checkpointRetryBaseMs ?? 200;
+    for (let tryNumber = 1; ; tryNumber++) {
+      try {
+        return await this.deps.checkpoints.store(this.fence, encoded);
+      } catch (error) {
+        // Past the attempt's end nobody waits for this checkpoint any more.
+        if (tryNumber >= tries || this.settled) throw error;
+        this.deps.observer.checkpointRetried(this.start.workload.workloadType);
+        this.deps.logger.warn('storing a checkpoint failed, retrying', { error: errorMessage(error), try: tryNumber });
+        await new Promise((resolve) => setTimeout(resolve, base * 2 ** (tryNumber - 1)));
+        onRetry();
+      }
     }
   }
 
   private autoCheckpoint(trigger: 'interval' | 'progress'): void {
     // A checkpoint already queued will capture the newest state; a second one would add nothing.
     if (this.checkpointsInFlight > 0 || !this.initialized) return;
-    this.checkpointNow().catch((error: unknown) => {
-      if (!(error instanceof WorkloadCancelledError)) {
-        this.deps.logger.warn('automatic checkpoint failed', { trigger, error: errorMessage(error) });
-      }
-    });
+    // A failure is already counted, logged and audited; the attempt goes on.
+    this.checkpointNow(trigger).catch(() => undefined);
   }
 
   private armTimers(): void {

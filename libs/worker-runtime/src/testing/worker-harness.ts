@@ -105,6 +105,15 @@ export class WorkerHarness {
           retryBaseDelayMs: options.retryBaseDelayMs ?? 30_000,
           retryMaxDelayMs: options.retryMaxDelayMs ?? 60_000,
           progressThrottleMs: options.progressThrottleMs,
+          checkpointCompression: options.checkpointCompression,
+          checkpointStorage: options.checkpointStorage,
+          checkpointObjectStore: options.checkpointObjectStore,
+          checkpointInlineMaxBytes: options.checkpointInlineMaxBytes,
+          checkpointRetain: options.checkpointRetain,
+          checkpointStoreTries: options.checkpointStoreTries,
+          // Tests sweep by calling CheckpointSweeper.sweep() themselves.
+          checkpointSweepIntervalMs: options.checkpointSweepIntervalMs ?? 0,
+          checkpointOrphanGraceMs: options.checkpointOrphanGraceMs,
         }),
       ],
     }).compile();

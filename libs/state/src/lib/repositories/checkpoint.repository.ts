@@ -190,6 +190,29 @@ export class CheckpointRepository {
   }
 
   /**
+   * Runs `work` while holding a session advisory lock named after this schema's checkpoint sweep,
+   * so that one worker of a deployment sweeps at a time; null, without running it, when another
+   * holds the lock.
+   */
+  async withSweepLock<T>(work: () => Promise<T>): Promise<T | null> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [lock]: Array<{ locked: boolean }> = await runner.query(
+        `SELECT pg_try_advisory_lock(hashtext(current_schema() || '.checkpoint_sweep')) AS locked`,
+      );
+      if (lock?.locked !== true) return null;
+      try {
+        return await work();
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(hashtext(current_schema() || '.checkpoint_sweep'))`);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
    * Audits a checkpoint the worker could not take or store after retrying
    * (`workload.checkpoint_failed`, visible in the workload's events), while the attempt is still
    * this worker's; true when recorded.

@@ -377,6 +377,20 @@ describe('worker repositories', () => {
       expect(await row(id)).toMatchObject({ last_checkpoint_sequence: null });
     });
 
+    it('lets one sweeper at a time hold the sweep lock, and releases it after the work', async () => {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const first = checkpoints.withSweepLock(async () => {
+        await held;
+        return 'first';
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await checkpoints.withSweepLock(async () => 'second')).toBeNull();
+      release();
+      expect(await first).toBe('first');
+      expect(await checkpoints.withSweepLock(async () => 'third')).toBe('third');
+    });
+
     it('audits a checkpoint failure only while the attempt is held', async () => {
       const id = await insertWorkload({ status: 'RUNNING', workerId: 'w1' });
       expect(await checkpoints.recordFailure({ workloadId: id, attempt: 1, workerId: 'w1' }, { error: 'disk full', tries: 3 })).toBe(true);
