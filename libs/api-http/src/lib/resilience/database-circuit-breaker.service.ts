@@ -111,12 +111,18 @@ export class DatabaseCircuitBreaker implements OnModuleDestroy {
     this.probeTimer = setTimeout(() => {
       this.probeTimer = null;
       void this.probe();
-    }, this.breaker.remainingOpenMs());
+    }, this.breaker.remainingOpenMs() + 1);
     this.probeTimer.unref();
   }
 
   private async probe(): Promise<void> {
-    if (this.destroyed || !this.breaker.tryStartProbe()) return;
+    if (this.destroyed) return;
+    if (!this.breaker.tryStartProbe()) {
+      // Timers and the wall clock disagree by a millisecond or two: a timer that fired before the
+      // opening ended must try again, or the circuit would stay open with nobody left to probe.
+      if (this.breaker.state === 'open') this.scheduleProbe();
+      return;
+    }
     this.publish();
     try {
       await this.state.ping(PROBE_TIMEOUT_MS);
