@@ -1,7 +1,8 @@
 /**
  * The fault-injection suite, full version (`npx nx run tools-chaos:full`):
  *
- *   node -r @swc-node/register tools/chaos/src/chaos-full.ts [--rounds 3] [--soak 60s] [--skip-default]
+ *   node -r @swc-node/register tools/chaos/src/chaos-full.ts [--rounds 3] [--soak 60s] [--skip-short] [--skip-default]
+ *     [--only leader-kill,leader-term,worker-kill,worker-pause,admin-drain,postgres,nats,faults]
  *
  * 1. short timings (WORKER_TIMEOUT 3 s, HEARTBEAT_INTERVAL 500 ms, LEASE_TTL 2 s): every fault of the
  *    short suite `rounds` times, PostgreSQL and NATS outages of 3 s and 10 s, a longer soak under
@@ -30,8 +31,11 @@ const { values: args } = parseArgs({
     soak: { type: 'string', default: '60s' },
     'skip-default': { type: 'boolean', default: false },
     'skip-short': { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
+/** `--only leader-kill,worker-kill`: run just these scenario kinds (every kind when absent). */
+const only = args.only === undefined ? null : new Set(args.only.split(',').map((kind) => kind.trim()));
 const rounds = Number(args.rounds);
 const soakMs = parseDuration(args.soak);
 
@@ -43,8 +47,11 @@ interface ProfileRun {
   failure?: string;
 }
 
-function times(n: number, scenario: Scenario): Scenario[] {
-  return Array.from({ length: n }, () => scenario);
+/** Scenario kinds, for `--only`. */
+type Kind = 'leader-kill' | 'leader-term' | 'worker-kill' | 'worker-pause' | 'admin-drain' | 'postgres' | 'nats' | 'faults';
+
+function times(n: number, kind: Kind, scenario: Scenario): Scenario[] {
+  return only === null || only.has(kind) ? Array.from({ length: n }, () => scenario) : [];
 }
 
 async function runProfile(profile: 'short' | 'default', scenarios: Scenario[]): Promise<ProfileRun> {
@@ -73,28 +80,28 @@ async function main(): Promise<void> {
   if (!args['skip-short']) {
     runs.push(
       await runProfile('short', [
-        ...times(rounds, (ctx) => leaderLoss(ctx, 'SIGKILL')),
-        ...times(rounds, (ctx) => leaderLoss(ctx, 'SIGTERM')),
-        ...times(rounds, workerCrash),
-        ...times(rounds, workerPause),
-        adminDrain,
-        (ctx) => postgresRestart(ctx, 3_000),
-        (ctx) => postgresRestart(ctx, 10_000),
-        (ctx) => natsRestart(ctx, 3_000),
-        (ctx) => natsRestart(ctx, 10_000),
-        (ctx) => rollingRestartWithFaults(ctx, 'drop:0.05,dup:0.05', soakMs),
+        ...times(rounds, 'leader-kill', (ctx) => leaderLoss(ctx, 'SIGKILL')),
+        ...times(rounds, 'leader-term', (ctx) => leaderLoss(ctx, 'SIGTERM')),
+        ...times(rounds, 'worker-kill', workerCrash),
+        ...times(rounds, 'worker-pause', workerPause),
+        ...times(1, 'admin-drain', adminDrain),
+        ...times(1, 'postgres', (ctx) => postgresRestart(ctx, 3_000)),
+        ...times(1, 'postgres', (ctx) => postgresRestart(ctx, 10_000)),
+        ...times(1, 'nats', (ctx) => natsRestart(ctx, 3_000)),
+        ...times(1, 'nats', (ctx) => natsRestart(ctx, 10_000)),
+        ...times(1, 'faults', (ctx) => rollingRestartWithFaults(ctx, 'drop:0.05,dup:0.05', soakMs)),
       ]),
     );
   }
   if (!args['skip-default']) {
     runs.push(
       await runProfile('default', [
-        ...times(rounds, (ctx) => leaderLoss(ctx, 'SIGKILL')),
-        (ctx) => leaderLoss(ctx, 'SIGTERM'),
-        ...times(rounds, workerCrash),
-        workerPause,
-        (ctx) => postgresRestart(ctx, 5_000),
-        (ctx) => natsRestart(ctx, 5_000),
+        ...times(rounds, 'leader-kill', (ctx) => leaderLoss(ctx, 'SIGKILL')),
+        ...times(1, 'leader-term', (ctx) => leaderLoss(ctx, 'SIGTERM')),
+        ...times(rounds, 'worker-kill', workerCrash),
+        ...times(1, 'worker-pause', workerPause),
+        ...times(1, 'postgres', (ctx) => postgresRestart(ctx, 5_000)),
+        ...times(1, 'nats', (ctx) => natsRestart(ctx, 5_000)),
       ]),
     );
   }
