@@ -13,3 +13,4 @@ export { DEFAULT_DEV_API_KEY, loadStandaloneConfig } from './lib/standalone.conf
 export type { StandaloneConfig, StandaloneSettings } from './lib/standalone.config';
 export { parseBrokerFaults, parseByteSize, parseDuration } from './lib/env-parsers';
 export type { BrokerFaultRates } from './lib/env-parsers';
+export type { CheckpointSettings, CheckpointStorageSettings } from './lib/checkpoint.config';

@@ -17,7 +17,7 @@ const API_KEY_FORMAT = /^nyk_[a-z0-9]{8}_[A-Za-z0-9]{16,128}$/;
 
 /** Settings only the standalone process has. */
 export interface StandaloneSettings {
-  /** `DATA_DIR`: where embedded PostgreSQL (and local checkpoint files) live. @default '.data' */
+  /** `DATA_DIR`: where embedded PostgreSQL and, with `CHECKPOINT_STORE=filesystem` and no `CHECKPOINT_DIR`, checkpoint files (`<DATA_DIR>/checkpoints`) live. @default '.data' */
   readonly dataDir: string;
   /** `EMBEDDED_POSTGRES_PORT`: port of the embedded PostgreSQL when `DATABASE_URL` is unset. @default 54329 */
   readonly embeddedPostgresPort: number;
@@ -54,7 +54,7 @@ const standaloneSchema = z
   })
   .superRefine((v, ctx) => {
     checkLeaderVars(v, ctx);
-    checkWorkerVars(v, ctx);
+    checkWorkerVars(v, ctx, true);
     // In one process both ends are ours: a heartbeat slower than the timeout kills our own worker.
     if (v.HEARTBEAT_INTERVAL >= v.WORKER_TIMEOUT) {
       crossIssue(ctx, 'HEARTBEAT_INTERVAL', `must be shorter than WORKER_TIMEOUT (${v.WORKER_TIMEOUT}ms), got ${v.HEARTBEAT_INTERVAL}ms`);
@@ -67,7 +67,7 @@ const standaloneSchema = z
       natsServers: v.NATS_URL,
       ...toApiSettings(v),
       ...toLeaderSettings(v),
-      ...toWorkerSettings(v),
+      ...toWorkerSettings(v, `${v.DATA_DIR.replace(/\/+$/, '')}/checkpoints`),
       dataDir: v.DATA_DIR,
       embeddedPostgresPort: v.EMBEDDED_POSTGRES_PORT,
       devApiKey: v.NIYANTA_DEV_API_KEY,

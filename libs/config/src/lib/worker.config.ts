@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { commonVars, CommonConfig, ConnectionConfig, connectionVars, toCommonConfig } from './common.config';
 import { crossIssue, Env, envVar, loadWith, matching } from './env-schema';
 import { parseBoolean, parseDuration, parseInteger, parseList, parseTags } from './env-parsers';
+import { checkCheckpointVars, checkpointVars, CheckpointSettings, toCheckpointSettings } from './checkpoint.config';
 import { checkRetryVars, defaultInstanceId, retryVars } from './leader.config';
 
-/** Settings of the worker feature (SPEC §6). */
-export interface WorkerSettings {
+/** Settings of the worker feature (SPEC §6), checkpoint storage included. */
+export interface WorkerSettings extends CheckpointSettings {
   /** `WORKER_ID`: unique in the fleet; a broker subject token. @default `<hostname>-<pid>-<random>` */
   readonly workerId: string;
   /** `WORKER_TAGS` (`key=value,key=value`): matched by workload affinity rules. @default {} */
@@ -50,13 +51,18 @@ export const workerVars = {
   HEARTBEAT_INTERVAL: envVar(parseDuration, { fallback: () => 5_000 }),
   DRAIN_TIMEOUT: envVar(parseDuration, { fallback: () => 30_000 }),
   ...retryVars,
+  ...checkpointVars,
 };
 
 type WorkerVars = { [K in keyof typeof workerVars]: z.output<(typeof workerVars)[K]> };
 
-/** Maps parsed worker variables to {@link WorkerSettings}. */
-export function toWorkerSettings(v: WorkerVars): WorkerSettings {
+/**
+ * Maps parsed worker variables to {@link WorkerSettings}; `defaultCheckpointDir` stands in for an
+ * unset `CHECKPOINT_DIR` where the process has a data directory of its own.
+ */
+export function toWorkerSettings(v: WorkerVars, defaultCheckpointDir?: string): WorkerSettings {
   return {
+    ...toCheckpointSettings(v, defaultCheckpointDir),
     workerId: v.WORKER_ID,
     workerTags: v.WORKER_TAGS,
     workerRegion: v.WORKER_REGION,
@@ -70,13 +76,18 @@ export function toWorkerSettings(v: WorkerVars): WorkerSettings {
   };
 }
 
-/** Rules between worker variables. */
-export function checkWorkerVars(v: WorkerVars & { SHUTDOWN_TIMEOUT: number }, ctx: z.RefinementCtx): void {
+/** Rules between worker variables (`checkpointDirFallback`: see {@link toWorkerSettings}). */
+export function checkWorkerVars(
+  v: WorkerVars & { SHUTDOWN_TIMEOUT: number },
+  ctx: z.RefinementCtx,
+  checkpointDirFallback = false,
+): void {
   // SIGTERM drains the worker inside the shutdown budget; a longer drain would be cut short.
   if (v.DRAIN_TIMEOUT > v.SHUTDOWN_TIMEOUT) {
     crossIssue(ctx, 'DRAIN_TIMEOUT', `must not exceed SHUTDOWN_TIMEOUT (${v.SHUTDOWN_TIMEOUT}ms), got ${v.DRAIN_TIMEOUT}ms`);
   }
   checkRetryVars(v, ctx);
+  checkCheckpointVars(v, ctx, checkpointDirFallback);
 }
 
 const workerSchema = z
