@@ -17,6 +17,7 @@ import type { LeaderMetrics } from './leader-metrics';
 import type { ResolvedLeaderOptions } from './leader-options';
 import { PendingReasons } from './pending-reasons';
 import { softAffinityResult, type SchedulerMetrics } from './scheduler-metrics';
+import { TypeQuota } from './type-quota';
 import { planPass, toQueueEntry, type PassPlan, type QueuedWorkload } from './scheduling-pass';
 
 /** Rows per page when loading the queue and per query when fetching woken workloads. */
@@ -56,6 +57,8 @@ export class SchedulerTerm {
   private readonly dirtyWorkloads = new Set<string>();
   private readonly dirtyWorkers = new Set<string>();
   private cappedCustomers = new Set<string>();
+  private readonly types = new TypeQuota();
+  private cappedTypes = new Set<string>();
   private slotsMayHaveFreed = false;
   private built = false;
   private fullSync = false;
@@ -125,12 +128,14 @@ export class SchedulerTerm {
         queue: this.queue,
         view: this.view,
         quota: this.quota,
+        types: this.types,
         reasons: this.reasons,
         now,
         maxPlacements: options.maxPlacementsPerPass,
         maxOffers: options.maxPlacementsPerPass * 10,
       });
       this.cappedCustomers = plan.cappedCustomers;
+      this.cappedTypes = plan.cappedTypes;
       const scheduled = await this.write(plan);
       if (scheduled.length > 0) {
         await Promise.all([
@@ -183,6 +188,7 @@ export class SchedulerTerm {
     this.view.replaceAll(await repository.loadWorkers());
     this.quota.setTiers(await this.deps.tiers.loadMap());
     this.quota.replaceAll(await repository.countActiveByCustomer());
+    await this.loadTypeLimits();
     this.queue.clear();
     this.reasons.clear();
     const loaded = await repository.streamPending(PAGE_SIZE, options.maxQueuedWorkloads, (page) => {
@@ -201,6 +207,7 @@ export class SchedulerTerm {
     this.view.replaceAll(await repository.loadWorkers());
     this.quota.setTiers(await this.deps.tiers.loadMap());
     this.quota.replaceAll(await repository.countActiveByCustomer());
+    await this.loadTypeLimits();
     const keys = await repository.listPendingKeys(options.maxQueuedWorkloads);
     const stored = new Set<string>();
     for (const key of keys) {
@@ -236,6 +243,10 @@ export class SchedulerTerm {
     if (this.slotsMayHaveFreed && this.cappedCustomers.size > 0) {
       const capped = [...this.cappedCustomers];
       this.quota.refresh(capped, await repository.countActiveByCustomer(capped));
+    }
+    if (this.slotsMayHaveFreed && this.cappedTypes.size > 0) {
+      const capped = [...this.cappedTypes];
+      this.types.refresh(capped, await repository.countActiveByType(capped));
     }
     this.slotsMayHaveFreed = false;
     while (this.dirtyWorkloads.size > 0) {
@@ -276,6 +287,7 @@ export class SchedulerTerm {
       for (const placement of plan.placements) {
         this.view.release(placement.workerId);
         this.quota.release(placement.entry.customerId);
+        this.types.release(placement.entry.workloadType);
         this.queue.upsert(placement.entry);
       }
       throw error;
@@ -291,6 +303,7 @@ export class SchedulerTerm {
       stale++;
       this.view.release(placement.workerId);
       this.quota.release(placement.entry.customerId);
+      this.types.release(placement.entry.workloadType);
       this.dirtyWorkloads.add(placement.entry.id);
       this.dirtyWorkers.add(placement.workerId);
     }
@@ -324,6 +337,14 @@ export class SchedulerTerm {
       }
     };
     this.deps.schedulerMetrics.setQueue(samples(this.queue.values()), now);
+  }
+
+  /** Caps per workload type and the active counts of the capped types (taking office, sweep). */
+  private async loadTypeLimits(): Promise<void> {
+    const { repository } = this.deps;
+    this.types.setLimits(await repository.loadTypeLimits());
+    const capped = this.types.cappedTypes();
+    this.types.refresh(capped, await repository.countActiveByType(capped));
   }
 
   private async measureClock(): Promise<void> {

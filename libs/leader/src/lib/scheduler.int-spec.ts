@@ -128,6 +128,27 @@ describe(SchedulerService.name, () => {
     expect(log.received[1]?.payload.workload_id).toBe(blocked);
   });
 
+  it('keeps a workload type to its max_concurrent across the fleet, and explains the wait', async () => {
+    await h.insertWorker({ id: 'w1', capacity: 10 });
+    await h.insertWorker({ id: 'w2', capacity: 10 });
+    await h.dataSource.query(
+      `INSERT INTO workload_configs (workload_type, default_priority, max_retries, max_concurrent) VALUES ('sleep', 100, 3, 3)
+       ON CONFLICT (workload_type) DO UPDATE SET max_concurrent = 3`,
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await h.insertWorkload({ priority: 500 - i }));
+    await h.startLeader();
+    await eventually('the capped ones explained', async () => (await h.workload(ids[4] as string)).pending_reason);
+    const placed = await statuses(ids);
+    expect(ids.filter((id) => placed.get(id) === 'SCHEDULED')).toEqual(ids.slice(0, 3));
+    expect((await h.workload(ids[3] as string)).pending_reason).toBe('workload type "sleep" at its concurrency limit 3');
+
+    await h.dataSource.query(`UPDATE workloads SET status = 'COMPLETED' WHERE id = $1`, [ids[0]]);
+    await wake({ reason: 'slot_freed', worker_id: 'w1' });
+    await eventually('one more placed once one finished', async () => (await h.workload(ids[3] as string)).status === 'SCHEDULED');
+    expect((await h.workload(ids[4] as string)).status).toBe('PENDING');
+  });
+
   it('keeps an unsatisfiable workload PENDING with its reason, and places it (reason cleared) when a fitting worker joins', async () => {
     await h.insertWorker({ id: 'cpu', capacity: 5, tags: { pool: 'spot' } });
     const leader = await h.startLeader();

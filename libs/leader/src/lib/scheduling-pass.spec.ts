@@ -5,6 +5,7 @@ import { ClusterView } from './cluster-view';
 import { CustomerQuota } from './customer-quota';
 import { PendingReasons } from './pending-reasons';
 import { placementGroup, planPass, toQueueEntry, type QueuedWorkload } from './scheduling-pass';
+import { TypeQuota } from './type-quota';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 let seq = 0;
@@ -48,6 +49,7 @@ function setup(workers: WorkerSnapshot[]) {
   view.replaceAll(workers);
   const quota = new CustomerQuota(DEFAULT_TIERS, 'free');
   const reasons = new PendingReasons();
+  const types = new TypeQuota();
   const add = (...items: PendingWorkload[]) => {
     for (const item of items) {
       const entry = toQueueEntry(item, quota);
@@ -56,8 +58,8 @@ function setup(workers: WorkerSnapshot[]) {
     }
   };
   const plan = (maxPlacements = 1_000) =>
-    planPass({ queue, view, quota, reasons, now: NOW, maxPlacements, maxOffers: 10_000 });
-  return { queue, view, quota, reasons, add, plan };
+    planPass({ queue, view, quota, types, reasons, now: NOW, maxPlacements, maxOffers: 10_000 });
+  return { queue, view, quota, types, reasons, add, plan };
 }
 
 describe(planPass.name, () => {
@@ -184,6 +186,24 @@ describe(planPass.name, () => {
       { id: h100.id, reason: 'the 1 fitting worker is full' },
       { id: plain.id, reason: 'all 2 fitting workers are full' },
     ]);
+  });
+
+  it('holds a workload type at its concurrency cap, with the cap as the reason, until its count is refreshed', () => {
+    const { queue, types, reasons, add, plan } = setup([worker('a', { capacity: 10, workloadTypes: ['sleep', 'etl'] })]);
+    types.setLimits(new Map([['etl', 2]]));
+    types.refresh(['etl'], new Map([['etl', 1]]));
+    const etl = [pending({ workloadType: 'etl', priority: 900 }), pending({ workloadType: 'etl', priority: 800 }), pending({ workloadType: 'etl', priority: 700 })];
+    const other = pending();
+    add(...etl, other);
+    const result = plan();
+    expect(result.placements.map((p) => p.entry.id)).toEqual([etl[0]?.id, other.id]);
+    expect([...result.cappedTypes]).toEqual(['etl']);
+    expect(reasons.collect(queue, 100)).toEqual([
+      { id: etl[1]?.id, reason: 'workload type "etl" at its concurrency limit 2' },
+      { id: etl[2]?.id, reason: 'workload type "etl" at its concurrency limit 2' },
+    ]);
+    types.refresh(['etl'], new Map([['etl', 1]]));
+    expect(plan().placements.map((p) => p.entry.id)).toEqual([etl[1]?.id]);
   });
 
   it('reports how each placement met the soft rules', () => {

@@ -4,6 +4,7 @@ import type { PendingWorkload } from '@niyanta/state';
 import type { ClusterView } from './cluster-view';
 import type { CustomerQuota } from './customer-quota';
 import { concurrencyLimitReason, type PendingReasons } from './pending-reasons';
+import { typeLimitReason, type TypeQuota } from './type-quota';
 
 export { concurrencyLimitReason } from './pending-reasons';
 
@@ -73,6 +74,8 @@ export interface PassPlan {
   placements: PlannedPlacement[];
   /** Customers passed over because they are at their tier's limit. */
   cappedCustomers: Set<string>;
+  /** Workload types passed over because they are at their concurrency cap. */
+  cappedTypes: Set<string>;
   /** Entries offered (placed or not). */
   offers: number;
   /** True when the pass ended because no live worker had a free slot left. */
@@ -84,6 +87,8 @@ export interface PassInput {
   queue: PendingQueue<QueuedWorkload>;
   view: ClusterView;
   quota: CustomerQuota;
+  /** Per-type caps (`workload_configs.max_concurrent`). */
+  types: TypeQuota;
   reasons: PendingReasons;
   /** Epoch ms by the database clock: decides which retries are due. */
   now: number;
@@ -95,11 +100,11 @@ export interface PassInput {
  * Decides one pass: due entries in queue order, each placed by the view (the best fitting worker,
  * see `chooseWorker`). A refused entry's whole placement class is passed over (its reason observed),
  * a customer at its tier limit is passed over (its limit observed as the reason of its workloads),
- * and the pass ends early once no live worker has a free slot — then every class still waiting is
+ * so is a class whose workload type is at its concurrency cap, and the pass ends early once no live worker has a free slot — then every class still waiting is
  * observed as waiting for a slot.
  */
 export function planPass(input: PassInput): PassPlan {
-  const { queue, view, quota, reasons } = input;
+  const { queue, view, quota, types, reasons } = input;
   let free = 0;
   let anyAccepting = false;
   for (const worker of view.slots()) {
@@ -109,6 +114,7 @@ export function planPass(input: PassInput): PassPlan {
   }
   const placements: PlannedPlacement[] = [];
   const cappedCustomers = new Set<string>();
+  const cappedTypes = new Set<string>();
   const refused = new Set<string>();
   let offers = 0;
   let saturated = false;
@@ -130,6 +136,13 @@ export function planPass(input: PassInput): PassPlan {
       }
       reasons.observeCustomer(entry.customerId, null);
       const group = entry.group ?? entry.workloadType;
+      const typeLimit = types.reached(workload.workloadType);
+      if (typeLimit !== null) {
+        cappedTypes.add(workload.workloadType);
+        refused.add(group);
+        reasons.observe(group, workload, typeLimitReason(workload.workloadType, typeLimit));
+        return 'skip-group';
+      }
       const decision = view.choose(workload, group);
       if (!isPlaced(decision)) {
         refused.add(group);
@@ -138,6 +151,7 @@ export function planPass(input: PassInput): PassPlan {
       }
       view.reserve(decision.workerId);
       quota.take(entry.customerId);
+      types.take(workload.workloadType);
       reasons.observe(group, workload, null);
       free--;
       placements.push({
@@ -151,5 +165,5 @@ export function planPass(input: PassInput): PassPlan {
     { maxOffers: input.maxOffers },
   );
   if (saturated) reasons.saturated(refused, (request, group) => view.saturatedReason(request, group), view.fleetVersion);
-  return { placements, cappedCustomers, offers, saturated };
+  return { placements, cappedCustomers, cappedTypes, offers, saturated };
 }

@@ -11,6 +11,11 @@ export interface WorkloadTypeConfig {
   checkpointIntervalSeconds: number | null;
   /** Progress-based checkpoint policy (fraction 0–1); null: none. */
   checkpointProgressStep: number | null;
+  /**
+   * Most workloads of this type occupying worker slots (SCHEDULED, RUNNING, PAUSING) at once across
+   * the fleet; null or absent: no cap. The scheduler holds the rest PENDING with a reason.
+   */
+  maxConcurrent?: number | null;
   createdAt: Date;
   updatedAt: Date;
 }

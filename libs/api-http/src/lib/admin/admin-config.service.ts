@@ -72,6 +72,7 @@ export class AdminConfigService {
         timeoutSeconds: dto.timeout_seconds,
         checkpointIntervalSeconds: dto.checkpoint_interval_seconds,
         checkpointProgressStep: dto.checkpoint_progress_step,
+        maxConcurrent: dto.max_concurrent,
       },
       adminActor(meta),
     );

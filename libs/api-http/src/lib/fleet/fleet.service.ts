@@ -26,6 +26,7 @@ export function toWorkloadTypeDto(config: WorkloadTypeConfig): WorkloadTypeDto {
     timeout_seconds: config.timeoutSeconds,
     checkpoint_interval_seconds: config.checkpointIntervalSeconds,
     checkpoint_progress_step: config.checkpointProgressStep,
+    max_concurrent: config.maxConcurrent ?? null,
     created_at: config.createdAt.toISOString(),
     updated_at: config.updatedAt.toISOString(),
   };

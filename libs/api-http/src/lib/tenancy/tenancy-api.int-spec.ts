@@ -100,6 +100,11 @@ describe('tenancy API: tiers, customers, keys, rate limits, audit', () => {
     expect(updated.body).toMatchObject({ workload_type: 'sleep', max_retries: 6, timeout_seconds: null, default_priority: 900 });
     expectError(await api.http.patch('/v1/admin/workload-types/nope').set(admin).send({ max_retries: 1 }), 404, 'not_found');
     expect((await api.http.get('/v1/admin/workload-types').set(admin)).body.items).toHaveLength(1);
+    // The fleet-wide cap of a type: set, kept when absent, cleared by null, and refused below 1.
+    expect((await api.http.patch('/v1/admin/workload-types/sleep').set(admin).send({ max_concurrent: 50 })).body).toMatchObject({ max_concurrent: 50, max_retries: 6 });
+    expect((await api.http.patch('/v1/admin/workload-types/sleep').set(admin).send({ max_retries: 7 })).body).toMatchObject({ max_concurrent: 50 });
+    expect((await api.http.patch('/v1/admin/workload-types/sleep').set(admin).send({ max_concurrent: null })).body).toMatchObject({ max_concurrent: null });
+    expectError(await api.http.patch('/v1/admin/workload-types/sleep').set(admin).send({ max_concurrent: 0 }), 400, 'validation_failed');
   });
 
   it('answers the audit query with filters and pages, admin actions and auth failures included', async () => {

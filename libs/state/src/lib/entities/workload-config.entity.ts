@@ -24,6 +24,10 @@ export class WorkloadConfigEntity {
   @Column({ name: 'checkpoint_progress_step', type: 'double precision', nullable: true })
   checkpointProgressStep!: number | null;
 
+  /** Most workloads of this type occupying slots at once across the fleet; null: no cap. */
+  @Column({ name: 'max_concurrent', type: 'integer', nullable: true })
+  maxConcurrent!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

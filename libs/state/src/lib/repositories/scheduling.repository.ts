@@ -327,6 +327,25 @@ export class SchedulingRepository {
     return new Map(rows.map((row) => [row.customer_id, Number(row.active)]));
   }
 
+  /** Workload types with a cap on concurrently active workloads (`workload_configs.max_concurrent`). */
+  async loadTypeLimits(): Promise<Map<string, number>> {
+    const rows: Array<{ workload_type: string; max_concurrent: number }> = await this.dataSource.query(
+      `SELECT workload_type, max_concurrent FROM workload_configs WHERE max_concurrent IS NOT NULL`,
+    );
+    return new Map(rows.map((row) => [row.workload_type, Number(row.max_concurrent)]));
+  }
+
+  /** Workloads occupying a slot (SCHEDULED, RUNNING, PAUSING) of each of `types` (absent: none). */
+  async countActiveByType(types: readonly string[]): Promise<Map<string, number>> {
+    if (types.length === 0) return new Map();
+    const rows: Array<{ workload_type: string; active: number }> = await this.dataSource.query(
+      `SELECT workload_type, count(*)::int AS active FROM workloads
+        WHERE workload_type = ANY($1::text[]) AND status IN (${ACTIVE_STATUS_LIST}) GROUP BY workload_type`,
+      [types],
+    );
+    return new Map(rows.map((row) => [row.workload_type, Number(row.active)]));
+  }
+
   /**
    * Writes SCHEDULED for every placement whose workload is still PENDING and due and whose worker is
    * still ACTIVE, with one `workload.scheduled` audit event each, in one transaction fenced by

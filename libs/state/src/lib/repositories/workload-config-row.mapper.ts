@@ -8,13 +8,14 @@ export interface WorkloadConfigRow {
   timeout_seconds: number | null;
   checkpoint_interval_seconds: number | null;
   checkpoint_progress_step: number | null;
+  max_concurrent: number | null;
   created_at: Date;
   updated_at: Date;
 }
 
 /** The columns {@link toWorkloadTypeConfig} reads. */
 export const WORKLOAD_CONFIG_COLUMNS =
-  'workload_type, default_priority, max_retries, timeout_seconds, checkpoint_interval_seconds, checkpoint_progress_step, created_at, updated_at';
+  'workload_type, default_priority, max_retries, timeout_seconds, checkpoint_interval_seconds, checkpoint_progress_step, max_concurrent, created_at, updated_at';
 
 /** Maps a raw row to the domain {@link WorkloadTypeConfig}. */
 export function toWorkloadTypeConfig(row: WorkloadConfigRow): WorkloadTypeConfig {
@@ -26,6 +27,7 @@ export function toWorkloadTypeConfig(row: WorkloadConfigRow): WorkloadTypeConfig
     checkpointIntervalSeconds: row.checkpoint_interval_seconds,
     // double precision arrives as a number, but keep the mapping explicit for numeric columns.
     checkpointProgressStep: row.checkpoint_progress_step === null ? null : Number(row.checkpoint_progress_step),
+    maxConcurrent: row.max_concurrent ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

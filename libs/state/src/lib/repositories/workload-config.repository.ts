@@ -14,6 +14,8 @@ export interface WorkloadConfigChanges {
   checkpointIntervalSeconds?: number | null;
   /** null: no progress-based checkpoints. */
   checkpointProgressStep?: number | null;
+  /** null: no cap on the type's workloads occupying slots at once. */
+  maxConcurrent?: number | null;
 }
 
 function snapshot(config: WorkloadTypeConfig): Record<string, unknown> {
@@ -23,6 +25,7 @@ function snapshot(config: WorkloadTypeConfig): Record<string, unknown> {
     timeout_seconds: config.timeoutSeconds,
     checkpoint_interval_seconds: config.checkpointIntervalSeconds,
     checkpoint_progress_step: config.checkpointProgressStep,
+    max_concurrent: config.maxConcurrent ?? null,
   };
 }
 
@@ -51,7 +54,7 @@ export class WorkloadConfigRepository {
         `WITH u AS (
            UPDATE workload_configs
               SET default_priority = $2, max_retries = $3, timeout_seconds = $4,
-                  checkpoint_interval_seconds = $5, checkpoint_progress_step = $6, updated_at = now()
+                  checkpoint_interval_seconds = $5, checkpoint_progress_step = $6, max_concurrent = $7, updated_at = now()
             WHERE workload_type = $1 RETURNING ${WORKLOAD_CONFIG_COLUMNS})
          SELECT * FROM u`,
         [
@@ -61,6 +64,7 @@ export class WorkloadConfigRepository {
           pick('timeoutSeconds', before.timeoutSeconds),
           pick('checkpointIntervalSeconds', before.checkpointIntervalSeconds),
           pick('checkpointProgressStep', before.checkpointProgressStep),
+          changes.maxConcurrent === undefined ? (before.maxConcurrent ?? null) : changes.maxConcurrent,
         ],
       );
       const after = toWorkloadTypeConfig(updated[0] as WorkloadConfigRow);

@@ -37,4 +37,18 @@ export class UpdateWorkloadTypeDto {
   @Min(0.001)
   @Max(1)
   checkpoint_progress_step?: number | null;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'Most workloads of this type running at once across the fleet (the rest wait with a pending_reason); null: no cap.',
+    example: 50,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  max_concurrent?: number | null;
 }

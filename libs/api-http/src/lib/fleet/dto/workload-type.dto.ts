@@ -20,6 +20,9 @@ export class WorkloadTypeDto {
   @ApiProperty({ type: Number, nullable: true, description: 'Checkpoint every time progress advances by this fraction; null: never by progress.', example: 0.25 })
   checkpoint_progress_step!: number | null;
 
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Most workloads of this type running at once across the fleet; null: no cap.', example: null })
+  max_concurrent!: number | null;
+
   @ApiProperty({ format: 'date-time', example: '2026-01-31T08:00:00.000Z' })
   created_at!: string;
 
