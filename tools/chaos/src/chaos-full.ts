@@ -14,11 +14,11 @@
  * Exits 1 when any invariant (none lost, none committed twice, no attempt assigned twice) broke.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@niyanta/config';
 import { workspaceRoot } from '@niyanta/testing';
-import { finishChaos, startChaos, type ChaosSummary } from './chaos-run';
+import { finishChaos, processLogs, startChaos, type ChaosSummary } from './chaos-run';
 import { natsRestart, postgresRestart } from './dependency-faults';
 import { invariantsHold } from './invariants';
 import { rollingRestartWithFaults } from './message-faults';
@@ -68,7 +68,10 @@ async function runProfile(profile: 'short' | 'default', scenarios: Scenario[]): 
   } catch (error: unknown) {
     // A scenario that could not finish still leaves the run's results and final check worth having.
     failure = error instanceof Error ? error.message : String(error);
-    process.stdout.write(`SCENARIO FAILED: ${failure}\n`);
+    const logs = join(workspaceRoot(), 'tmp', 'chaos', `failure-${profile}-${Date.now()}.log`);
+    mkdirSync(dirname(logs), { recursive: true });
+    writeFileSync(logs, processLogs(ctx, 200_000));
+    process.stdout.write(`SCENARIO FAILED: ${failure} (process logs in ${logs})\n`);
   }
   const load = { ...ctx.load.stats };
   const summary = await finishChaos(ctx);

@@ -89,6 +89,8 @@ describe('fault injection (short)', () => {
     expect(result.facts['API 503 answers during the outage']).toBeGreaterThan(0);
     expect(result.facts['requests refused by the open circuit']).toBeGreaterThan(0);
     expect(ms(result, 'all processes /ready 200 after restart')).toBeLessThanOrEqual(15_000);
+    // The API's circuit breaker closes by itself within one probe period (≤ 5 s + jitter).
+    expect(ms(result, 'every API serving requests again')).toBeLessThanOrEqual(10_000);
   }, 180_000);
 
   it('NATS restart: every process stays up, is not ready meanwhile, reconnects and carries on', async () => {

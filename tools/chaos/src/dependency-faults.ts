@@ -1,5 +1,5 @@
 import { settleAndCheck } from './invariants';
-import { firstAuditAfter, metrics, waitAllReady } from './probes';
+import { firstAuditAfter, metrics, waitAllReady, waitApisServing } from './probes';
 import type { ChaosContext, ScenarioResult } from './scenario';
 
 /** Sum of every sample of `name` in Prometheus text (0 when absent). */
@@ -33,6 +33,7 @@ export async function postgresRestart(ctx: ChaosContext, downMs: number): Promis
   await cluster.startPostgres();
   log(`PostgreSQL back after ${t1 - t0} ms`);
   const readyAt = await waitAllReady(cluster, 200, 60_000);
+  const servingAt = await waitApisServing(cluster, 60_000);
   const completedAt = await firstAuditAfter(cluster, 'workload.completed', t1, 60_000);
   const invariants = await settleAndCheck(cluster, load);
   return {
@@ -40,6 +41,7 @@ export async function postgresRestart(ctx: ChaosContext, downMs: number): Promis
     measures: [
       { name: 'all processes /ready 503', ms: notReadyAt - t0 },
       { name: 'all processes /ready 200 after restart', ms: readyAt - t1 },
+      { name: 'every API serving requests again', ms: servingAt - t1 },
       { name: 'completions resumed after restart', ms: completedAt - t1 },
     ],
     facts: {

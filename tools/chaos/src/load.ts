@@ -32,6 +32,8 @@ export interface LoadStats {
   networkErrors: number;
   otherErrors: number;
   rateLimited: number;
+  /** Submissions never acknowledged within `giveUpAfterMs` (they may still have been committed). */
+  givenUp: number;
 }
 
 /**
@@ -42,17 +44,15 @@ export interface LoadStats {
  */
 export class LoadGenerator {
   readonly submissions = new Map<string, Submission>();
-  readonly stats: LoadStats = { acknowledged: 0, repeats: 0, unavailable: 0, networkErrors: 0, otherErrors: 0, rateLimited: 0 };
+  readonly stats: LoadStats = { acknowledged: 0, repeats: 0, unavailable: 0, networkErrors: 0, otherErrors: 0, rateLimited: 0, givenUp: 0 };
   private timer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private next = 0;
-  private stopping = false;
 
   constructor(private readonly options: LoadOptions) {}
 
   start(): void {
     if (this.timer !== null) return;
-    this.stopping = false;
     const rate = this.options.ratePerSecond ?? 8;
     this.timer = setInterval(() => this.submitOne(), 1_000 / rate);
   }
@@ -61,7 +61,6 @@ export class LoadGenerator {
   async stop(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    this.stopping = true;
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
@@ -123,8 +122,8 @@ export class LoadGenerator {
           this.stats.networkErrors++;
         }
       }
-      if (this.stopping && Date.now() > giveUpAt) return;
       await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
     }
+    this.stats.givenUp++;
   }
 }

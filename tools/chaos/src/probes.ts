@@ -154,3 +154,24 @@ export async function firstAuditAfter(
     50,
   );
 }
+
+/** Waits until every API answers an authenticated read with 200 (its circuit breaker closed); returns when. */
+export async function waitApisServing(cluster: ChaosCluster, timeoutMs: number): Promise<number> {
+  await waitFor(
+    'every API to serve requests again',
+    async () => {
+      const answers = await Promise.all(
+        cluster.apiUrls().map(async (url) => {
+          const res = await fetch(`${url}/v1/workloads?limit=1`, {
+            headers: { authorization: `Bearer ${cluster.customerKey}` },
+            signal: AbortSignal.timeout(3_000),
+          }).catch(() => null);
+          return res?.status ?? 0;
+        }),
+      );
+      return answers.every((status) => status === 200) ? true : undefined;
+    },
+    timeoutMs,
+  );
+  return Date.now();
+}
