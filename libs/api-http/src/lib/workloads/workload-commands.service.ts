@@ -4,6 +4,7 @@ import { WorkloadCommandRepository, type CommandOutcome } from '@niyanta/state';
 import type { CustomerPrincipal } from '../auth/principal';
 import type { RequestMeta } from '../common/request-meta.decorator';
 import type { BatchCancelResultDto } from './dto/batch-cancel.dto';
+import type { BatchCommandResponseDto } from './dto/batch-command.dto';
 import type { WorkloadDto } from './dto/workload.dto';
 import { WorkloadNotifier, type AppliedChange } from './workload-notifier.service';
 import { toWorkloadDto } from './workload.mapper';
@@ -42,6 +43,23 @@ export class WorkloadCommandsService {
           return { id: outcome.id, status: 'not_found' };
       }
     });
+  }
+
+  /** Pauses or resumes each id independently and reports each result. */
+  async applyMany(
+    principal: CustomerPrincipal,
+    ids: readonly string[],
+    command: 'pause' | 'resume',
+    meta: RequestMeta,
+  ): Promise<BatchCommandResponseDto> {
+    const outcomes = await this.run(principal, ids, command, meta);
+    return {
+      results: outcomes.map((outcome) =>
+        outcome.outcome === 'not_found'
+          ? { id: outcome.id, status: 'not_found' }
+          : { id: outcome.id, status: outcome.outcome, workload: toWorkloadDto(outcome.workload) },
+      ),
+    };
   }
 
   private async run(

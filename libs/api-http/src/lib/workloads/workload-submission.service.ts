@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, EMPTY_AFFINITY, ErrorCode, type ErrorDetail, type JsonObject, type WorkloadTypeConfig } from '@niyanta/models';
+import {
+  DomainError,
+  EMPTY_AFFINITY,
+  ErrorCode,
+  type CheckpointPolicy,
+  type ErrorDetail,
+  type JsonObject,
+  type WorkloadTypeConfig,
+} from '@niyanta/models';
 import { WorkloadSubmissionRepository, type NewWorkload, type SubmissionResult } from '@niyanta/state';
 import { API_HTTP_OPTIONS, DEFAULT_TYPE_CONFIG_CACHE_TTL_MS, type ApiHttpOptions } from '../api-http.options';
 import type { CustomerPrincipal } from '../auth/principal';
@@ -122,8 +130,7 @@ export class WorkloadSubmissionService {
       maxRetries: dto.max_retries ?? config.maxRetries,
       idempotencyKey,
       timeoutSeconds: config.timeoutSeconds,
-      // The type's policy applies; a per-workload override is not part of the submit body.
-      checkpointPolicy: null,
+      checkpointPolicy: checkpointPolicyOverride(dto),
       actor: { actorType: 'customer', actorId: principal.customerId, keyId: principal.keyId, requestId: meta.requestId },
     };
   }
@@ -177,4 +184,14 @@ function priorityProblems(items: ReadonlyArray<{ priority?: number }>, maxPriori
 
 function priorityTooHigh(details: ErrorDetail[], maxPriority: number): DomainError {
   return new DomainError(ErrorCode.ValidationFailed, `priority above ${maxPriority}, the highest the customer's tier allows`, details);
+}
+
+/** The fields of the submitted policy that override the type's (an absent field is not stored, so the type's applies). */
+function checkpointPolicyOverride(dto: SubmitWorkloadDto): Partial<CheckpointPolicy> | null {
+  const policy = dto.checkpoint_policy;
+  if (policy === undefined) return null;
+  const override: Partial<CheckpointPolicy> = {};
+  if (policy.interval_seconds !== undefined) override.intervalSeconds = policy.interval_seconds;
+  if (policy.progress_step !== undefined) override.progressStep = policy.progress_step;
+  return Object.keys(override).length === 0 ? null : override;
 }

@@ -16,6 +16,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentRequestMeta, type RequestMeta } from '../common/request-meta.decorator';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { BatchCancelDto, BatchCancelResponseDto } from './dto/batch-cancel.dto';
+import { BatchCommandResponseDto, BatchWorkloadIdsDto } from './dto/batch-command.dto';
 import { CheckpointListDto } from './dto/checkpoint.dto';
 import { ListWorkloadsQueryDto } from './dto/list-workloads.query.dto';
 import { SubmitWorkloadBatchDto } from './dto/submit-batch.dto';
@@ -97,6 +98,42 @@ export class WorkloadsController {
     @CurrentRequestMeta() meta: RequestMeta,
   ): Promise<BatchCancelResponseDto> {
     return { results: await this.commands.cancelMany(customer, body.ids, meta) };
+  }
+
+  @Post('batch/pause')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'pauseWorkloadBatch',
+    summary: 'Pause several workloads',
+    description:
+      'Pauses each listed workload in one transaction, as `POST /v1/workloads/{id}/pause` would, and reports per id: `applied` (now PAUSED, or PAUSING while its worker checkpoints), `invalid_state` (unchanged) or `not_found`.',
+  })
+  @ApiOkResponse({ description: 'One result per id, in request order.', type: BatchCommandResponseDto })
+  @ApiErrors(400)
+  pauseWorkloadBatch(
+    @CurrentCustomer() customer: CustomerPrincipal,
+    @Body() body: BatchWorkloadIdsDto,
+    @CurrentRequestMeta() meta: RequestMeta,
+  ): Promise<BatchCommandResponseDto> {
+    return this.commands.applyMany(customer, body.ids, 'pause', meta);
+  }
+
+  @Post('batch/resume')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'resumeWorkloadBatch',
+    summary: 'Resume several paused workloads',
+    description:
+      'Resumes each listed PAUSED workload in one transaction (PENDING, attempt + 1, continuing from its latest checkpoint) and reports per id: `applied`, `invalid_state` (not PAUSED, unchanged) or `not_found`.',
+  })
+  @ApiOkResponse({ description: 'One result per id, in request order.', type: BatchCommandResponseDto })
+  @ApiErrors(400)
+  resumeWorkloadBatch(
+    @CurrentCustomer() customer: CustomerPrincipal,
+    @Body() body: BatchWorkloadIdsDto,
+    @CurrentRequestMeta() meta: RequestMeta,
+  ): Promise<BatchCommandResponseDto> {
+    return this.commands.applyMany(customer, body.ids, 'resume', meta);
   }
 
   @Get()

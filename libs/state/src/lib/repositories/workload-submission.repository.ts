@@ -24,7 +24,8 @@ export interface NewWorkload {
   maxRetries: number;
   idempotencyKey: string | null;
   timeoutSeconds: number | null;
-  checkpointPolicy: CheckpointPolicy | null;
+  /** Per-workload override of the type's policy; a field left out keeps the type's. */
+  checkpointPolicy: Partial<CheckpointPolicy> | null;
   /** Recorded on the `workload.submitted` audit event. */
   actor: AuditActor;
 }

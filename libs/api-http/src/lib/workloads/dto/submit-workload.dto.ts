@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { IsStringMap } from '../../common/string-map.validator';
 import { AffinityDto } from './affinity.dto';
+import { CheckpointPolicyDto } from './checkpoint-policy.dto';
 
 /** Letters, digits, `.`, `_`, `-` (the same rule workers register types with). */
 export const WORKLOAD_TYPE_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
@@ -58,6 +59,17 @@ export class SubmitWorkloadDto {
   @ValidateNested()
   @Type(() => AffinityDto)
   affinity?: AffinityDto;
+
+  @ApiPropertyOptional({
+    description:
+      'This workload\'s own checkpoint policy; a field left out keeps the type\'s (GET /v1/workload-types), null turns that trigger off.',
+    type: CheckpointPolicyDto,
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CheckpointPolicyDto)
+  checkpoint_policy?: CheckpointPolicyDto;
 
   @ApiPropertyOptional({ description: 'Preferred region (a worker elsewhere may still run it).', example: 'eu-west-1' })
   @IsOptional()
