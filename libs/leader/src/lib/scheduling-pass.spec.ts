@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { evaluateAffinity } from '@niyanta/affinity';
 import { DEFAULT_TIERS, EMPTY_AFFINITY, type AffinityRules } from '@niyanta/models';
 import { PendingQueue } from '@niyanta/scheduling';
 import type { PendingWorkload, WorkerSnapshot } from '@niyanta/state';
@@ -325,6 +327,82 @@ describe(planPass.name, () => {
     add(...Array.from({ length: 10 }, () => pending()));
     expect(plan(4).placements).toHaveLength(4);
     expect(queue.size).toBe(6);
+  });
+});
+
+describe('planPass (properties)', () => {
+  const tags = fc.dictionary(fc.constantFrom('gpu', 'zone', 'pool'), fc.constantFrom('a', 'b'), { maxKeys: 2 });
+  const arbWorker = fc.record({
+    tags,
+    region: fc.option(fc.constantFrom('eu', 'us'), { nil: null }),
+    capacity: fc.integer({ min: 0, max: 4 }),
+    activeCount: fc.integer({ min: 0, max: 4 }),
+    workloadTypes: fc.subarray(['sleep', 'etl'], { minLength: 1 }),
+    status: fc.constantFrom('ACTIVE', 'ACTIVE', 'ACTIVE', 'DRAINING'),
+  });
+  const arbWorkload = fc.record({
+    customer: fc.integer({ min: 0, max: 3 }),
+    type: fc.constantFrom('sleep', 'etl'),
+    priority: fc.integer({ min: 0, max: 1000 }),
+    affinity: fc.record({ required: tags, preferred: tags, anti: tags }),
+    region: fc.option(fc.constantFrom('eu', 'us'), { nil: null }),
+  });
+
+  it('never breaks a hard rule: type, required and anti tags, worker capacity, customer and type limits', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbWorker, { maxLength: 6 }),
+        fc.array(arbWorkload, { maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 4, maxLength: 4 }),
+        fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }),
+        (fleet, workloads, activeByCustomer, etlCap) => {
+          seq = 0;
+          const snapshots = fleet.map((w, i) => worker(`w${i}`, { ...w, status: w.status as 'ACTIVE' | 'DRAINING' }));
+          const { view, quota, types, add, plan } = setup(snapshots);
+          quota.replaceAll(new Map(activeByCustomer.map((n, c) => [`c${c}`, n])));
+          if (etlCap !== null) {
+            types.setLimits(new Map([['etl', etlCap]]));
+            types.refresh(['etl'], new Map([['etl', 1]]));
+          }
+          const before = new Map(snapshots.map((w) => [w.id, w.activeCount]));
+          // A customer's tier is its own: free, standard, enterprise, free.
+          const tiers = ['free', 'standard', 'enterprise', 'free'];
+          add(
+            ...workloads.map((w) =>
+              pending({ customerId: `c${w.customer}`, customerTier: tiers[w.customer] as string, workloadType: w.type, priority: w.priority, affinity: w.affinity, region: w.region }),
+            ),
+          );
+          const tierOf = new Map(tiers.map((tier, c) => [`c${c}`, tier]));
+          const result = plan();
+          const perWorker = new Map<string, number>();
+          const perCustomer = new Map<string, number>();
+          let etl = 0;
+          for (const placement of result.placements) {
+            const target = snapshots.find((w) => w.id === placement.workerId) as WorkerSnapshot;
+            const workload = placement.entry.payload;
+            expect(target.status).toBe('ACTIVE');
+            expect(target.workloadTypes).toContain(workload.workloadType);
+            expect(evaluateAffinity(workload.affinity, target, workload.region).eligible).toBe(true);
+            perWorker.set(target.id, (perWorker.get(target.id) ?? 0) + 1);
+            perCustomer.set(placement.entry.customerId, (perCustomer.get(placement.entry.customerId) ?? 0) + 1);
+            if (workload.workloadType === 'etl') etl++;
+          }
+          for (const w of snapshots) {
+            const added = perWorker.get(w.id) ?? 0;
+            if (added > 0) expect((before.get(w.id) ?? 0) + added).toBeLessThanOrEqual(w.capacity);
+            expect(view.running(w.id)).toBe((before.get(w.id) ?? 0) + added);
+          }
+          for (const [customerId, added] of perCustomer) {
+            const max = (DEFAULT_TIERS[tierOf.get(customerId) as string] as { maxRunning: number }).maxRunning;
+            const had = activeByCustomer[Number(customerId.slice(1))] as number;
+            expect(had + added).toBeLessThanOrEqual(Math.max(had, max));
+            if (had >= max) expect(added).toBe(0);
+          }
+          if (etlCap !== null) expect(1 + etl).toBeLessThanOrEqual(Math.max(1, etlCap));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
