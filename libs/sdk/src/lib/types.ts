@@ -1,0 +1,37 @@
+import type { components, operations } from '../generated/niyanta-api';
+
+type Schemas = components['schemas'];
+
+/** A workload as the API returns it. */
+export type Workload = Schemas['WorkloadDto'];
+/** `PENDING`, `SCHEDULED`, `RUNNING`, `PAUSING`, `PAUSED`, `COMPLETED`, `FAILED` or `CANCELLED`. */
+export type WorkloadStatus = Schemas['WorkloadStatus'];
+/** The body of `POST /v1/workloads` (and one item of a batch). */
+export type SubmitWorkloadRequest = Schemas['SubmitWorkloadDto'];
+/** One page of `GET /v1/workloads`. */
+export type WorkloadPage = Schemas['WorkloadListDto'];
+/** Filters and paging of `GET /v1/workloads`. */
+export type ListWorkloadsQuery = NonNullable<operations['listWorkloads']['parameters']['query']>;
+/** The per-id outcome of a batch cancel. */
+export type BatchCancelResult = Schemas['BatchCancelResultDto'];
+/** Checkpoint metadata. */
+export type Checkpoint = Schemas['CheckpointDto'];
+/** One entry of a workload's audit trail. */
+export type WorkloadEvent = Schemas['WorkloadEventDto'];
+/** A worker of the fleet. */
+export type Worker = Schemas['WorkerDto'];
+/** A registered workload type and its defaults. */
+export type WorkloadType = Schemas['WorkloadTypeDto'];
+/** The error body every failed request carries. */
+export type ErrorResponse = Schemas['ErrorResponseDto'];
+/** A message of the live stream: the opening snapshot or an update. */
+export type StreamMessage = Schemas['StreamMessage'];
+/** The first message of a stream connection. */
+export type StreamSnapshotMessage = Schemas['StreamSnapshotMessageDto'];
+/** A later change of one workload. */
+export type StreamUpdateMessage = Schemas['StreamUpdateMessageDto'];
+/** A workload's state as stream messages carry it. */
+export type WorkloadUpdate = Schemas['WorkloadUpdateDto'];
+
+/** Statuses a workload never leaves. */
+export const TERMINAL_STATUSES: readonly WorkloadStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
