@@ -20,16 +20,21 @@ export async function rollingRestartWithFaults(ctx: ChaosContext, faults: string
     await cluster.spawn('api');
     const old = cluster.remove('api', name);
     const label = `inflight-${name}`;
-    const items = Array.from({ length: 500 }, () => ({ workload_type: 'sleep', input: { duration_ms: 1, steps: 1 }, labels: { batch: label } }));
+    const items = Array.from({ length: 1_000 }, () => ({ workload_type: 'sleep', input: { duration_ms: 1, steps: 1 }, labels: { batch: label } }));
+    let answeredAt = 0;
     const request = fetch(`${old.url}/v1/workloads/batch`, {
       method: 'POST',
       headers: { authorization: `Bearer ${cluster.customerKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ items }),
     }).then(
-      (res) => res.status,
+      (res) => {
+        answeredAt = Date.now();
+        return res.status;
+      },
       () => 0,
     );
     await new Promise((resolve) => setTimeout(resolve, 15));
+    const signalledAt = Date.now();
     old.kill('SIGTERM');
     const status = await request;
     const exit = await old.waitForExit();
@@ -39,6 +44,7 @@ export async function rollingRestartWithFaults(ctx: ChaosContext, faults: string
     );
     const rows = await cluster.query<{ n: number }>(`SELECT count(*)::int AS n FROM workloads WHERE labels->>'batch' = $1`, [label]);
     facts[`${name}: in-flight batch answer / rows`] = `${status} / ${rows[0]?.n ?? -1}`;
+    facts[`${name}: SIGTERM while the batch was in flight`] = answeredAt > signalledAt;
     facts[`${name}: exit, then connections refused`] = `${exit.code ?? exit.signal}, ${refused}`;
   }
 

@@ -35,8 +35,9 @@ export class CircuitOpenError extends DependencyUnavailableError {
  * `/v1` requests are answered 503 `dependency_unavailable` with `Retry-After` at once, before
  * authentication, rate limiting or any query — so they cannot half-apply anything, and the pool
  * does not queue connection attempts behind a dead server. While open, one `SELECT 1` probe runs
- * when each opening ends (0.5 s, doubling to 5 s, ±20 % jitter): success closes the circuit. Health
- * and readiness routes are not gated (`/ready` keeps telling the truth on its own).
+ * when each opening ends (0.5 s, doubling to 2 s, ±20 % jitter): at most one cheap query per
+ * replica every 2 s, and service back within about 2 s of the database; success closes the
+ * circuit. Health and readiness routes are not gated (`/ready` keeps telling the truth on its own).
  *
  * A hand-rolled breaker rather than a library (e.g. opossum): the API has no single function to
  * wrap — the database is reached from guards, services and repositories — so what is needed is a
@@ -45,7 +46,7 @@ export class CircuitOpenError extends DependencyUnavailableError {
 @Injectable()
 export class DatabaseCircuitBreaker implements OnModuleDestroy {
   private readonly logger = new Logger(DatabaseCircuitBreaker.name);
-  private readonly breaker = new CircuitBreaker({ failureThreshold: 5, openBaseMs: 500, openMaxMs: 5_000, jitter: 0.2 });
+  private readonly breaker = new CircuitBreaker({ failureThreshold: 5, openBaseMs: 500, openMaxMs: 2_000, jitter: 0.2 });
   private probeTimer: NodeJS.Timeout | null = null;
   private destroyed = false;
   private readonly stateGauge = existing(
