@@ -5,9 +5,9 @@ import {
   decodeCheckpointAsync,
   type EncodedCheckpoint,
 } from '@niyanta/checkpoint';
-import { NotFoundError, type CheckpointInfo, type JsonValue } from '@niyanta/models';
+import { NotFoundError, type JsonValue } from '@niyanta/models';
 import { ReadinessService } from '@niyanta/observability';
-import { CheckpointRepository, type AttemptFence, type StoredCheckpoint } from '@niyanta/state';
+import { CheckpointRepository, type AttemptFence, type SavedCheckpoint, type StoredCheckpoint } from '@niyanta/state';
 import { WorkerMetrics } from './worker-metrics';
 import { WORKER_RUNTIME_OPTIONS, type ResolvedWorkerRuntimeOptions } from './worker-runtime.options';
 
@@ -77,7 +77,7 @@ export class CheckpointPersistence implements OnModuleInit, OnApplicationShutdow
    * attempt is no longer this worker's (nothing recorded; an object written for it is removed).
    * Rejects when the object store or the database fails: the caller may try again.
    */
-  async store(fence: AttemptFence, encoded: EncodedCheckpoint): Promise<CheckpointInfo | null> {
+  async store(fence: AttemptFence, encoded: EncodedCheckpoint): Promise<SavedCheckpoint | null> {
     const store = this.objectStore;
     const retain = this.options.checkpointRetain;
     if (store === null || encoded.storedBytes <= this.options.checkpointInlineMaxBytes) {

@@ -100,4 +100,15 @@ describe('automatic checkpoints by policy (PostgreSQL + in-process broker)', () 
       [5, 10, 15, 20],
     ]).toContainEqual(ticks);
   }, 30_000);
+
+  it('applies a pause whose message was lost at the next checkpoint: PAUSED, attempt unchanged', async () => {
+    const id = await harness.insertScheduled('sleep', { duration_ms: 4_000, steps: 20 });
+    await harness.assign(id);
+    await harness.waitFor(id, (row) => (row.last_checkpoint_sequence ?? 0) >= 2);
+    // What the API writes on pause; the control message to the worker is not sent.
+    await harness.dataSource.query(`UPDATE workloads SET status = 'PAUSING' WHERE id = $1`, [id]);
+    const paused = await harness.waitFor(id, (row) => row.status === 'PAUSED', 5_000);
+    expect(paused).toMatchObject({ attempt: 1, worker_id: null });
+    expect(await harness.auditActions(id)).toEqual(['workload.started', 'workload.paused']);
+  });
 });

@@ -1,6 +1,6 @@
 import type { EncodedCheckpoint } from '@niyanta/checkpoint';
-import type { CheckpointInfo, JsonValue, Workload, WorkloadError } from '@niyanta/models';
-import type { AttemptFence, ExecutionStart, FailureOptions } from '@niyanta/state';
+import type { JsonValue, Workload, WorkloadError } from '@niyanta/models';
+import type { AttemptFence, ExecutionStart, FailureOptions, SavedCheckpoint } from '@niyanta/state';
 import {
   abortableDelay,
   NonRetryableWorkloadError,
@@ -68,7 +68,7 @@ class FakeStore {
         },
       },
       checkpoints: {
-        store: async (fence, checkpoint): Promise<CheckpointInfo | null> => {
+        store: async (fence, checkpoint): Promise<SavedCheckpoint | null> => {
           this.storeCalls++;
           if (this.failNextStores-- > 0) throw new Error('object store unreachable');
           if (!this.held(fence)) return null;
@@ -83,6 +83,8 @@ class FakeStore {
             codec: checkpoint.codec,
             storage: 'inline',
             createdAt: new Date(),
+            dropped: [],
+            workloadStatus: this.status as SavedCheckpoint['workloadStatus'],
           };
         },
         load: async () => {
@@ -347,6 +349,22 @@ describe(WorkloadExecution.name, () => {
     expect(store.saved.length).toBeGreaterThanOrEqual(3);
     expect(deps.observer.checkpointSaved).toHaveBeenCalledWith('test', 'interval', expect.any(Number), expect.objectContaining({ storedBytes: store.saved[0]?.storedBytes }));
     expect(deps.observer.checkpointSaved).toHaveBeenCalledWith('test', 'progress', expect.any(Number), expect.anything());
+  });
+
+  it('hands the attempt back as paused when a checkpoint finds the workload PAUSING (its pause message was lost)', async () => {
+    const handler = new ScriptedHandler(async (ctx) => {
+      handler.state = { step: 1 };
+      await ctx.checkpointNow();
+      store.status = 'PAUSING'; // the API paused it; the command never reached this worker
+      handler.state = { step: 2 };
+      await ctx.checkpointNow();
+      await abortableDelay(10_000, ctx.signal);
+      return 'never';
+    });
+    const result = await new WorkloadExecution(start(), definitionOf(handler), 'w1', store.deps()).run();
+    expect(result.outcome).toBe('paused');
+    expect(store.saved).toHaveLength(2);
+    expect(store.outcomes).toEqual([{ kind: 'release', reason: 'pause' }]);
   });
 
   it('retries a checkpoint the store refused and counts the retries', async () => {

@@ -1,6 +1,6 @@
 import { encodeCheckpointAsync, type CheckpointCompression, type EncodedCheckpoint } from '@niyanta/checkpoint';
 import type { CheckpointInfo, JsonValue, Workload } from '@niyanta/models';
-import type { AttemptFence, ExecutionRepository, ExecutionStart } from '@niyanta/state';
+import type { AttemptFence, ExecutionRepository, ExecutionStart, SavedCheckpoint } from '@niyanta/state';
 import {
   RetryableWorkloadError,
   WorkloadCancelledError,
@@ -282,6 +282,11 @@ export class WorkloadExecution {
       this.lastCheckpointAt = Date.now();
       this.armIntervalTimer();
       this.deps.observer.checkpointSaved(type, trigger, (performance.now() - began) / 1000, saved);
+      // The row says a pause is waiting although no pause command arrived (a lost message): the
+      // checkpoint just stored is the one to resume from, so stop here.
+      if (saved.workloadStatus === 'PAUSING' && trigger !== 'pause' && trigger !== 'drain' && this.abort('pause')) {
+        this.deps.logger.info('the workload is being paused (found at a checkpoint): handing it back');
+      }
       return saved;
     } catch (error) {
       if (!(error instanceof WorkloadCancelledError)) {
@@ -296,7 +301,7 @@ export class WorkloadExecution {
   }
 
   /** Stores `encoded`, trying again with backoff while the store or database fails. */
-  private async storeWithRetries(encoded: EncodedCheckpoint, onRetry: () => void): Promise<CheckpointInfo | null> {
+  private async storeWithRetries(encoded: EncodedCheckpoint, onRetry: () => void): Promise<SavedCheckpoint | null> {
     const tries = this.deps.checkpointStoreTries ?? 3;
     const base = this.deps.checkpointRetryBaseMs ?? 200;
     for (let tryNumber = 1; ; tryNumber++) {

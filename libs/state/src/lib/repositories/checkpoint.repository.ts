@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CheckpointInfo } from '@niyanta/models';
+import type { CheckpointInfo, WorkloadStatus } from '@niyanta/models';
 import { DataSource } from 'typeorm';
 import type { CheckpointStorage } from '../entities/checkpoint.entity';
 import type { AttemptFence } from './execution-row';
@@ -43,6 +43,8 @@ export interface DroppedCheckpointObject {
 /** A recorded checkpoint, with the objects of the rows retention dropped. */
 export interface SavedCheckpoint extends CheckpointInfo {
   dropped: DroppedCheckpointObject[];
+  /** The workload's status as the save found it: PAUSING means a pause is waiting for this attempt. */
+  workloadStatus: WorkloadStatus;
 }
 
 /** A stored checkpoint with what is needed to read it back. */
@@ -113,13 +115,14 @@ export class CheckpointRepository {
     const retain = options.retain ?? null;
     if (retain !== null && (!Number.isInteger(retain) || retain < 1)) throw new Error(`checkpoint: retain must be >= 1, got ${retain}`);
     // One statement, hence one transaction: the update, the insert and the pruning commit together or not at all.
-    const rows: Array<CheckpointRow & { dropped: DroppedCheckpointObject[] }> = await this.dataSource.query(
+    const rows: Array<CheckpointRow & { dropped: DroppedCheckpointObject[]; workload_status: WorkloadStatus }> =
+      await this.dataSource.query(
       `WITH advanced AS (
            UPDATE workloads
               SET last_checkpoint_sequence = COALESCE(last_checkpoint_sequence, 0) + 1,
                   last_checkpoint_size_bytes = $4, last_checkpoint_at = now()
             WHERE id = $1 AND attempt = $2 AND worker_id = $3 AND status IN ('RUNNING', 'PAUSING')
-           RETURNING id, attempt, last_checkpoint_sequence, last_checkpoint_at
+           RETURNING id, attempt, status, last_checkpoint_sequence, last_checkpoint_at
          ), inserted AS (
            INSERT INTO checkpoints
              (workload_id, attempt, sequence, size_bytes, stored_bytes, codec, content_hash, storage, data, object_key,
@@ -134,7 +137,8 @@ export class CheckpointRepository {
          )
          SELECT inserted.*,
                 (SELECT COALESCE(json_agg(json_build_object('storage', storage, 'objectKey', object_key)), '[]'::json)
-                   FROM dropped WHERE object_key IS NOT NULL) AS dropped
+                   FROM dropped WHERE object_key IS NOT NULL) AS dropped,
+                (SELECT status FROM advanced) AS workload_status
            FROM inserted`,
       [
         fence.workloadId,
@@ -151,7 +155,7 @@ export class CheckpointRepository {
       ],
     );
     const row = rows[0];
-    return row === undefined ? null : { ...toInfo(row), dropped: row.dropped };
+    return row === undefined ? null : { ...toInfo(row), dropped: row.dropped, workloadStatus: row.workload_status };
   }
 
   /** The newest checkpoint of a workload (highest sequence) with its inline bytes, or null. */

@@ -351,7 +351,7 @@ describe('worker repositories', () => {
       expect((await checkpoints.save(fence, offloaded('k2'), { retain: 2 }))?.dropped).toEqual([]);
       // Sequence 1 (inline) goes: nothing to delete outside PostgreSQL.
       const third = await checkpoints.save(fence, offloaded('k3'), { retain: 2 });
-      expect(third).toMatchObject({ sequence: 3, storage: 's3', storedBytes: 400_000, dropped: [] });
+      expect(third).toMatchObject({ sequence: 3, storage: 's3', storedBytes: 400_000, dropped: [], workloadStatus: 'RUNNING' });
       const fourth = await checkpoints.save(fence, offloaded('k4'), { retain: 2 });
       expect(fourth?.dropped).toEqual([{ storage: 's3', objectKey: 'k2' }]);
 
