@@ -56,8 +56,10 @@ describe('GET /v1/stream across API replicas (processes)', () => {
     const admin = createNiyantaClient({ baseUrl: replicaA.url, apiKey: ADMIN_KEY });
     const keyFor = async (name: string): Promise<string> => {
       const customer = await admin.api.POST('/v1/admin/customers', { body: { name, tier: 'standard' } });
-      const key = await admin.api.POST('/v1/admin/customers/{id}/api-keys', { params: { path: { id: customer.data!.id } }, body: { name: 'e2e' } });
-      return key.data!.key;
+      if (!customer.data) throw new Error(`creating ${name} failed: ${customer.response.status}`);
+      const key = await admin.api.POST('/v1/admin/customers/{id}/api-keys', { params: { path: { id: customer.data.id } }, body: { name: 'e2e' } });
+      if (!key.data) throw new Error(`issuing a key failed: ${key.response.status}`);
+      return key.data.key;
     };
     const key = await keyFor('stream-watcher');
     viaA = createNiyantaClient({ baseUrl: replicaA.url, apiKey: key });
