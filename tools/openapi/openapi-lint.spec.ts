@@ -18,7 +18,7 @@ function cleanDocument(): Record<string, unknown> {
         get: {
           operationId: 'getThing',
           security: [{ api_key: [] }],
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'thing-1' }],
           responses: {
             '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
             '404': { description: 'no', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } } },
@@ -61,6 +61,7 @@ describe(checkGeneratorRules.name, () => {
     ['a 3.1 type array', (doc) => Object.assign(doc['components']['schemas']['Thing'], { properties: { s: { type: ['string', 'null'], example: 'a' } } }), 'is not OpenAPI 3.0'],
     ['nullable without type', (doc) => Object.assign(doc['components']['schemas']['Thing'], { properties: { s: { nullable: true, example: 'a' } } }), 'nullable without type'],
     ['an error body of another shape', (doc) => Object.assign(doc['paths']['/v1/things/{id}']['get']['responses'] as object, { '409': { description: 'x', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } } }), 'error body must be ErrorResponseDto'],
+    ['a parameter without example', (doc) => delete (doc['paths']['/v1/things/{id}']['get']['parameters'] as Array<Record<string, unknown>>)[0]?.['example'], 'parameter id: no example'],
     ['an operation without security', (doc) => delete doc['paths']['/v1/things/{id}']['get']['security'], 'names no security scheme'],
   ])('reports %s', (_what, breakIt, expected) => {
     const doc = cleanDocument() as unknown as Mutable;

@@ -106,7 +106,8 @@ export interface GeneratorRuleOptions {
  * - every request and response body is a `$ref` to a named component schema;
  * - object schemas with properties and enums are named components (no anonymous structs or enums);
  * - every integer has `format: int32` or `int64`;
- * - every property of a component has an example (Swagger UI shows an example for every operation);
+ * - every property of a component and every parameter (enums aside) has an example, so Swagger UI
+ *   shows a filled-in example for every operation;
  * - `nullable` only next to `type`, and errors always use the one error component;
  * - the bearer security schemes exist and every operation names one.
  */
@@ -150,6 +151,7 @@ export function checkGeneratorRules(document: Node, options: GeneratorRuleOption
     const parameters = Array.isArray(operation.node['parameters']) ? operation.node['parameters'] : [];
     for (const parameter of parameters) {
       if (!isNode(parameter)) continue;
+      if (!hasExample(parameter) && !isEnumParameter(parameter, schemas)) problems.push(`${where} parameter ${String(parameter['name'])}: no example`);
       for (const [schema, at] of walkSchemas(parameter['schema'], `${where} parameter ${String(parameter['name'])}`)) {
         problems.push(...schemaProblems(schema, at, false));
       }
@@ -169,6 +171,18 @@ export function checkGeneratorRules(document: Node, options: GeneratorRuleOption
     }
   }
   return problems;
+}
+
+function hasExample(parameter: Node): boolean {
+  return 'example' in parameter || 'examples' in parameter || (isNode(parameter['schema']) && 'example' in parameter['schema']);
+}
+
+/** Swagger UI offers an enum's values as a list: such a parameter needs no example. */
+function isEnumParameter(parameter: Node, schemas: Node): boolean {
+  const schema = isNode(parameter['schema']) ? parameter['schema'] : {};
+  const target = refName(schema['$ref']) ?? (isNode(schema['items']) ? refName(schema['items']['$ref']) : null);
+  const component = target === null ? undefined : schemas[target];
+  return isNode(component) && Array.isArray(component['enum']);
 }
 
 /** A property that only refers to components (their own examples are shown). */

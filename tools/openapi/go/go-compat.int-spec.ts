@@ -172,6 +172,9 @@ interface Sample {
     await statusOf(long.id, ['PAUSED']);
     await call('resumeWorkload', { id: long.id });
     await call('cancelWorkload', { id: long.id });
+    await call('pauseWorkloadBatch', {}, { body: { ids: [other.id, randomUUID()] } });
+    await statusOf(other.id, ['PAUSED']);
+    await call('resumeWorkloadBatch', {}, { body: { ids: [other.id] } });
     await call('cancelWorkloadBatch', {}, { body: { ids: [other.id, randomUUID()] } });
     await call('getWorkload', { id: randomUUID() });
     await call('submitWorkload', {}, { body: { workload_type: 'no-such-type' } });
@@ -193,6 +196,14 @@ interface Sample {
       samples.push({ schema: 'StreamMessage', label: `stream-${index}`, body: message });
       samples.push({ schema: type === 'snapshot' ? 'StreamSnapshotMessageDto' : 'StreamUpdateMessageDto', label: `stream-${index}`, body: message });
     }
+
+    // Swagger UI and the served document: the same document as the published file, with the
+    // bearer schemes Swagger UI's "Authorize" button fills in.
+    const ui = await fetch(`${app.url}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger-ui');
+    const served = (await (await fetch(`${app.url}/docs-json`)).json()) as Record<string, unknown>;
+    expect(served).toEqual(JSON.parse(JSON.stringify(document)));
 
     expect(problems).toEqual([]);
     expect([...operations.keys()].filter((operationId) => !covered.has(operationId))).toEqual([]);

@@ -49,7 +49,7 @@ export class WorkloadsController {
     description:
       'Queues a workload as PENDING. Defaults (priority, max_retries) come from the type\'s config. With an Idempotency-Key header (or `idempotency_key`), a repeat returns the first workload with 200 instead of creating another.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes the submission safe to retry (1–255 characters).' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes the submission safe to retry (1–255 characters).', example: 'nightly-2026-01-31' })
   @ApiCreatedResponse({ description: 'Created.', type: WorkloadDto })
   @ApiOkResponse({ description: 'A repeat of an earlier submission with the same idempotency key; the first workload.', type: WorkloadDto })
   @ApiErrors(400, 413)
