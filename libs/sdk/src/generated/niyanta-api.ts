@@ -267,7 +267,7 @@ export interface paths {
          * Watch workloads live (WebSocket)
          * @description A WebSocket (`Upgrade: websocket`) carrying live updates of the caller's workloads, from every API replica, the leader and the workers.
          *
-         *     **Authentication** as on every /v1 route: `Authorization: Bearer <key>` on the upgrade request. Browsers, which cannot set headers on a WebSocket, offer the subprotocols `niyanta.v1` and `bearer.<key>` instead (`new WebSocket(url, ['niyanta.v1', 'bearer.' + key])`); the server selects `niyanta.v1` and never echoes the key. Keys in the query string are not accepted. A refused upgrade is a plain HTTP answer in the usual error shape (400, 401, 403, 503).
+         *     **Authentication** as on every /v1 route: `Authorization: Bearer <key>` on the upgrade request. Browsers, which cannot set headers on a WebSocket, offer the subprotocols `niyanta.v1` and `bearer.<key>` instead (`new WebSocket(url, ['niyanta.v1', 'bearer.' + key])`); the server selects `niyanta.v1` and never echoes the key. Keys in the query string are not accepted. A refused upgrade is a plain HTTP answer in the usual error shape (400, 401, 403, 429 with Retry-After, 503); opening a connection counts as one request against the rate limit.
          *
          *     **Messages** (JSON text frames, schema `StreamMessage`): first one `snapshot` with the matching workloads as they are now (newest first, at most 1000; `truncated` says more matched), then an `update` for every later change. There is no gap between the two: the server subscribes before it reads the snapshot and only sends changes newer than what the snapshot showed. Per workload, updates never go backwards (a late, superseded event is dropped). Without `status` or `ids` the snapshot holds unfinished workloads only; updates include finishing ones.
          *
@@ -2452,6 +2452,15 @@ export interface operations {
             };
             /** @description The customer is suspended (`forbidden`). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

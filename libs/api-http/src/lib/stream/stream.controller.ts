@@ -24,7 +24,7 @@ export function streamMessageSchema(): SchemaObject {
 
 const DESCRIPTION = `A WebSocket (\`Upgrade: websocket\`) carrying live updates of the caller's workloads, from every API replica, the leader and the workers.
 
-**Authentication** as on every /v1 route: \`Authorization: Bearer <key>\` on the upgrade request. Browsers, which cannot set headers on a WebSocket, offer the subprotocols \`${STREAM_SUBPROTOCOL}\` and \`bearer.<key>\` instead (\`new WebSocket(url, ['${STREAM_SUBPROTOCOL}', 'bearer.' + key])\`); the server selects \`${STREAM_SUBPROTOCOL}\` and never echoes the key. Keys in the query string are not accepted. A refused upgrade is a plain HTTP answer in the usual error shape (400, 401, 403, 503).
+**Authentication** as on every /v1 route: \`Authorization: Bearer <key>\` on the upgrade request. Browsers, which cannot set headers on a WebSocket, offer the subprotocols \`${STREAM_SUBPROTOCOL}\` and \`bearer.<key>\` instead (\`new WebSocket(url, ['${STREAM_SUBPROTOCOL}', 'bearer.' + key])\`); the server selects \`${STREAM_SUBPROTOCOL}\` and never echoes the key. Keys in the query string are not accepted. A refused upgrade is a plain HTTP answer in the usual error shape (400, 401, 403, 429 with Retry-After, 503); opening a connection counts as one request against the rate limit.
 
 **Messages** (JSON text frames, schema \`StreamMessage\`): first one \`snapshot\` with the matching workloads as they are now (newest first, at most ${DEFAULT_STREAM_OPTIONS.snapshotLimit}; \`truncated\` says more matched), then an \`update\` for every later change. There is no gap between the two: the server subscribes before it reads the snapshot and only sends changes newer than what the snapshot showed. Per workload, updates never go backwards (a late, superseded event is dropped). Without \`status\` or \`ids\` the snapshot holds unfinished workloads only; updates include finishing ones.
 
@@ -66,7 +66,7 @@ export class StreamController {
     description: 'Switching Protocols: the WebSocket is open; each text frame is one `StreamMessage`.',
     content: { 'application/json': { schema: { $ref: `#/components/schemas/${STREAM_MESSAGE_SCHEMA}` } } },
   })
-  @ApiErrors(400, 401, 403, 503)
+  @ApiErrors(400, 401, 403, 429, 503)
   openStream(): never {
     // The WebSocket upgrade is handled on the HTTP server before routing; only plain GETs get here.
     throw new DomainError(ErrorCode.ValidationFailed, 'GET /v1/stream is a WebSocket: send the request with Upgrade: websocket', [

@@ -11,6 +11,7 @@ import { API_HTTP_OPTIONS, type ApiHttpOptions } from '../api-http.options';
 import { ApiKeyAuthService, type AuthAttempt } from '../auth/api-key-auth.service';
 import type { CustomerPrincipal } from '../auth/principal';
 import { describeError } from '../errors/api-exception.filter';
+import { RateLimitService } from '../tenancy/rate-limit.service';
 import { CustomerEventHub } from './customer-event-hub.service';
 import { parseStreamFilter, type StreamFilter } from './stream-filter';
 import { StreamMetrics } from './stream-metrics';
@@ -26,6 +27,9 @@ import {
 
 /** Clients only send pongs and close frames; anything bigger than this is a protocol abuse. */
 const MAX_CLIENT_MESSAGE_BYTES = 4096;
+
+/** Response headers a refused upgrade still carries (rate-limit state). */
+type ExtraHeaders = Map<string, string>;
 
 /** A handshake accepted by authentication and filter parsing. */
 interface AcceptedUpgrade {
@@ -72,6 +76,7 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly hub: CustomerEventHub,
     private readonly snapshots: WorkloadStreamRepository,
     private readonly metrics: StreamMetrics,
+    private readonly rateLimits: RateLimitService,
     @Inject(API_HTTP_OPTIONS) apiOptions: ApiHttpOptions,
   ) {
     this.options = { ...DEFAULT_STREAM_OPTIONS, ...apiOptions.stream };
@@ -120,17 +125,18 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     let accepted: AcceptedUpgrade;
+    const extraHeaders: ExtraHeaders = new Map();
     try {
-      accepted = await this.accept(req, url);
+      accepted = await this.accept(req, url, extraHeaders);
     } catch (error: unknown) {
-      this.reject(socket, req, error);
+      this.reject(socket, req, error, extraHeaders);
       return;
     }
     if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, accepted));
   }
 
-  private async accept(req: IncomingMessage, url: URL): Promise<AcceptedUpgrade> {
+  private async accept(req: IncomingMessage, url: URL, extraHeaders: ExtraHeaders): Promise<AcceptedUpgrade> {
     if (!this.accepting) throw new DomainError(ErrorCode.DependencyUnavailable, 'the server is shutting down');
     if (this.sessions.size >= this.options.maxConnections) {
       throw new DomainError(ErrorCode.DependencyUnavailable, 'too many stream connections on this server, retry later');
@@ -138,6 +144,9 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
     if (req.method !== 'GET') throw new DomainError(ErrorCode.ValidationFailed, 'a WebSocket upgrade must be a GET');
     const authorization = upgradeAuthorization(req) ?? '';
     const principal = await this.auth.authenticate(authorization || undefined, this.attempt(req));
+    // A connection attempt is a request of the customer: it takes a token like any other.
+    const headerSink = { setHeader: (name: string, value: string) => extraHeaders.set(name, value) };
+    await this.rateLimits.admit(principal, headerSink as unknown as Parameters<RateLimitService['admit']>[1]);
     const filter = parseStreamFilter(url.searchParams);
     return { principal, filter, authorization };
   }
@@ -204,7 +213,7 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Answers a refused upgrade with a plain HTTP response in the API's error shape. */
-  private reject(socket: Duplex, req: IncomingMessage, error: unknown): void {
+  private reject(socket: Duplex, req: IncomingMessage, error: unknown, extraHeaders: ExtraHeaders = new Map()): void {
     const described = describeError(error);
     if (described.status >= 500 && described.code !== ErrorCode.DependencyUnavailable) {
       this.logger.error(`stream upgrade failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -220,6 +229,7 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
       `X-Request-Id: ${requestId}`,
       'Connection: close',
     ];
+    for (const [name, value] of extraHeaders) headers.push(`${name}: ${value}`);
     if (described.retryAfterSeconds !== undefined) headers.push(`Retry-After: ${described.retryAfterSeconds}`);
     if (!socket.writable) {
       socket.destroy();

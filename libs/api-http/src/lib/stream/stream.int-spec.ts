@@ -38,6 +38,7 @@ interface TestClient {
 interface Refusal {
   status: number;
   requestId: string | undefined;
+  retryAfter: string | undefined;
   body: { error: { code: string; message: string; details: Array<{ path: string }>; request_id: string } };
 }
 
@@ -136,7 +137,14 @@ describe('GET /v1/stream (two API replicas on PostgreSQL and NATS)', () => {
       ws.once('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, requestId: res.headers['x-request-id'] as string | undefined, body: JSON.parse(body) }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            requestId: res.headers['x-request-id'] as string | undefined,
+            retryAfter: res.headers['retry-after'] as string | undefined,
+            body: JSON.parse(body),
+          }),
+        );
       });
     });
   }
@@ -206,6 +214,21 @@ describe('GET /v1/stream (two API replicas on PostgreSQL and NATS)', () => {
     expect(inQuery.status).toBe(400);
     expect(inQuery.body.error.details.map((d) => d.path)).toEqual(['api_key']);
     expect((await refused(`?api_key=${customer1.key}`)).status).toBe(401);
+  });
+
+  it('counts a connection attempt against the rate limit: 429 with Retry-After once the bucket is empty', async () => {
+    const tier = await http(replicaB)
+      .put('/v1/admin/tiers/stream-trickle')
+      .set('Authorization', `Bearer ${ADMIN_KEY}`)
+      .send({ requests_per_second: 0.2, burst: 1, max_running: 10, scheduling_weight: 0, max_priority: 1000 });
+    expect(tier.status).toBeLessThan(300);
+    const created = await http(replicaB).post('/v1/admin/customers').set('Authorization', `Bearer ${ADMIN_KEY}`).send({ name: 'stream-trickle', tier: 'stream-trickle' });
+    const key = await http(replicaB).post(`/v1/admin/customers/${created.body.id}/api-keys`).set('Authorization', `Bearer ${ADMIN_KEY}`).send({ name: 'stream' });
+    await open('', { key: key.body.key });
+    const answer = await refused('', { authorization: `Bearer ${key.body.key}` });
+    expect(answer.status).toBe(429);
+    expect(answer.body.error.code).toBe('rate_limited');
+    expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses a bad filter with 400 validation_failed naming the parameter', async () => {
