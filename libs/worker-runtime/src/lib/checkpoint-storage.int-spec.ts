@@ -158,11 +158,11 @@ describe('checkpoint storage (PostgreSQL + object stores)', () => {
     });
 
     it('keeps a checkpoint at or below the inline threshold in PostgreSQL', async () => {
-      const id = await harness.insertScheduled('sleep', { duration_ms: 40, steps: 2 });
+      // Three steps: the sample checkpoints after each but the last, so exactly 2 (what retention keeps here).
+      const id = await harness.insertScheduled('sleep', { duration_ms: 60, steps: 3 });
       await harness.assign(id);
       await harness.waitFor(id, (row) => row.status === 'COMPLETED');
       const rows = await checkpointRows(harness, id);
-      // Retention keeps 2 here; the sleep took exactly 2.
       expect(rows.map((r) => [r.sequence, r.storage, r.has_data, r.object_key])).toEqual([
         [1, 'inline', true, null],
         [2, 'inline', true, null],

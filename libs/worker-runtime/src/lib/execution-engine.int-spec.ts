@@ -23,8 +23,9 @@ describe('worker execution (PostgreSQL + in-process broker)', () => {
     expect(done.worker_id).toBe(harness.workerId);
     expect(await harness.auditActions(id)).toEqual(['workload.started', 'workload.completed']);
     const checkpoints = await harness.checkpointSequences(id);
-    expect(checkpoints.map((c) => c.sequence)).toEqual([1, 2, 3, 4]);
-    expect(done.last_checkpoint_sequence).toBe(4);
+    // After each step but the last: the outcome is written right after it.
+    expect(checkpoints.map((c) => c.sequence)).toEqual([1, 2, 3]);
+    expect(done.last_checkpoint_sequence).toBe(3);
 
     const events = harness.events
       .map((m) => m.payload as WorkloadEventPayload)
@@ -59,7 +60,8 @@ describe('worker execution (PostgreSQL + in-process broker)', () => {
     expect(output.resumed_from_step).toBe(resumedFrom);
     expect(output.slept_ms).toBe((20 - resumedFrom) * 100);
     const checkpoints = await harness.checkpointSequences(id);
-    expect(checkpoints.map((c) => c.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // One per step but the last (the completion follows it).
+    expect(checkpoints.map((c) => c.sequence)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
     expect(checkpoints.slice(0, resumedFrom).every((c) => c.attempt === 1)).toBe(true);
     expect(checkpoints.slice(resumedFrom).every((c) => c.attempt === 2)).toBe(true);
     expect((await harness.auditActions(id)).filter((a) => a === 'workload.completed')).toHaveLength(1);

@@ -23,19 +23,19 @@ async function runAttempt<S extends SleepState | null>(
 }
 
 describe('sleep sample', () => {
-  it('sleeps in steps, reporting progress and checkpointing after each', async () => {
+  it('sleeps in steps, reporting progress after each and checkpointing after each but the last', async () => {
     const ctx = new FakeWorkloadContext({ workloadType: 'sleep', input: { duration_ms: 40, steps: 4 } });
     const output = await runAttempt(sleepWorkload, ctx);
     expect(output).toEqual({ slept_ms: 40, steps: 4, resumed_from_step: null, attempt: 1 });
     expect(ctx.progress.map((p) => p.progress)).toEqual([0.25, 0.5, 0.75, 1]);
     expect(ctx.progress[3].message).toBe('step 4 of 4');
-    expect(ctx.checkpoints).toEqual([1, 2, 3, 4].map((completed_steps) => ({ completed_steps })));
+    expect(ctx.checkpoints).toEqual([1, 2, 3].map((completed_steps) => ({ completed_steps })));
   });
 
   it('defaults to 10 steps', async () => {
     const ctx = new FakeWorkloadContext({ input: { duration_ms: 10 } });
     expect(await runAttempt(sleepWorkload, ctx)).toMatchObject({ steps: 10 });
-    expect(ctx.checkpoints).toHaveLength(10);
+    expect(ctx.checkpoints).toHaveLength(9);
   });
 
   it('stops promptly on abort with WorkloadCancelledError, and resumes from its last checkpoint', async () => {
