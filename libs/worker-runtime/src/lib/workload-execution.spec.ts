@@ -202,6 +202,26 @@ describe(WorkloadExecution.name, () => {
     expect(handler.initState).toBeUndefined();
   });
 
+  it('holds the slot for no progress write: the handler does not wait for one, and the completion supersedes a held-back report', async () => {
+    const written: number[] = [];
+    const deps = store.deps({ progressThrottleMs: 60_000 });
+    // A database that never answers the progress write: neither the handler nor the outcome may wait for it.
+    deps.executions.reportProgress = async (_fence, progress) => {
+      written.push(progress);
+      return new Promise<boolean>(() => undefined);
+    };
+    const handler = new ScriptedHandler(async (ctx) => {
+      await ctx.reportProgress(0.5, 'half');
+      await ctx.reportProgress(1, 'done');
+      return 'ok';
+    });
+    const result = await new WorkloadExecution(start(), definitionOf(handler), 'w1', deps).run();
+    expect(result.outcome).toBe('completed');
+    expect(store.outcomes).toEqual([{ kind: 'complete', output: 'ok' }]);
+    // The first report went out at once; the second, held back by the throttle, is covered by the completion (progress 1).
+    expect(written).toEqual([0.5]);
+  });
+
   it('does not read checkpoints when the workload row records none', async () => {
     const load = jest.fn(async () => null);
     const deps = store.deps();

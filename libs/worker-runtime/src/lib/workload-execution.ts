@@ -134,7 +134,11 @@ export class WorkloadExecution {
       });
     }
     const action = decideOutcome(settlement, this.kind, this.start.timeoutSeconds);
-    if (action.write === 'complete' || action.write === 'failure') await this.throttle.flush();
+    // A completion writes progress 1 in its own statement, so a report still held back by the
+    // throttle is superseded rather than written first (one round trip less while the slot is held).
+    // A progress write already in flight needs no wait either: it is fenced on RUNNING, so after the
+    // completion it matches nothing. A failure keeps the last reported progress, so it is flushed.
+    if (action.write === 'failure') await this.throttle.flush();
     this.throttle.stop();
     await this.checkpointChain;
     await this.closeHandler();
@@ -249,7 +253,11 @@ export class WorkloadExecution {
       this.lastCheckpointProgress = clamped;
       this.autoCheckpoint('progress');
     }
-    return this.throttle.report(clamped, message ?? null);
+    // The handler does not wait for the database: the throttle already writes in order, one at a
+    // time, and a refused write aborts the attempt. Waiting made every step of every workload pay
+    // a round trip to PostgreSQL (under load, a micro-batch behind others) while holding its slot.
+    void this.throttle.report(clamped, message ?? null);
+    return Promise.resolve();
   }
 
   private async writeProgress(progress: number, message: string | null): Promise<void> {
