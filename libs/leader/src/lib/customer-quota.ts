@@ -32,6 +32,11 @@ export class CustomerQuota {
     this.tiers = { ...this.configured, ...stored };
   }
 
+  /** True when `tier` is null or defined (configured or read from the database). */
+  knows(tier: string | null): boolean {
+    return tier === null || this.tiers[tier] !== undefined;
+  }
+
   /** The definition of `tier`, or of the fallback tier when `tier` is unknown or null. */
   tier(tier: string | null): TierDefinition {
     return (tier !== null ? this.tiers[tier] : undefined) ?? (this.tiers[this.fallbackTier] as TierDefinition);

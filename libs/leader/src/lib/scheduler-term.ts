@@ -253,6 +253,9 @@ export class SchedulerTerm {
       const ids = [...this.dirtyWorkloads].slice(0, PAGE_SIZE);
       for (const id of ids) this.dirtyWorkloads.delete(id);
       const rows = await repository.findPendingByIds(ids);
+      // A tier created since the last sweep must not be scheduled under the fallback tier's
+      // limits: read the definitions again before queueing its customers' workloads.
+      if (rows.some((row) => !this.quota.knows(row.customerTier))) this.quota.setTiers(await this.deps.tiers.loadMap());
       const found = new Set<string>();
       for (const row of rows) {
         found.add(row.id);
