@@ -12,6 +12,11 @@ process.stdin.setEncoding('utf8');
 for await (const chunk of process.stdin) input += chunk;
 const { filePath, code } = JSON.parse(input);
 
+// @nx/enforce-module-boundaries reads the cached project graph and silently skips itself when
+// there is none (a fresh clone): compute it first.
+const { createProjectGraphAsync } = await import('@nx/devkit');
+await createProjectGraphAsync({ exitOnError: true });
+
 const eslint = new ESLint({ cwd: root });
 const [result] = await eslint.lintText(code, { filePath: path.resolve(root, filePath) });
 process.stdout.write(JSON.stringify(result.messages.map(({ ruleId, severity, message }) => ({ ruleId, severity, message }))));
