@@ -16,6 +16,13 @@ export async function listAll(store: CheckpointObjectStore, prefix: string): Pro
 export function objectStoreConformance(
   open: () => Promise<CheckpointObjectStore>,
   close: (store: CheckpointObjectStore) => Promise<void> = async (store) => store.close?.(),
+  /**
+   * Whether the backend under test replaces an object atomically when one key is written
+   * concurrently. Checkpoints never rely on it (every checkpoint gets a fresh key); the check is
+   * kept for backends that promise it, and skipped for test servers that do not.
+   * @default true
+   */
+  backend: { atomicOverwrite?: boolean } = {},
 ): void {
   let store: CheckpointObjectStore;
 
@@ -82,7 +89,7 @@ export function objectStoreConformance(
     expect((await listAll(store, 'many/')).map((o) => o.key)).toEqual(keys);
   }, 60_000);
 
-  it('never shows a torn object: a read racing writers of the same key fails or returns one whole version', async () => {
+  (backend.atomicOverwrite === false ? it.skip : it)('never shows a torn object: a read racing writers of the same key fails or returns one whole version', async () => {
     const versions = Array.from({ length: 10 }, (_, i) => Buffer.alloc(256 * 1024, i));
     await store.put('k/v', versions[0] as Buffer);
     const reads: Buffer[] = [];
