@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { loadLeaderConfig } from '@niyanta/config';
-import { resolveLeaderOptions } from '@niyanta/leader';
-import { CoordinatorLeaderModule, leaderOptions } from './coordinator-leader.module';
+import { leaderOptionsFromSettings, resolveLeaderOptions } from '@niyanta/leader';
+import { CoordinatorLeaderModule } from './coordinator-leader.module';
 
 const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', NATS_URL: 'nats://127.0.0.1:1', LOG_LEVEL: 'silent' };
 
@@ -19,7 +19,7 @@ describe(CoordinatorLeaderModule.name, () => {
       RETRY_MAX_DELAY: '20s',
       AUDIT_RETENTION: '7d',
     });
-    expect(leaderOptions(config)).toEqual({
+    expect(leaderOptionsFromSettings(config)).toEqual({
       leaderId: 'leader-7',
       workerTimeoutMs: 9_000,
       leaseTtlMs: 4_000,
@@ -34,7 +34,7 @@ describe(CoordinatorLeaderModule.name, () => {
 
   it('accepts every configuration the config loader accepts (the two validations agree)', () => {
     for (const overrides of [{}, { LEASE_TTL: '2s', LEASE_RENEW_INTERVAL: '1s' }, { RETRY_BASE_DELAY: '5m' }]) {
-      expect(() => resolveLeaderOptions(leaderOptions(loadLeaderConfig({ ...env, ...overrides })))).not.toThrow();
+      expect(() => resolveLeaderOptions(leaderOptionsFromSettings(loadLeaderConfig({ ...env, ...overrides })))).not.toThrow();
     }
   });
 

@@ -1,27 +1,12 @@
 import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
 import { BrokerHealth, BrokerModule } from '@niyanta/broker';
 import { LeaderConfig } from '@niyanta/config';
-import { LeaderModule, LeaderOptions } from '@niyanta/leader';
+import { LeaderModule, leaderOptionsFromSettings } from '@niyanta/leader';
 import { ObservabilityModule, ReadinessService } from '@niyanta/observability';
 import { StateHealth, StateModule } from '@niyanta/state';
 
 /** Name of this process in logs, metrics and connection names. */
 export const SERVICE_NAME = 'coordinator-leader';
-
-/** The leader feature's options from the validated configuration. */
-export function leaderOptions(config: LeaderConfig): LeaderOptions {
-  return {
-    leaderId: config.leaderId,
-    workerTimeoutMs: config.workerTimeoutMs,
-    leaseTtlMs: config.leaseTtlMs,
-    leaseRenewIntervalMs: config.leaseRenewIntervalMs,
-    sweepIntervalMs: config.schedulerSweepIntervalMs,
-    assignmentAckTimeoutMs: config.assignmentAckTimeoutMs,
-    retryBaseDelayMs: config.retryBaseDelayMs,
-    retryMaxDelayMs: config.retryMaxDelayMs,
-    auditRetentionMs: config.auditRetentionMs,
-  };
-}
 
 /**
  * A leader candidate: campaigns for the lease and, while it holds it, schedules, monitors worker
@@ -55,7 +40,7 @@ export class CoordinatorLeaderModule implements OnModuleInit {
           prefix: config.brokerPrefix,
           faults: config.brokerFaults,
         }),
-        LeaderModule.forRoot(leaderOptions(config)),
+        LeaderModule.forRoot(leaderOptionsFromSettings(config)),
       ],
     };
   }

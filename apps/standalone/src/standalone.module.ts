@@ -2,10 +2,10 @@ import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
 import { ApiHttpModule } from '@niyanta/api-http';
 import { BrokerHealth, BrokerModule, BrokerModuleOptions } from '@niyanta/broker';
 import { StandaloneConfig } from '@niyanta/config';
-import { LeaderModule } from '@niyanta/leader';
+import { LeaderModule, leaderOptionsFromSettings } from '@niyanta/leader';
 import { ObservabilityModule, ReadinessService } from '@niyanta/observability';
 import { StateHealth, StateModule } from '@niyanta/state';
-import { WorkerRuntimeModule } from '@niyanta/worker-runtime';
+import { WorkerRuntimeModule, workerRuntimeOptionsFromSettings } from '@niyanta/worker-runtime';
 import { WorkloadDefinition } from '@niyanta/workload-sdk';
 
 /** Name of this process in logs, metrics and connection names. */
@@ -51,34 +51,8 @@ export class StandaloneModule implements OnModuleInit {
         }),
         BrokerModule.forRoot(broker),
         ApiHttpModule.forRoot({ adminApiKey: config.adminApiKey, bodyLimitBytes: config.bodyLimitBytes }),
-        LeaderModule.forRoot({
-          leaderId: config.leaderId,
-          workerTimeoutMs: config.workerTimeoutMs,
-          leaseTtlMs: config.leaseTtlMs,
-          leaseRenewIntervalMs: config.leaseRenewIntervalMs,
-          sweepIntervalMs: config.schedulerSweepIntervalMs,
-          assignmentAckTimeoutMs: config.assignmentAckTimeoutMs,
-          retryBaseDelayMs: config.retryBaseDelayMs,
-          retryMaxDelayMs: config.retryMaxDelayMs,
-          auditRetentionMs: config.auditRetentionMs,
-        }),
-        WorkerRuntimeModule.forRoot({
-          workerId: config.workerId,
-          tags: { ...config.workerTags },
-          region: config.workerRegion ?? null,
-          capacity: config.workerCapacity,
-          types: config.workerTypes ? [...config.workerTypes] : undefined,
-          heartbeatIntervalMs: config.heartbeatIntervalMs,
-          drainTimeoutMs: config.drainTimeoutMs,
-          retryBaseDelayMs: config.retryBaseDelayMs,
-          retryMaxDelayMs: config.retryMaxDelayMs,
-          checkpointStorage: config.checkpointStorage,
-          checkpointInlineMaxBytes: config.checkpointInlineMaxBytes,
-          checkpointRetain: config.checkpointRetain,
-          checkpointSweepIntervalMs: config.checkpointSweepIntervalMs,
-          checkpointOrphanGraceMs: config.checkpointOrphanGraceMs,
-          definitions: stores.definitions,
-        }),
+        LeaderModule.forRoot(leaderOptionsFromSettings(config)),
+        WorkerRuntimeModule.forRoot(workerRuntimeOptionsFromSettings(config, stores.definitions)),
       ],
     };
   }

@@ -3,7 +3,7 @@ import { BrokerHealth, BrokerModule } from '@niyanta/broker';
 import { WorkerConfig } from '@niyanta/config';
 import { ObservabilityModule, ReadinessService } from '@niyanta/observability';
 import { StateHealth, StateModule } from '@niyanta/state';
-import { WorkerRuntimeModule } from '@niyanta/worker-runtime';
+import { WorkerRuntimeModule, workerRuntimeOptionsFromSettings } from '@niyanta/worker-runtime';
 import { WorkloadDefinition } from '@niyanta/workload-sdk';
 
 /** Name of this process in logs, metrics and connection names. */
@@ -40,23 +40,7 @@ export class WorkerModule implements OnModuleInit {
           prefix: config.brokerPrefix,
           faults: config.brokerFaults,
         }),
-        WorkerRuntimeModule.forRoot({
-          workerId: config.workerId,
-          tags: { ...config.workerTags },
-          region: config.workerRegion ?? null,
-          capacity: config.workerCapacity,
-          types: config.workerTypes ? [...config.workerTypes] : undefined,
-          heartbeatIntervalMs: config.heartbeatIntervalMs,
-          drainTimeoutMs: config.drainTimeoutMs,
-          retryBaseDelayMs: config.retryBaseDelayMs,
-          retryMaxDelayMs: config.retryMaxDelayMs,
-          checkpointStorage: config.checkpointStorage,
-          checkpointInlineMaxBytes: config.checkpointInlineMaxBytes,
-          checkpointRetain: config.checkpointRetain,
-          checkpointSweepIntervalMs: config.checkpointSweepIntervalMs,
-          checkpointOrphanGraceMs: config.checkpointOrphanGraceMs,
-          definitions,
-        }),
+        WorkerRuntimeModule.forRoot(workerRuntimeOptionsFromSettings(config, definitions)),
       ],
     };
   }

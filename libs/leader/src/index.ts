@@ -1,6 +1,7 @@
 export { LeaderModule } from './lib/leader.module';
 export { LEADER_OPTIONS, resolveLeaderOptions } from './lib/leader-options';
 export type { LeaderOptions, ResolvedLeaderOptions } from './lib/leader-options';
+export { leaderOptionsFromSettings } from './lib/leader-options-from-settings';
 export { LeaderElectionService } from './lib/leader-election.service';
 export type { LeadershipStatus } from './lib/leader-election.service';
 export { LEADER_DUTIES, LeaderDuty } from './lib/leader-duty';
