@@ -8,6 +8,7 @@ import {
   type WorkerDrainPayload,
   type WorkloadEventPayload,
 } from '@niyanta/models';
+import type { ReleasedWorkload } from '@niyanta/state';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -73,4 +74,18 @@ export function workloadEvent(workload: Workload): WorkloadEventPayload {
   if (workload.status === 'COMPLETED') event.output = workload.output;
   if (workload.error !== null) event.error = workload.error;
   return event;
+}
+
+/** The event published on the customer's subject for a workload a re-registering worker handed back. */
+export function handedBackEvent(released: ReleasedWorkload): WorkloadEventPayload {
+  return {
+    workload_id: released.workloadId,
+    customer_id: released.customerId,
+    workload_type: released.workloadType,
+    status: released.status,
+    attempt: released.attempt,
+    progress: released.progress,
+    worker_id: null,
+    occurred_at: released.updatedAt.toISOString(),
+  };
 }

@@ -4,8 +4,17 @@ import {
   type HeartbeatPayload,
   type LeaderWakePayload,
   type MessageEnvelope,
+  type WorkloadEventPayload,
 } from '@niyanta/models';
 import { first, sleep, WorkerHarness } from '../testing/worker-harness';
+
+async function waitFor(check: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
 
 function wakeReasons(harness: WorkerHarness): LeaderWakePayload[] {
   return harness.wakes.map((m) => m.payload as LeaderWakePayload);
@@ -108,6 +117,31 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
         `SELECT count(*)::int AS n FROM audit_events WHERE action = 'worker.registered'`,
       );
       expect(first(registrations).n).toBe(2);
+    });
+
+    it('publishes a WorkloadEvent for each workload it hands back when it registers again, and wakes the leader', async () => {
+      // Left assigned by an earlier life of this worker id: placed, never started.
+      const scheduled = await harness.insertScheduled('sleep', { duration_ms: 10 });
+      const eventsBefore = harness.events.length;
+      await harness.dataSource.query(`UPDATE workers SET status = 'DEAD' WHERE id = $1`, [harness.workerId]);
+      await harness.runtime.heartbeat();
+      expect(await harness.workload(scheduled)).toMatchObject({ status: 'PENDING', attempt: 2, worker_id: null });
+      await waitFor(() => harness.events.slice(eventsBefore).some((m) => (m.payload as WorkloadEventPayload).workload_id === scheduled));
+      const events = harness.events
+        .slice(eventsBefore)
+        .filter((m) => (m.payload as WorkloadEventPayload).workload_id === scheduled);
+      expect(events).toHaveLength(1);
+      expect(events[0]?.type).toBe(MessageType.WorkloadEvent);
+      expect(events[0]?.payload).toMatchObject({
+        workload_id: scheduled,
+        customer_id: harness.customerId,
+        workload_type: 'sleep',
+        status: 'PENDING',
+        attempt: 2,
+        progress: 0,
+        worker_id: null,
+      });
+      expect(wakeReasons(harness)).toContainEqual({ reason: 'requeued', worker_id: harness.workerId, workload_ids: [scheduled] });
     });
 
     it('drops malformed assignments without running anything', async () => {

@@ -20,7 +20,7 @@ import { WorkerRegistryRepository, type HeartbeatResult } from '@niyanta/state';
 import { ExecutionEngine } from './execution-engine.service';
 import { WorkerLifecycle } from './worker-lifecycle';
 import { WorkerMetrics } from './worker-metrics';
-import { parseDrainRequest } from './worker-messages';
+import { handedBackEvent, parseDrainRequest } from './worker-messages';
 import { typeRegistration, WORKER_RUNTIME_OPTIONS, type ResolvedWorkerRuntimeOptions } from './worker-runtime.options';
 
 /** What a drain did. */
@@ -199,6 +199,13 @@ export class WorkerRuntimeService implements OnApplicationBootstrap, OnModuleDes
     );
     if (result.released.length > 0) {
       this.logger.warn(`handed back ${result.released.length} workload(s) left assigned to this worker id`);
+      // Live streams learn of these changes the same way as of any other: a WorkloadEvent each.
+      for (const released of result.released) {
+        const envelope = createEnvelope(MessageType.WorkloadEvent, handedBackEvent(released));
+        this.broker.publish(this.subjects.customerEvents(released.customerId), envelope).catch((error: unknown) => {
+          this.logger.warn(`publishing the event of ${released.workloadId} failed: ${String(error)}`);
+        });
+      }
       this.engine.notifyLeader({
         reason: 'requeued',
         worker_id: this.options.workerId,

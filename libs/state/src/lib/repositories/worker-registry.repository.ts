@@ -31,6 +31,10 @@ export interface ReleasedWorkload {
   /** PENDING (attempt + 1) or PAUSED (it was pausing). */
   status: WorkloadStatus;
   attempt: number;
+  /** Its last reported progress (kept: a resumed attempt may continue from a checkpoint). */
+  progress: number;
+  /** When it was handed back. */
+  updatedAt: Date;
 }
 
 /** Result of {@link WorkerRegistryRepository.register}. */
@@ -69,6 +73,8 @@ interface ReleasedRow {
   attempt: number;
   previous_status: WorkloadStatus;
   previous_attempt: number;
+  progress: number;
+  updated_at: Date;
 }
 
 const WORKER_COLUMNS = `id, status, tags, region, capacity, workload_types, running_count, last_heartbeat_at, registered_at`;
@@ -226,8 +232,8 @@ export class WorkerRegistryRepository {
                 attempt = CASE WHEN prev.status = 'PAUSING' THEN w.attempt ELSE w.attempt + 1 END,
                 worker_id = NULL, not_before = NULL, scheduled_at = NULL, pending_reason = NULL, updated_at = now()
            FROM prev WHERE w.id = prev.id
-         RETURNING w.id, w.customer_id, w.workload_type, w.status, w.attempt, prev.status AS previous_status,
-                   prev.attempt AS previous_attempt
+         RETURNING w.id, w.customer_id, w.workload_type, w.status, w.attempt, w.progress, w.updated_at,
+                   prev.status AS previous_status, prev.attempt AS previous_attempt
        ) SELECT * FROM changed`,
       [workerId],
     );
@@ -250,6 +256,8 @@ export class WorkerRegistryRepository {
       workloadType: row.workload_type,
       status: row.status,
       attempt: row.attempt,
+      progress: Number(row.progress),
+      updatedAt: row.updated_at,
     }));
   }
 }
