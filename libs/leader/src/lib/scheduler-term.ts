@@ -66,6 +66,8 @@ export class SchedulerTerm {
   private clockOffsetMs = 0;
   private consecutiveErrors = 0;
   private queueMetricsAt = -Infinity;
+  /** Assignments and events of the last pass still being published (never rejects). */
+  private delivering: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly term: LeaderTerm,
@@ -112,6 +114,7 @@ export class SchedulerTerm {
   /** Stops passes; resolves when the current one has finished. */
   async end(): Promise<void> {
     await this.runner.stop();
+    await this.delivering;
     this.queue.clear();
   }
 
@@ -137,11 +140,20 @@ export class SchedulerTerm {
       this.cappedCustomers = plan.cappedCustomers;
       this.cappedTypes = plan.cappedTypes;
       const scheduled = await this.write(plan);
+      // The placements are committed: publishing them overlaps the next pass instead of delaying it
+      // (publishing ~1,000 durable assignments takes longer than reading, planning and writing the
+      // next 1,000). At most one pass's messages are in flight, so this waits for the previous
+      // pass's first; an assignment that is never confirmed is re-sent by the watchdog, as before.
+      await this.delivering;
       if (scheduled.length > 0) {
-        await Promise.all([
-          this.deps.messages.sendAssignments(scheduled, this.term.fence.generation),
+        const generation = this.term.fence.generation;
+        this.delivering = Promise.all([
+          this.deps.messages.sendAssignments(scheduled, generation),
           this.deps.messages.publishEvents(scheduled),
-        ]);
+        ]).then(
+          () => undefined,
+          (error: unknown) => this.deps.logger.error(`publishing a pass's assignments failed: ${describe(error)}`),
+        );
       }
       const reasons = this.reasons.collect(this.queue, REASON_WRITES_PER_PASS);
       if (reasons.length > 0) await this.deps.repository.setPendingReasons(this.term.fence, reasons);

@@ -158,6 +158,33 @@ describe(planPass.name, () => {
     expect(reasons.collect(queue, 100)).toEqual([]);
   });
 
+  it('leaves the reasons of a draining backlog alone when a pass stops at its placement budget', () => {
+    // Three slots, five waiting, and a budget of one placement per pass.
+    const { queue, view, reasons, add, plan } = setup([worker('a', { capacity: 1, activeCount: 1 }), worker('b', { capacity: 3 })]);
+    const workloads = Array.from({ length: 5 }, () => pending());
+    add(...workloads);
+    view.apply(worker('b', { capacity: 3, activeCount: 3 }));
+    plan();
+    expect(reasons.collect(queue, 100)).toHaveLength(5);
+    view.apply(worker('b', { capacity: 3, activeCount: 0 }));
+    // Cut short with slots still free: the rest is placed by the next passes, whose writes clear each
+    // reason — nothing is rewritten meanwhile.
+    expect(plan(1).placements).toHaveLength(1);
+    expect(reasons.collect(queue, 100)).toEqual([]);
+    expect(plan(1).placements).toHaveLength(1);
+    expect(reasons.collect(queue, 100)).toEqual([]);
+    // A pass that empties the queue of what it can place and then runs out of slots: still "full", no write.
+    expect(plan().placements).toHaveLength(1);
+    expect(reasons.collect(queue, 100)).toEqual([]);
+    // A pass that places everything left with slots to spare clears the class's finding.
+    view.apply(worker('b', { capacity: 3, activeCount: 0 }));
+    expect(plan().placements).toHaveLength(2);
+    expect(queue.size).toBe(0);
+    const next = pending();
+    add(next);
+    expect(reasons.collect(queue, 100)).toEqual([]);
+  });
+
   it('tells a workload whose fitting workers are full from one nothing could ever take, on a fleet with free slots elsewhere', () => {
     const gpu: AffinityRules = { required: { gpu: 'a100' }, preferred: {}, anti: {} };
     const { queue, reasons, add, plan } = setup([worker('gpu', { capacity: 1, activeCount: 1, tags: { gpu: 'a100' } }), worker('cpu', { capacity: 5 })]);

@@ -118,6 +118,7 @@ export function planPass(input: PassInput): PassPlan {
   const refused = new Set<string>();
   let offers = 0;
   let saturated = false;
+  const placedGroups = new Map<string, PendingWorkload>();
   queue.takeBatch(
     input.now,
     input.maxPlacements,
@@ -152,7 +153,7 @@ export function planPass(input: PassInput): PassPlan {
       view.reserve(decision.workerId);
       quota.take(entry.customerId);
       types.take(workload.workloadType);
-      reasons.observe(group, workload, null);
+      placedGroups.set(group, workload);
       free--;
       placements.push({
         entry,
@@ -164,6 +165,14 @@ export function planPass(input: PassInput): PassPlan {
     },
     { maxOffers: input.maxOffers },
   );
+  // A placement shows its class can be placed, which clears the class's reason — unless the pass
+  // was cut short by its placement budget with slots still free: the rest of the class is placed by
+  // the next pass (its UPDATE clears each reason), so clearing here would rewrite the reason of every
+  // queued workload of the class twice per pass (to null now, back to "full" at the next saturated
+  // pass) while a backlog drains — thousands of row writes per pass on the leader's critical path.
+  const cut = !saturated && (placements.length >= input.maxPlacements || offers >= input.maxOffers);
+  // A class refused later in the pass (its fitting workers filled up) keeps that refusal.
+  if (!cut) for (const [group, workload] of placedGroups) if (!refused.has(group)) reasons.observe(group, workload, null);
   if (saturated) reasons.saturated(refused, (request, group) => view.saturatedReason(request, group), view.fleetVersion);
   return { placements, cappedCustomers, cappedTypes, offers, saturated };
 }
