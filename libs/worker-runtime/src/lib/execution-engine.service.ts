@@ -64,6 +64,10 @@ export class ExecutionEngine {
   private readonly earlyControls = new Map<string, ControlPayload>();
   private readonly changeListeners = new Set<(running: number) => void>();
   private consumer: Subscription | null = null;
+  /** Freed slots not yet announced to the leader (see `slotFreed`). */
+  private freedRequeued: string[] = [];
+  private freedCorrelationId: string | undefined;
+  private freedWakeScheduled = false;
   private accepting = false;
   // Start and completion writes of concurrent attempts share statements: one round trip per batch.
   private readonly starts: MicroBatcher<AttemptFence, ExecutionStart | null>;
@@ -329,10 +333,33 @@ export class ExecutionEngine {
     this.metrics.executionFinished(workload.workloadType, result.outcome);
     this.runningChanged();
     if (result.workload !== null) this.publishEvent(result.workload, correlationId);
-    const requeued = result.workload?.status === 'PENDING' ? [workload.id] : undefined;
-    this.wakeLeader({ reason: 'slot_freed', worker_id: this.options.workerId, workload_ids: requeued }, correlationId);
+    this.slotFreed(result.workload?.status === 'PENDING' ? workload.id : null, correlationId);
     this.notify(this.slotWaiters);
     if (this.running.size === 0) this.notify(this.idleWaiters);
+  }
+
+  /**
+   * Wakes the leader for freed slots once per turn of the event loop: completions are written in
+   * shared statements, so hundreds of attempts end in the same turn, and one message naming the
+   * worker (and every requeued workload) tells the leader all it needs — one wake per attempt
+   * cost the worker, NATS and the leader a message each for nothing.
+   */
+  private slotFreed(requeuedId: string | null, correlationId: string): void {
+    if (requeuedId !== null) this.freedRequeued.push(requeuedId);
+    this.freedCorrelationId ??= correlationId;
+    if (this.freedWakeScheduled) return;
+    this.freedWakeScheduled = true;
+    setImmediate(() => {
+      const ids = this.freedRequeued;
+      const correlation = this.freedCorrelationId;
+      this.freedRequeued = [];
+      this.freedCorrelationId = undefined;
+      this.freedWakeScheduled = false;
+      this.wakeLeader(
+        { reason: 'slot_freed', worker_id: this.options.workerId, workload_ids: ids.length > 0 ? ids : undefined },
+        correlation,
+      );
+    });
   }
 
   private async handBackAssignment(

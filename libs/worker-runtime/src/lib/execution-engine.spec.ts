@@ -1,5 +1,5 @@
 import { InProcessBroker } from '@niyanta/broker';
-import { createEnvelope, MessageType, Subjects, type Workload } from '@niyanta/models';
+import { createEnvelope, MessageType, Subjects, type LeaderWakePayload, type Workload } from '@niyanta/models';
 import type {
   AttemptFence,
   ExecutionRepository,
@@ -181,6 +181,23 @@ describe(ExecutionEngine.name, () => {
     type.finish();
     expect(await engineUnderTest.waitIdle(1_000)).toBe(true);
     expect(completed.sort()).toEqual([ID_A, ID_B].sort());
+  });
+
+  it('wakes the leader once for attempts that end together, naming the worker', async () => {
+    const wakes: LeaderWakePayload[] = [];
+    await broker.subscribe<LeaderWakePayload>(subjects.leaderWake(), (message) => {
+      wakes.push(message.payload);
+    });
+    const type = waitingType();
+    const engineUnderTest = await engine(type.definition);
+    openStartGate();
+    await Promise.all([engineUnderTest.onAssignment(assignment(ID_A)), engineUnderTest.onAssignment(assignment(ID_B))]);
+    type.finish();
+    expect(await engineUnderTest.waitIdle(1_000)).toBe(true);
+    // Both completions share one statement; their wake is sent on the next turn of the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(completed.sort()).toEqual([ID_A, ID_B].sort());
+    expect(wakes).toEqual([{ reason: 'slot_freed', worker_id: 'w1' }]);
   });
 
   it('supersedes a running attempt when a newer attempt of the same workload is assigned', async () => {
