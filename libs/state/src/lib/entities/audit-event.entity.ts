@@ -13,6 +13,8 @@ export type AuditActorType = 'customer' | 'admin' | 'worker' | 'coordinator' | '
 @Index('idx_audit_events_occurred', ['occurredAt'])
 // Admin audit query by actor, newest first.
 @Index('idx_audit_events_actor', ['actorType', 'actorId', 'id'])
+// Makes replaying an event from a process's local outbox harmless when it was already written.
+@Index('uq_audit_events_event_id', ['eventId'], { unique: true, where: `"event_id" IS NOT NULL` })
 export class AuditEventEntity {
   /** bigserial; `pg` returns bigint as a string, kept as such to stay exact. */
   @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'pk_audit_events' })
@@ -53,4 +55,11 @@ export class AuditEventEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   details!: unknown;
+
+  /**
+   * Set by the writer of an event that goes with no transaction (`auth.failed`), which may write it
+   * more than once (a replay after a crash); null for the rest.
+   */
+  @Column({ name: 'event_id', type: 'uuid', nullable: true })
+  eventId!: string | null;
 }

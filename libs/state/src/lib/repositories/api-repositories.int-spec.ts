@@ -91,6 +91,23 @@ describe('API repositories', () => {
       const rows = await dataSource.query(`SELECT action, details, after FROM audit_events WHERE action LIKE 'test.%'`);
       expect(rows).toEqual([{ action: 'test.one', details: ['a', 1], after: { status: 'PENDING' } }]);
     });
+
+    it('records an event with an eventId once however often it is appended, at the time it occurred', async () => {
+      const eventId = '5f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f';
+      const occurredAt = new Date('2026-01-02T03:04:05.678Z');
+      const event = { action: 'replay.once', actorType: 'customer' as const, actorId: null, eventId, occurredAt };
+      await audit.append([event, { action: 'replay.plain', actorType: 'system', actorId: null }]);
+      await audit.append([event, { action: 'replay.plain', actorType: 'system', actorId: null }]);
+      const rows: Array<{ action: string; event_id: string | null; occurred_at: Date }> = await dataSource.query(
+        `SELECT action, event_id, occurred_at FROM audit_events WHERE action LIKE 'replay.%' ORDER BY id`,
+      );
+      expect(rows.map((row) => [row.action, row.event_id])).toEqual([
+        ['replay.once', eventId],
+        ['replay.plain', null],
+        ['replay.plain', null],
+      ]);
+      expect(rows[0]?.occurred_at.toISOString()).toBe(occurredAt.toISOString());
+    });
   });
 
   describe(WorkloadSubmissionRepository.name, () => {

@@ -22,6 +22,14 @@ export interface AuditEventInput {
   after?: unknown;
   requestId?: string | null;
   details?: unknown;
+  /**
+   * A writer-assigned UUID for an event that may be written more than once (replayed from an outbox
+   * after a crash): a second insert with the same id is ignored. Absent for events written in the
+   * transaction of their change.
+   */
+  eventId?: string | null;
+  /** When it happened, if earlier than the insert (a replayed event). @default the insert's time */
+  occurredAt?: Date | null;
 }
 
 /** Who performs a change, as the repositories that audit it take it. */
@@ -51,7 +59,7 @@ export interface AuditEvent {
   details: JsonValue | null;
 }
 
-const COLUMNS = 10;
+const COLUMNS = 12;
 // PostgreSQL accepts at most 65535 bind parameters per statement.
 const ROWS_PER_STATEMENT = Math.floor(65535 / COLUMNS);
 
@@ -62,6 +70,7 @@ function jsonParam(value: unknown): string | null {
 /**
  * Inserts `events` with `manager`, so that they commit or roll back with the change they describe
  * (pass the transaction's manager). Multi-row inserts keep a 1,000-item batch to one round trip.
+ * An event whose `eventId` is already recorded is skipped, so replays are idempotent.
  */
 export async function appendAudit(manager: EntityManager, events: AuditEventInput[]): Promise<void> {
   for (let start = 0; start < events.length; start += ROWS_PER_STATEMENT) {
@@ -81,14 +90,18 @@ export async function appendAudit(manager: EntityManager, events: AuditEventInpu
         jsonParam(event.after),
         event.requestId ?? null,
         jsonParam(event.details),
+        event.eventId ?? null,
+        event.occurredAt ?? null,
       );
       const p = (i: number) => `$${base + i}`;
-      return `(${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}, ${p(4)}, ${p(5)}::uuid, ${p(6)}, ${p(7)}::jsonb, ${p(8)}::jsonb, ${p(9)}, ${p(10)}::jsonb)`;
+      return `(${p(1)}::uuid, ${p(2)}::uuid, ${p(3)}, ${p(4)}, ${p(5)}::uuid, ${p(6)}, ${p(7)}::jsonb, ${p(8)}::jsonb, ${p(9)}, ${p(10)}::jsonb, ${p(11)}::uuid, COALESCE(${p(12)}::timestamptz, now()))`;
     });
     await manager.query(
       `INSERT INTO audit_events
-         (customer_id, workload_id, actor_type, actor_id, key_id, action, before, after, request_id, details)
-       VALUES ${rows.join(', ')}`,
+         (customer_id, workload_id, actor_type, actor_id, key_id, action, before, after, request_id, details,
+          event_id, occurred_at)
+       VALUES ${rows.join(', ')}
+       ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING`,
       params,
     );
   }
