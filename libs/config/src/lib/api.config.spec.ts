@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadApiConfig } from './api.config';
 import { ConfigError } from './config.error';
 
@@ -38,6 +40,8 @@ describe(loadApiConfig.name, () => {
       bodyLimitBytes: 1_048_576,
       runMigrations: true,
       corsOrigins: [],
+      auditOutboxDir: join(tmpdir(), 'niyanta-audit-outbox'),
+      auditFlushIntervalMs: 20,
     });
   });
 
@@ -53,6 +57,8 @@ describe(loadApiConfig.name, () => {
       NIYANTA_ADMIN_API_KEY: 'admin-secret-key',
       BODY_LIMIT: '256kb',
       RUN_MIGRATIONS: 'false',
+      AUDIT_OUTBOX_DIR: '/var/spool/niyanta-audit',
+      AUDIT_FLUSH_INTERVAL: '250ms',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -64,6 +70,8 @@ describe(loadApiConfig.name, () => {
       adminApiKey: 'admin-secret-key',
       bodyLimitBytes: 262_144,
       runMigrations: false,
+      auditOutboxDir: '/var/spool/niyanta-audit',
+      auditFlushIntervalMs: 250,
     });
   });
 
@@ -108,6 +116,8 @@ describe(loadApiConfig.name, () => {
     ['SHUTDOWN_TIMEOUT', 'soon'],
     ['RUN_MIGRATIONS', 'perhaps'],
     ['NATS_URL', 'http://127.0.0.1:4222'],
+    ['AUDIT_FLUSH_INTERVAL', '2h'],
+    ['AUDIT_FLUSH_INTERVAL', '0'],
   ])('rejects %s=%j', (variable, value) => {
     const error = configErrorOf(() => loadApiConfig({ ...required, [variable]: value }));
     expect(error.issues).toHaveLength(1);

@@ -1,7 +1,9 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { commonVars, CommonConfig, ConnectionConfig, connectionVars, toCommonConfig } from './common.config';
 import { Env, envVar, loadWith, matching } from './env-schema';
-import { parseBoolean, parseByteSize, parseList } from './env-parsers';
+import { InvalidValue, parseBoolean, parseByteSize, parseDuration, parseList } from './env-parsers';
 
 /** Settings of the REST API feature (also used by the standalone process). */
 export interface ApiSettings {
@@ -17,12 +19,29 @@ export interface ApiSettings {
    * @default []
    */
   readonly corsOrigins: readonly string[];
+  /**
+   * `AUDIT_OUTBOX_DIR`: directory of the local append-only file each process writes `auth.failed`
+   * audit events to before they reach PostgreSQL, so a crash loses none; a restarted process writes
+   * what dead processes left there. One directory per host or container (liveness is by pid).
+   * @default `<os tmpdir>/niyanta-audit-outbox` (coordinator-api), `<DATA_DIR>/audit-outbox` (standalone)
+   */
+  readonly auditOutboxDir: string;
+  /** `AUDIT_FLUSH_INTERVAL`: how long `auth.failed` events are gathered into one insert (at most 1h). @default 20 ms */
+  readonly auditFlushIntervalMs: number;
 }
 
 /** Configuration of the coordinator-api process. */
 export type ApiConfig = CommonConfig & ConnectionConfig & ApiSettings;
 
 const API_KEY = /^\S{8,256}$/;
+const MAX_AUDIT_FLUSH_INTERVAL_MS = 3_600_000;
+
+function parseFlushInterval(raw: string): number {
+  const ms = parseDuration(raw);
+  if (ms > MAX_AUDIT_FLUSH_INTERVAL_MS) throw new InvalidValue('expected a duration of at most 1h');
+  return ms;
+}
+
 // An exact origin: scheme, host and optional port, no path and no wildcard.
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
@@ -36,17 +55,31 @@ export function apiVars(runMigrationsByDefault: boolean) {
     BODY_LIMIT: envVar(parseByteSize, { fallback: () => 1024 * 1024 }),
     RUN_MIGRATIONS: envVar(parseBoolean, { fallback: () => runMigrationsByDefault }),
     CORS_ORIGINS: envVar((raw) => parseList(raw, ORIGIN, 'origins such as https://app.example.com'), { fallback: (): string[] => [] }),
+    AUDIT_OUTBOX_DIR: envVar(matching(/^.{1,1024}$/, 'expected a directory path'), { optional: true }),
+    AUDIT_FLUSH_INTERVAL: envVar(parseFlushInterval, { fallback: () => 20 }),
   };
 }
 
-/** Maps parsed API variables to {@link ApiSettings}. */
-export function toApiSettings(v: {
-  NIYANTA_ADMIN_API_KEY: string | undefined;
-  BODY_LIMIT: number;
-  RUN_MIGRATIONS: boolean;
-  CORS_ORIGINS: string[];
-}): ApiSettings {
-  return { adminApiKey: v.NIYANTA_ADMIN_API_KEY, bodyLimitBytes: v.BODY_LIMIT, runMigrations: v.RUN_MIGRATIONS, corsOrigins: v.CORS_ORIGINS };
+/** Maps parsed API variables to {@link ApiSettings}; `defaultOutboxDir` applies when `AUDIT_OUTBOX_DIR` is unset. */
+export function toApiSettings(
+  v: {
+    NIYANTA_ADMIN_API_KEY: string | undefined;
+    BODY_LIMIT: number;
+    RUN_MIGRATIONS: boolean;
+    CORS_ORIGINS: string[];
+    AUDIT_OUTBOX_DIR: string | undefined;
+    AUDIT_FLUSH_INTERVAL: number;
+  },
+  defaultOutboxDir: string,
+): ApiSettings {
+  return {
+    adminApiKey: v.NIYANTA_ADMIN_API_KEY,
+    bodyLimitBytes: v.BODY_LIMIT,
+    runMigrations: v.RUN_MIGRATIONS,
+    corsOrigins: v.CORS_ORIGINS,
+    auditOutboxDir: v.AUDIT_OUTBOX_DIR ?? defaultOutboxDir,
+    auditFlushIntervalMs: v.AUDIT_FLUSH_INTERVAL,
+  };
 }
 
 const apiSchema = z.object({ ...commonVars(8080), ...connectionVars, ...apiVars(true) }).transform(
@@ -54,7 +87,7 @@ const apiSchema = z.object({ ...commonVars(8080), ...connectionVars, ...apiVars(
     ...toCommonConfig(v),
     databaseUrl: v.DATABASE_URL,
     natsServers: v.NATS_URL,
-    ...toApiSettings(v),
+    ...toApiSettings(v, join(tmpdir(), 'niyanta-audit-outbox')),
   }),
 );
 

@@ -13,6 +13,7 @@ describe(loadStandaloneConfig.name, () => {
       workerCapacity: 4,
       heartbeatIntervalMs: 5_000,
       dataDir: '.data',
+      auditOutboxDir: '.data/audit-outbox',
       embeddedPostgresPort: 54329,
       devApiKey: DEFAULT_DEV_API_KEY,
     });
@@ -32,6 +33,7 @@ describe(loadStandaloneConfig.name, () => {
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
       natsServers: ['nats://127.0.0.1:4222'],
       dataDir: '/var/lib/niyanta',
+      auditOutboxDir: '/var/lib/niyanta/audit-outbox',
       embeddedPostgresPort: 55000,
       devApiKey: 'nyk_mykey123_abcdefghijklmnopqrstuvwxyz',
     });

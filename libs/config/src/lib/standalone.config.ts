@@ -17,7 +17,7 @@ const API_KEY_FORMAT = /^nyk_[a-z0-9]{8}_[A-Za-z0-9]{16,128}$/;
 
 /** Settings only the standalone process has. */
 export interface StandaloneSettings {
-  /** `DATA_DIR`: where embedded PostgreSQL and, with `CHECKPOINT_STORE=filesystem` and no `CHECKPOINT_DIR`, checkpoint files (`<DATA_DIR>/checkpoints`) live. @default '.data' */
+  /** `DATA_DIR`: where embedded PostgreSQL, the audit outbox (`<DATA_DIR>/audit-outbox` unless `AUDIT_OUTBOX_DIR`) and, with `CHECKPOINT_STORE=filesystem` and no `CHECKPOINT_DIR`, checkpoint files (`<DATA_DIR>/checkpoints`) live. @default '.data' */
   readonly dataDir: string;
   /** `EMBEDDED_POSTGRES_PORT`: port of the embedded PostgreSQL when `DATABASE_URL` is unset. @default 54329 */
   readonly embeddedPostgresPort: number;
@@ -65,7 +65,7 @@ const standaloneSchema = z
       ...toCommonConfig(v),
       databaseUrl: v.DATABASE_URL,
       natsServers: v.NATS_URL,
-      ...toApiSettings(v),
+      ...toApiSettings(v, `${v.DATA_DIR.replace(/\/+$/, '')}/audit-outbox`),
       ...toLeaderSettings(v),
       ...toWorkerSettings(v, `${v.DATA_DIR.replace(/\/+$/, '')}/checkpoints`),
       dataDir: v.DATA_DIR,
