@@ -118,7 +118,7 @@ export function planPass(input: PassInput): PassPlan {
   const refused = new Set<string>();
   let offers = 0;
   let saturated = false;
-  const placedGroups = new Map<string, PendingWorkload>();
+  const placedGroups = new Map<string, QueuedWorkload>();
   queue.takeBatch(
     input.now,
     input.maxPlacements,
