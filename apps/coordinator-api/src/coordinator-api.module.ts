@@ -36,7 +36,12 @@ export class CoordinatorApiModule implements OnModuleInit {
           prefix: config.brokerPrefix,
           faults: config.brokerFaults,
         }),
-        ApiHttpModule.forRoot({ adminApiKey: config.adminApiKey, bodyLimitBytes: config.bodyLimitBytes }),
+        ApiHttpModule.forRoot({
+          adminApiKey: config.adminApiKey,
+          bodyLimitBytes: config.bodyLimitBytes,
+          auditOutboxDir: config.auditOutboxDir,
+          auditFlushIntervalMs: config.auditFlushIntervalMs,
+        }),
       ],
     };
   }

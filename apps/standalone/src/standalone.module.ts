@@ -50,7 +50,12 @@ export class StandaloneModule implements OnModuleInit {
           runMigrations: config.runMigrations,
         }),
         BrokerModule.forRoot(broker),
-        ApiHttpModule.forRoot({ adminApiKey: config.adminApiKey, bodyLimitBytes: config.bodyLimitBytes }),
+        ApiHttpModule.forRoot({
+          adminApiKey: config.adminApiKey,
+          bodyLimitBytes: config.bodyLimitBytes,
+          auditOutboxDir: config.auditOutboxDir,
+          auditFlushIntervalMs: config.auditFlushIntervalMs,
+        }),
         LeaderModule.forRoot(leaderOptionsFromSettings(config)),
         WorkerRuntimeModule.forRoot(workerRuntimeOptionsFromSettings(config, stores.definitions)),
       ],

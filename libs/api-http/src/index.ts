@@ -23,3 +23,5 @@ export { FALLBACK_RATE_TIER, RateLimitService } from './lib/tenancy/rate-limit.s
 export { TENANT_API_METRIC } from './lib/tenancy/tenant-metrics';
 export { BufferedAuditWriter } from './lib/tenancy/buffered-audit-writer';
 export type { AuditSink, BufferedAuditWriterOptions } from './lib/tenancy/buffered-audit-writer';
+export { AuditOutbox } from './lib/tenancy/audit-outbox';
+export type { AuditOutboxOptions, OutboxSegment, RecoveredOutbox } from './lib/tenancy/audit-outbox';

@@ -34,6 +34,19 @@ export interface ApiHttpOptions {
    * @default {}
    */
   stream?: Partial<StreamOptions>;
+  /**
+   * Directory of this process's local audit outbox (`AUDIT_OUTBOX_DIR`): `auth.failed` events are
+   * appended there before they are queued for PostgreSQL, so a process killed outright loses none;
+   * at start, files left by processes no longer running are written and deleted. Give each host (or
+   * container) its own directory: liveness is checked by pid. Unset: events are kept in memory only.
+   * @default undefined
+   */
+  auditOutboxDir?: string;
+  /**
+   * How long `auth.failed` events are gathered before one batch insert (`AUDIT_FLUSH_INTERVAL`).
+   * @default 20
+   */
+  auditFlushIntervalMs?: number;
 }
 
 /** Injection token of the {@link ApiHttpOptions}. */

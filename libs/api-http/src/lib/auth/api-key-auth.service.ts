@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@niyanta/models';
 import { ApiKeyRepository, AuditRepository, type AuditActorKind } from '@niyanta/state';
 import { API_HTTP_OPTIONS, DEFAULT_AUTH_CACHE_TTL_MS, type ApiHttpOptions } from '../api-http.options';
+import { AuditOutbox } from '../tenancy/audit-outbox';
 import { BufferedAuditWriter } from '../tenancy/buffered-audit-writer';
 import { bearerToken, digestsEqual, hashApiKey, parseApiKey, secretsEqual } from './api-key.codec';
 import type { CustomerPrincipal } from './principal';
@@ -25,11 +26,12 @@ const MAX_CACHED_KEYS = 10_000;
  * Authenticates customers by API key and the operator by the admin key. Successful customer lookups
  * are cached for `authCacheTtlMs` (keyed by the key's hash, never the key), so the hot path of an
  * authenticated request does not touch PostgreSQL; revocation takes effect on other replicas within
- * that time. Every failure is audited as `auth.failed` without delaying the answer: queued and
- * written in batches, kept and retried while PostgreSQL is unreachable (see {@link BufferedAuditWriter}).
+ * that time. Every failure is audited as `auth.failed` without delaying the answer: appended to the
+ * local outbox (when `auditOutboxDir` is set) and queued, written in batches, kept and retried while
+ * PostgreSQL is unreachable (see {@link BufferedAuditWriter}).
  */
 @Injectable()
-export class ApiKeyAuthService implements BeforeApplicationShutdown {
+export class ApiKeyAuthService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ApiKeyAuthService.name);
   private readonly cache = new Map<string, CachedKey>();
   private readonly ttlMs: number;
@@ -41,7 +43,15 @@ export class ApiKeyAuthService implements BeforeApplicationShutdown {
     @Inject(API_HTTP_OPTIONS) private readonly options: ApiHttpOptions,
   ) {
     this.ttlMs = options.authCacheTtlMs ?? DEFAULT_AUTH_CACHE_TTL_MS;
-    this.failures = new BufferedAuditWriter(audit, this.logger);
+    this.failures = new BufferedAuditWriter(audit, this.logger, {
+      flushDelayMs: options.auditFlushIntervalMs,
+      outbox: options.auditOutboxDir ? new AuditOutbox(options.auditOutboxDir, this.logger) : null,
+    });
+  }
+
+  /** Queues the auth failures that processes which died left in the outbox directory. */
+  onApplicationBootstrap(): void {
+    this.failures.recover();
   }
 
   /** Auth failures still queued for the audit trail (they are written in batches, off the request path). */
