@@ -38,7 +38,8 @@ export interface ApiHttpOptions {
    * Directory of this process's local audit outbox (`AUDIT_OUTBOX_DIR`): `auth.failed` events are
    * appended there before they are queued for PostgreSQL, so a process killed outright loses none;
    * at start, files left by processes no longer running are written and deleted. Give each host (or
-   * container) its own directory: liveness is checked by pid. Unset: events are kept in memory only.
+   * container) and database its own directory: liveness is checked by pid, and replayed events go to
+   * this process's database. Unset: events are kept in memory only.
    * @default undefined
    */
   auditOutboxDir?: string;

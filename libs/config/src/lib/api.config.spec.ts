@@ -40,9 +40,19 @@ describe(loadApiConfig.name, () => {
       bodyLimitBytes: 1_048_576,
       runMigrations: true,
       corsOrigins: [],
-      auditOutboxDir: join(tmpdir(), 'niyanta-audit-outbox'),
+      auditOutboxDir: expect.stringMatching(/^.+\/niyanta-audit-outbox\/[0-9a-f]{16}$/),
       auditFlushIntervalMs: 20,
     });
+    expect(loadApiConfig(required).auditOutboxDir.startsWith(join(tmpdir(), 'niyanta-audit-outbox'))).toBe(true);
+  });
+
+  it('keeps the default audit outbox of each database and schema apart, whatever the credentials', () => {
+    const dir = (env: Record<string, string>) => loadApiConfig({ ...required, ...env }).auditOutboxDir;
+    const base = dir({});
+    expect(dir({ DATABASE_URL: 'postgres://admin:secret@127.0.0.1:5432/test' })).toBe(base);
+    expect(dir({ DATABASE_SCHEMA: 'tenant_b' })).not.toBe(base);
+    expect(dir({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/other' })).not.toBe(base);
+    expect(dir({ DATABASE_URL: 'postgres://postgres@db.internal:5432/test' })).not.toBe(base);
   });
 
   it('reads every variable', () => {

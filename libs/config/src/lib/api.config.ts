@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -22,8 +23,9 @@ export interface ApiSettings {
   /**
    * `AUDIT_OUTBOX_DIR`: directory of the local append-only file each process writes `auth.failed`
    * audit events to before they reach PostgreSQL, so a crash loses none; a restarted process writes
-   * what dead processes left there. One directory per host or container (liveness is by pid).
-   * @default `<os tmpdir>/niyanta-audit-outbox` (coordinator-api), `<DATA_DIR>/audit-outbox` (standalone)
+   * what dead processes left there. One directory per host or container (liveness is by pid) and
+   * per database: a replay writes into whichever database the replaying process uses.
+   * @default `<os tmpdir>/niyanta-audit-outbox/<hash of database host, name and schema>` (coordinator-api), `<DATA_DIR>/audit-outbox` (standalone)
    */
   readonly auditOutboxDir: string;
   /** `AUDIT_FLUSH_INTERVAL`: how long `auth.failed` events are gathered into one insert (at most 1h). @default 20 ms */
@@ -40,6 +42,23 @@ function parseFlushInterval(raw: string): number {
   const ms = parseDuration(raw);
   if (ms > MAX_AUDIT_FLUSH_INTERVAL_MS) throw new InvalidValue('expected a duration of at most 1h');
   return ms;
+}
+
+/**
+ * The coordinator-api's default outbox directory: under the OS temp directory, one per database and
+ * schema (credentials left out, so a password change keeps the directory), so that API processes of
+ * different databases on one host never replay each other's events.
+ */
+function defaultAuditOutboxDir(databaseUrl: string, schema: string): string {
+  let where = databaseUrl;
+  try {
+    const url = new URL(databaseUrl);
+    where = `${url.hostname}:${url.port}${url.pathname}`;
+  } catch {
+    // validated as a postgres:// URL already; keep the raw value if it does not parse
+  }
+  const digest = createHash('sha256').update(`${where}|${schema}`).digest('hex').slice(0, 16);
+  return join(tmpdir(), 'niyanta-audit-outbox', digest);
 }
 
 // An exact origin: scheme, host and optional port, no path and no wildcard.
@@ -87,7 +106,7 @@ const apiSchema = z.object({ ...commonVars(8080), ...connectionVars, ...apiVars(
     ...toCommonConfig(v),
     databaseUrl: v.DATABASE_URL,
     natsServers: v.NATS_URL,
-    ...toApiSettings(v, join(tmpdir(), 'niyanta-audit-outbox')),
+    ...toApiSettings(v, defaultAuditOutboxDir(v.DATABASE_URL, v.DATABASE_SCHEMA)),
   }),
 );
 
