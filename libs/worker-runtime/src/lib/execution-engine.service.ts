@@ -84,7 +84,25 @@ export class ExecutionEngine {
   ) {
     this.starts = new MicroBatcher((fences) => this.executions.startMany(fences));
     this.completions = new MicroBatcher((items) => this.executions.completeMany(items));
-    this.progress = new MicroBatcher((items) => this.executions.reportProgressMany(items));
+    this.progress = new MicroBatcher((items) => this.writeProgress(items));
+  }
+
+  /**
+   * Writes a batch of progress reports, leaving out those of attempts already being recorded as
+   * completed: a short workload's last report lands in the same turn as its completion, and
+   * writing it cost PostgreSQL a row update per workload that the completion overwrites at once.
+   */
+  private async writeProgress(
+    items: Array<{ fence: AttemptFence; progress: number; message: string | null }>,
+  ): Promise<boolean[]> {
+    const superseded = items.map(
+      (item) => this.running.get(attemptKey(item.fence.workloadId, item.fence.attempt))?.supersedesProgress === true,
+    );
+    const sent = items.filter((_, i) => !superseded[i]);
+    const written = sent.length > 0 ? await this.executions.reportProgressMany(sent) : [];
+    let next = 0;
+    // A superseded report counts as held: the attempt is this worker's until its completion says otherwise.
+    return superseded.map((skip) => (skip ? true : (written[next++] ?? false)));
   }
 
   /** Attempts running now. */

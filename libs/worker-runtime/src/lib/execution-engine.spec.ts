@@ -80,6 +80,7 @@ describe(ExecutionEngine.name, () => {
   let openStartGate: () => void;
   let startCalls: AttemptFence[][];
   let completed: string[];
+  let progressWritten: number[];
 
   async function engine(definition: WorkloadDefinition, capacity = 2): Promise<ExecutionEngine> {
     const executions: Partial<ExecutionRepository> = {
@@ -97,7 +98,10 @@ describe(ExecutionEngine.name, () => {
           completed.push(item.fence.workloadId);
           return { ...workload(item.fence.workloadId, item.fence.attempt), status: 'COMPLETED' as const };
         }),
-      reportProgressMany: async (items) => items.map(() => true),
+      reportProgressMany: async (items) => {
+        progressWritten.push(...items.map((item) => item.progress));
+        return items.map(() => true);
+      },
       release: async (fence): Promise<ReleaseRecord> => ({
         kind: 'requeued',
         workload: { ...workload(fence.workloadId, fence.attempt + 1), status: 'PENDING' },
@@ -145,6 +149,7 @@ describe(ExecutionEngine.name, () => {
     broker = new InProcessBroker({ prefix: 'unit' });
     startCalls = [];
     completed = [];
+    progressWritten = [];
     startGate = new Promise<void>((resolve) => (openStartGate = resolve));
   });
 
@@ -198,6 +203,35 @@ describe(ExecutionEngine.name, () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(completed.sort()).toEqual([ID_A, ID_B].sort());
     expect(wakes).toEqual([{ reason: 'slot_freed', worker_id: 'w1' }]);
+  });
+
+  it('leaves out the progress write of an attempt whose completion supersedes it, and writes the others', async () => {
+    const release = waitingType();
+    const definition: WorkloadDefinition = {
+      type: 'wait',
+      create: () => ({
+        init: () => undefined,
+        execute: async (ctx) => {
+          await ctx.reportProgress(0.5);
+          // A long-running attempt reports once more while it still runs; a short one ends at once.
+          if (ctx.workloadId === ID_B) await release.definition.create().execute(ctx);
+          await ctx.reportProgress(1);
+          return 'done';
+        },
+        checkpoint: () => null,
+        close: () => undefined,
+      }),
+    };
+    const engineUnderTest = await engine(definition);
+    openStartGate();
+    await Promise.all([engineUnderTest.onAssignment(assignment(ID_A)), engineUnderTest.onAssignment(assignment(ID_B))]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A completed at once: its report is left out. B is still running: its report is written.
+    expect(completed).toEqual([ID_A]);
+    expect(progressWritten).toEqual([0.5]);
+    release.finish();
+    expect(await engineUnderTest.waitIdle(1_000)).toBe(true);
+    expect(completed.sort()).toEqual([ID_A, ID_B].sort());
   });
 
   it('supersedes a running attempt when a newer attempt of the same workload is assigned', async () => {

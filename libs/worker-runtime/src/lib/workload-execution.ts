@@ -86,6 +86,7 @@ export class WorkloadExecution {
   private handler: WorkloadHandler | null = null;
   private initialized = false;
   private settled = false;
+  private completing = false;
   private kind: AbortKind | null = null;
   private checkpointChain: Promise<unknown> = Promise.resolve();
   private checkpointsInFlight = 0;
@@ -134,6 +135,7 @@ export class WorkloadExecution {
       });
     }
     const action = decideOutcome(settlement, this.kind, this.start.timeoutSeconds);
+    this.completing = action.write === 'complete';
     // A completion writes progress 1 in its own statement, so a report still held back by the
     // throttle is superseded rather than written first (one round trip less while the slot is held).
     // A progress write already in flight needs no wait either: it is fenced on RUNNING, so after the
@@ -143,6 +145,14 @@ export class WorkloadExecution {
     await this.checkpointChain;
     await this.closeHandler();
     return this.record(action);
+  }
+
+  /**
+   * True once the attempt is being recorded as completed: the completion writes progress 1, so a
+   * progress write not yet sent is superseded and can be left out.
+   */
+  get supersedesProgress(): boolean {
+    return this.completing;
   }
 
   /** Aborts the attempt for `kind` unless it already ended or was aborted. True when this call aborted it. */
