@@ -26,8 +26,9 @@ export interface WorkloadContext {
    */
   readonly signal: AbortSignal;
   /**
-   * Records progress (0–1, clamped) and an optional message. Writes are throttled by the worker;
-   * awaiting is optional but keeps progress ordered.
+   * Records progress (0–1, clamped) and an optional message. Writes are throttled by the worker
+   * and reach the database in order; the promise resolves once the report is taken, without
+   * waiting for the write (a report the completion supersedes may never be written).
    */
   reportProgress(progress: number, message?: string): Promise<void>;
   /** Asks the worker to call {@link WorkloadHandler.checkpoint} now and store the result. */
