@@ -1,13 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { CheckpointPolicy, JsonValue, Workload, WorkloadError } from '@niyanta/models';
 import { DataSource, type EntityManager } from 'typeorm';
-import {
-  parseCheckpointPolicy,
-  toWorkload,
-  workloadColumns,
-  type AttemptFence,
-  type WorkloadRow,
-} from './execution-row';
+import { parseCheckpointPolicy, type AttemptFence } from './execution-row';
+import { toWorkload, workloadColumns, type WorkloadRow } from './workload-row.mapper';
 
 /** What a worker needs to run an attempt it has just started. */
 export interface ExecutionStart {

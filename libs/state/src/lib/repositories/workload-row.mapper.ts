@@ -33,6 +33,8 @@ export interface WorkloadRow {
   last_checkpoint_size_bytes: number | null;
   last_checkpoint_at: Date | null;
   timeout_seconds: number | null;
+  /** Per-workload checkpoint policy override as stored (see {@link parseCheckpointPolicy} in execution-row). */
+  checkpoint_policy: unknown;
   not_before: Date | null;
   created_at: Date;
   scheduled_at: Date | null;
@@ -67,6 +69,7 @@ export function workloadColumns(alias?: string): string {
     'last_checkpoint_size_bytes',
     'last_checkpoint_at',
     'timeout_seconds',
+    'checkpoint_policy',
     'not_before',
     'created_at',
     'scheduled_at',
