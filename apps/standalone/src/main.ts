@@ -7,7 +7,7 @@ import { ensureSchema, startEmbeddedPostgres } from '@niyanta/state';
 import { DataSource } from 'typeorm';
 import { SERVICE_NAME, StandaloneModule } from './standalone.module';
 import { startBanner } from './start-banner';
-import { workloadDefinitions } from './workload-definitions';
+import { workloadDefinitions } from '@niyanta/worker-runtime';
 
 async function main(): Promise<void> {
   const config = AppLauncher.loadConfig(() => loadStandaloneConfig(process.env));

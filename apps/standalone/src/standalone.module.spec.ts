@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { DEFAULT_DEV_API_KEY, loadStandaloneConfig } from '@niyanta/config';
 import { StandaloneModule } from './standalone.module';
 import { startBanner } from './start-banner';
-import { workloadDefinitions } from './workload-definitions';
+import { workloadDefinitions } from '@niyanta/worker-runtime';
 
 describe(StandaloneModule.name, () => {
   it.each([

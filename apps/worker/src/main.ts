@@ -3,7 +3,7 @@ import { loadWorkerConfig } from '@niyanta/config';
 import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
 import { ensureSchema } from '@niyanta/state';
 import { SERVICE_NAME, WorkerModule } from './worker.module';
-import { workloadDefinitions } from './workload-definitions';
+import { workloadDefinitions } from '@niyanta/worker-runtime';
 
 async function main(): Promise<void> {
   const config = AppLauncher.loadConfig(() => loadWorkerConfig(process.env));

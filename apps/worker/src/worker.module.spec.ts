@@ -4,7 +4,7 @@ import { BrokerHealth } from '@niyanta/broker';
 import { ReadinessService } from '@niyanta/observability';
 import { StateHealth } from '@niyanta/state';
 import { WorkerModule } from './worker.module';
-import { workloadDefinitions } from './workload-definitions';
+import { workloadDefinitions } from '@niyanta/worker-runtime';
 
 // Unreachable on purpose: preview mode must not connect.
 const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', NATS_URL: 'nats://127.0.0.1:1', LOG_LEVEL: 'silent' };

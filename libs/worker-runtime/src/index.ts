@@ -3,6 +3,7 @@ export { WorkerRuntimeService } from './lib/worker-runtime.service';
 export type { DrainReport, WorkerRuntimeStatus } from './lib/worker-runtime.service';
 export { REGISTRATION_DEFAULTS, resolveWorkerRuntimeOptions, typeRegistration } from './lib/worker-runtime.options';
 export type { ResolvedWorkerRuntimeOptions, WorkerRuntimeOptions } from './lib/worker-runtime.options';
+export { workloadDefinitions } from './lib/workload-definitions';
 export { workerRuntimeOptionsFromSettings } from './lib/worker-runtime-options-from-settings';
 export { InvalidLifecycleTransitionError, WorkerLifecycle } from './lib/worker-lifecycle';
 export { WORKER_METRIC_NAMES } from './lib/worker-metrics';
