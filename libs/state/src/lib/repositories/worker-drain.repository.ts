@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { WorkerInfo, WorkerStatus } from '@niyanta/models';
 import { DataSource } from 'typeorm';
 import { appendAudit, type AuditActor } from './audit.repository';
+import { toWorkerInfo, type WorkerRow } from './worker-row.mapper';
 
 /** Result of {@link WorkerDrainRepository.requestDrain}. */
 export type DrainRequestOutcome =
@@ -9,31 +10,8 @@ export type DrainRequestOutcome =
   | { kind: 'not_found' }
   | { kind: 'dead'; worker: WorkerInfo };
 
-interface DrainRow {
-  id: string;
-  status: WorkerStatus;
-  tags: Record<string, string>;
-  region: string | null;
-  capacity: number;
-  workload_types: string[];
-  running_count: number;
-  last_heartbeat_at: Date;
-  registered_at: Date;
+interface DrainRow extends WorkerRow {
   previous_status: WorkerStatus;
-}
-
-function toWorkerInfo(row: DrainRow): WorkerInfo {
-  return {
-    id: row.id,
-    status: row.status,
-    tags: row.tags,
-    region: row.region,
-    capacity: row.capacity,
-    workloadTypes: row.workload_types,
-    runningCount: row.running_count,
-    lastHeartbeatAt: row.last_heartbeat_at,
-    registeredAt: row.registered_at,
-  };
 }
 
 /**

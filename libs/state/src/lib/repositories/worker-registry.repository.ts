@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { WorkerInfo, WorkerStatus, WorkloadStatus } from '@niyanta/models';
 import { DataSource, type EntityManager } from 'typeorm';
 import { appendAudit, type AuditEventInput } from './audit.repository';
+import { toWorkerInfo, WORKER_COLUMNS, type WorkerRow } from './worker-row.mapper';
 
 /** What a worker says about itself when it registers. */
 export interface WorkerRegistration {
@@ -52,16 +53,7 @@ export interface RegistrationResult {
  */
 export type HeartbeatResult = 'ok' | 'dead' | 'missing' | 'drain_requested';
 
-interface WorkerRow {
-  id: string;
-  status: WorkerStatus;
-  tags: Record<string, string>;
-  region: string | null;
-  capacity: number;
-  workload_types: string[];
-  running_count: number;
-  last_heartbeat_at: Date;
-  registered_at: Date;
+interface RegisteredRow extends WorkerRow {
   previous_status?: WorkerStatus | null;
 }
 
@@ -75,22 +67,6 @@ interface ReleasedRow {
   previous_attempt: number;
   progress: number;
   updated_at: Date;
-}
-
-const WORKER_COLUMNS = `id, status, tags, region, capacity, workload_types, running_count, last_heartbeat_at, registered_at`;
-
-function toWorkerInfo(row: WorkerRow): WorkerInfo {
-  return {
-    id: row.id,
-    status: row.status,
-    tags: row.tags,
-    region: row.region,
-    capacity: row.capacity,
-    workloadTypes: row.workload_types,
-    runningCount: row.running_count,
-    lastHeartbeatAt: row.last_heartbeat_at,
-    registeredAt: row.registered_at,
-  };
 }
 
 /** A worker's own row in `workers`, and the types it brings. */
@@ -110,7 +86,7 @@ export class WorkerRegistryRepository {
     return this.dataSource.transaction(async (manager) => {
       const createdTypes = await this.insertTypes(manager, types);
       // No FOR UPDATE on prev: it would skip the row the upsert of the same statement changes.
-      const rows: WorkerRow[] = await manager.query(
+      const rows: RegisteredRow[] = await manager.query(
         `WITH prev AS (SELECT status FROM workers WHERE id = $1),
          upserted AS (
            INSERT INTO workers (id, status, tags, region, capacity, workload_types, running_count,
