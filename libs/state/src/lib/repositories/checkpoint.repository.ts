@@ -3,6 +3,7 @@ import type { CheckpointInfo, WorkloadStatus } from '@niyanta/models';
 import { DataSource } from 'typeorm';
 import type { CheckpointStorage } from '../entities/checkpoint.entity';
 import type { AttemptFence } from './execution-row';
+import { CHECKPOINT_INFO_COLUMNS, toCheckpointInfo, type CheckpointInfoRow } from './checkpoint-row.mapper';
 
 /**
  * An encoded checkpoint to record: its bytes inline (`storage` `inline`, `data` set), or a
@@ -56,40 +57,16 @@ export interface StoredCheckpoint extends CheckpointInfo {
   objectKey: string | null;
 }
 
-interface CheckpointRow {
-  id: string;
-  workload_id: string;
-  attempt: number;
-  sequence: number;
-  size_bytes: number;
-  stored_bytes: number;
-  codec: string;
+interface CheckpointRow extends CheckpointInfoRow {
   content_hash: string;
-  storage: string;
   data: Buffer | null;
   object_key: string | null;
-  created_at: Date;
 }
 
-const STORED_COLUMNS = `id, workload_id, attempt, sequence, size_bytes, stored_bytes, codec, content_hash, storage, data,
-                        object_key, created_at`;
-
-function toInfo(row: CheckpointRow): CheckpointInfo {
-  return {
-    id: row.id,
-    workloadId: row.workload_id,
-    attempt: row.attempt,
-    sequence: row.sequence,
-    sizeBytes: row.size_bytes,
-    storedBytes: row.stored_bytes,
-    codec: row.codec,
-    storage: row.storage,
-    createdAt: row.created_at,
-  };
-}
+const STORED_COLUMNS = `${CHECKPOINT_INFO_COLUMNS}, content_hash, data, object_key`;
 
 function toStored(row: CheckpointRow): StoredCheckpoint {
-  return { ...toInfo(row), contentHash: row.content_hash, data: row.data, objectKey: row.object_key };
+  return { ...toCheckpointInfo(row), contentHash: row.content_hash, data: row.data, objectKey: row.object_key };
 }
 
 /** The worker's checkpoint writes and reads, and the object references the orphan sweep checks. */
@@ -155,7 +132,7 @@ export class CheckpointRepository {
       ],
     );
     const row = rows[0];
-    return row === undefined ? null : { ...toInfo(row), dropped: row.dropped, workloadStatus: row.workload_status };
+    return row === undefined ? null : { ...toCheckpointInfo(row), dropped: row.dropped, workloadStatus: row.workload_status };
   }
 
   /** The newest checkpoint of a workload (highest sequence) with its inline bytes, or null. */
@@ -174,13 +151,11 @@ export class CheckpointRepository {
 
   /** Checkpoint metadata of a workload, newest first (never the bytes). */
   async list(workloadId: string, limit = 100): Promise<CheckpointInfo[]> {
-    const rows: CheckpointRow[] = await this.dataSource.query(
-      `SELECT id, workload_id, attempt, sequence, size_bytes, stored_bytes, codec, content_hash, storage,
-              NULL::bytea AS data, object_key, created_at
-         FROM checkpoints WHERE workload_id = $1 ORDER BY sequence DESC LIMIT $2`,
+    const rows: CheckpointInfoRow[] = await this.dataSource.query(
+      `SELECT ${CHECKPOINT_INFO_COLUMNS} FROM checkpoints WHERE workload_id = $1 ORDER BY sequence DESC LIMIT $2`,
       [workloadId, limit],
     );
-    return rows.map(toInfo);
+    return rows.map(toCheckpointInfo);
   }
 
   /** Which of the object keys recorded for these workloads exist as rows (one indexed query). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CheckpointInfo, Workload, WorkloadStatus } from '@niyanta/models';
 import { DataSource } from 'typeorm';
+import { CHECKPOINT_INFO_COLUMNS, toCheckpointInfo, type CheckpointInfoRow } from './checkpoint-row.mapper';
 import { toWorkload, workloadColumns, type WorkloadRow } from './workload-row.mapper';
 
 /**
@@ -34,18 +35,6 @@ export interface WorkloadPage {
   items: Workload[];
   /** Where the next page starts; null on the last page. */
   next: WorkloadListPosition | null;
-}
-
-interface CheckpointRow {
-  id: string;
-  workload_id: string;
-  attempt: number;
-  sequence: number;
-  size_bytes: number;
-  stored_bytes: number;
-  codec: string;
-  storage: string;
-  created_at: Date;
 }
 
 const COLUMNS = workloadColumns();
@@ -107,21 +96,10 @@ export class WorkloadQueryRepository {
 
   /** Checkpoint metadata of a workload, newest first (never the bytes). */
   async listCheckpoints(workloadId: string, limit = 1000): Promise<CheckpointInfo[]> {
-    const rows: CheckpointRow[] = await this.dataSource.query(
-      `SELECT id, workload_id, attempt, sequence, size_bytes, stored_bytes, codec, storage, created_at
-         FROM checkpoints WHERE workload_id = $1 ORDER BY sequence DESC LIMIT $2`,
+    const rows: CheckpointInfoRow[] = await this.dataSource.query(
+      `SELECT ${CHECKPOINT_INFO_COLUMNS} FROM checkpoints WHERE workload_id = $1 ORDER BY sequence DESC LIMIT $2`,
       [workloadId, limit],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      workloadId: row.workload_id,
-      attempt: row.attempt,
-      sequence: row.sequence,
-      sizeBytes: row.size_bytes,
-      storedBytes: row.stored_bytes,
-      codec: row.codec,
-      storage: row.storage,
-      createdAt: row.created_at,
-    }));
+    return rows.map(toCheckpointInfo);
   }
 }
