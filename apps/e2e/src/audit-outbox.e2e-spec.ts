@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestSchema, spawnApp, uniqueBrokerPrefix, type SpawnedApp, type TestSchema } from '@niyanta/testing';
+import { appEnv } from './support/fleet';
 import { eventually, http } from './support/http';
 
 const FAILURES = 40;
@@ -29,12 +30,8 @@ describe('audit outbox across a killed API process', () => {
     schema = await createTestSchema('e2e_audit_outbox');
     outboxDir = mkdtempSync(join(tmpdir(), 'e2e-audit-outbox-'));
     env = {
-      DATABASE_URL: schema.url,
-      DATABASE_SCHEMA: schema.schema,
-      NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
-      BROKER_PREFIX: uniqueBrokerPrefix('e2e_audit_outbox'),
+      ...appEnv(schema, uniqueBrokerPrefix('e2e_audit_outbox')),
       AUDIT_OUTBOX_DIR: outboxDir,
-      LOG_LEVEL: 'warn',
     };
     db = new Client({ connectionString: schema.url });
     await db.connect();

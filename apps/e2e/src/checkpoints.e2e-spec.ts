@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestSchema, spawnApp, startS3TestServer, type S3TestServer, type SpawnedApp, type TestSchema } from '@niyanta/testing';
+import { appEnv, issueCustomerKey } from './support/fleet';
 import { eventually, http } from './support/http';
 
 /**
@@ -35,13 +36,7 @@ describe('checkpoints, pause and resume (processes)', () => {
   let key: string;
   const prefix = `e2e_ckpt_${randomUUID().slice(0, 8)}`;
 
-  const commonEnv = () => ({
-    DATABASE_URL: schema.url,
-    DATABASE_SCHEMA: schema.schema,
-    NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
-    BROKER_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-  });
+  const commonEnv = () => appEnv(schema, prefix);
 
   async function startWorker(id: string, bucket: string): Promise<void> {
     workers.set(
@@ -92,17 +87,7 @@ describe('checkpoints, pause and resume (processes)', () => {
     leader = await spawnApp('coordinator-leader', { ...commonEnv(), WORKER_TIMEOUT: '3s', ASSIGNMENT_ACK_TIMEOUT: '3s' });
     await Promise.all([startWorker('ckpt-a', bucket), startWorker('ckpt-b', bucket)]);
 
-    const customer = await http<{ id: string }>(api.url, 'POST', '/v1/admin/customers', {
-      key: ADMIN_KEY,
-      body: { name: 'checkpoints', tier: 'standard' },
-    });
-    expect(customer.status).toBe(201);
-    const issued = await http<{ key: string }>(api.url, 'POST', `/v1/admin/customers/${customer.body.id}/api-keys`, {
-      key: ADMIN_KEY,
-      body: {},
-    });
-    expect(issued.status).toBe(201);
-    key = issued.body.key;
+    key = await issueCustomerKey(api.url, ADMIN_KEY, { name: 'checkpoints', tier: 'standard' });
     await eventually('two live workers', async () => ((await liveWorkers()).length === 2 ? true : undefined));
   }, 120_000);
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createTestSchema, spawnApp, type SpawnedApp, type TestSchema } from '@niyanta/testing';
+import { appEnv, issueCustomerKey } from './support/fleet';
 import { eventually, http } from './support/http';
 
 /**
@@ -29,13 +30,7 @@ describe('workload lifecycle (processes)', () => {
   let keyB: string;
   const prefix = `e2e_life_${randomUUID().slice(0, 8)}`;
 
-  const commonEnv = () => ({
-    DATABASE_URL: schema.url,
-    DATABASE_SCHEMA: schema.schema,
-    NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
-    BROKER_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-  });
+  const commonEnv = () => appEnv(schema, prefix);
 
   async function startWorker(id: string): Promise<void> {
     workers.set(
@@ -77,22 +72,9 @@ describe('workload lifecycle (processes)', () => {
     await startWorker('w-one');
     await startWorker('w-two');
 
-    const issueKey = async (name: string) => {
-      const customer = await http<{ id: string }>(api.url, 'POST', '/v1/admin/customers', {
-        key: ADMIN_KEY,
-        // Enterprise: the suite submits hundreds at once, beyond a standard tier's burst of 200.
-        body: { name, tier: 'enterprise' },
-      });
-      expect(customer.status).toBe(201);
-      const key = await http<{ key: string }>(api.url, 'POST', `/v1/admin/customers/${customer.body.id}/api-keys`, {
-        key: ADMIN_KEY,
-        body: {},
-      });
-      expect(key.status).toBe(201);
-      return key.body.key;
-    };
-    keyA = await issueKey('customer-a');
-    keyB = await issueKey('customer-b');
+    // Enterprise: the suite submits hundreds at once, beyond a standard tier's burst of 200.
+    keyA = await issueCustomerKey(api.url, ADMIN_KEY, { name: 'customer-a', tier: 'enterprise' });
+    keyB = await issueCustomerKey(api.url, ADMIN_KEY, { name: 'customer-b', tier: 'enterprise' });
     // Both workers have registered their types once the API knows `sleep`.
     await eventually('two live workers', async () => {
       const res = await http<{ items: Array<{ status: string }> }>(api.url, 'GET', '/v1/workers', { key: keyA });

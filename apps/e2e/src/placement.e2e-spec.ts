@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestSchema, spawnApp, type SpawnedApp, type TestSchema } from '@niyanta/testing';
+import { appEnv, issueCustomerKey } from './support/fleet';
 import { eventually, http } from './support/http';
 
 /**
@@ -43,13 +44,7 @@ describe('placement (processes)', () => {
   let freeKey: string;
   const prefix = `e2e_place_${randomUUID().slice(0, 8)}`;
 
-  const commonEnv = () => ({
-    DATABASE_URL: schema.url,
-    DATABASE_SCHEMA: schema.schema,
-    NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
-    BROKER_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-  });
+  const commonEnv = () => appEnv(schema, prefix);
 
   async function startWorker(id: string, tags: string, region: string, capacity: number): Promise<void> {
     workers.set(
@@ -104,15 +99,8 @@ describe('placement (processes)', () => {
     });
     await Promise.all(Object.entries(FLEET).map(([id, [tags, region, capacity]]) => startWorker(id, tags, region, capacity)));
 
-    const issueKey = async (name: string, tier: string) => {
-      const customer = await http<{ id: string }>(api.url, 'POST', '/v1/admin/customers', { key: ADMIN_KEY, body: { name, tier } });
-      expect(customer.status).toBe(201);
-      const issued = await http<{ key: string }>(api.url, 'POST', `/v1/admin/customers/${customer.body.id}/api-keys`, { key: ADMIN_KEY, body: {} });
-      expect(issued.status).toBe(201);
-      return issued.body.key;
-    };
-    key = await issueKey('placement-enterprise', 'enterprise');
-    freeKey = await issueKey('placement-free', 'free');
+    key = await issueCustomerKey(api.url, ADMIN_KEY, { name: 'placement-enterprise', tier: 'enterprise' });
+    freeKey = await issueCustomerKey(api.url, ADMIN_KEY, { name: 'placement-free', tier: 'free' });
     await eventually('four live workers', async () => {
       const res = await http<{ items: WorkerJson[] }>(api.url, 'GET', '/v1/workers', { key });
       return res.body.items?.filter((w) => w.status === 'ACTIVE').length === 4 ? true : undefined;

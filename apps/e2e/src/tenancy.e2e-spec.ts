@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createTestSchema, spawnApp, uniqueBrokerPrefix, type SpawnedApp, type TestSchema } from '@niyanta/testing';
+import { appEnv, issueCustomerKey } from './support/fleet';
 import { http } from './support/http';
 
 const ADMIN_KEY = `admin-${randomUUID()}`;
@@ -20,12 +21,8 @@ describe('tenancy across API replicas (processes)', () => {
   beforeAll(async () => {
     schema = await createTestSchema('e2e_tenancy');
     const env = {
-      DATABASE_URL: schema.url,
-      DATABASE_SCHEMA: schema.schema,
-      NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
-      BROKER_PREFIX: uniqueBrokerPrefix('e2e_tenancy'),
+      ...appEnv(schema, uniqueBrokerPrefix('e2e_tenancy'), 'info'),
       NIYANTA_ADMIN_API_KEY: ADMIN_KEY,
-      LOG_LEVEL: 'info',
     };
     apps.push(await spawnApp('coordinator-api', { ...env, RUN_MIGRATIONS: 'true' }));
     apps.push(await spawnApp('coordinator-api', { ...env, RUN_MIGRATIONS: 'false' }));
@@ -44,9 +41,8 @@ describe('tenancy across API replicas (processes)', () => {
       body: { requests_per_second: RATE, burst: BURST, max_running: 10, scheduling_weight: 0, max_priority: 500 },
     });
     expect(tier.status).toBe(201);
-    const customer = await http<{ id: string }>(a.url, 'POST', '/v1/admin/customers', { key: ADMIN_KEY, body: { name: 'replicated', tier: 'replicated' } });
-    const issued = await http<{ key: string }>(b.url, 'POST', `/v1/admin/customers/${customer.body.id}/api-keys`, { key: ADMIN_KEY, body: {} });
-    const key = issued.body.key;
+    // The customer is created on one replica and its key issued on the other.
+    const key = await issueCustomerKey(a.url, ADMIN_KEY, { name: 'replicated', tier: 'replicated' }, b.url);
 
     // 4 rounds of 60 requests split over both replicas, 250 ms apart: 240 requests in ~1 s.
     const started = performance.now();
@@ -97,13 +93,7 @@ describe('concurrency limit per tier (processes)', () => {
 
   beforeAll(async () => {
     schema = await createTestSchema('e2e_concurrency');
-    const env = {
-      DATABASE_URL: schema.url,
-      DATABASE_SCHEMA: schema.schema,
-      NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
-      BROKER_PREFIX: uniqueBrokerPrefix('e2e_conc'),
-      LOG_LEVEL: 'warn',
-    };
+    const env = appEnv(schema, uniqueBrokerPrefix('e2e_conc'));
     api = await spawnApp('coordinator-api', { ...env, NIYANTA_ADMIN_API_KEY: ADMIN_KEY, RUN_MIGRATIONS: 'true' });
     apps.push(api);
     apps.push(await spawnApp('coordinator-leader', { ...env, SCHEDULER_SWEEP_INTERVAL: '300ms' }));
@@ -116,9 +106,7 @@ describe('concurrency limit per tier (processes)', () => {
   });
 
   async function customerOn(tier: string, name: string): Promise<string> {
-    const customer = await http<{ id: string }>(api.url, 'POST', '/v1/admin/customers', { key: ADMIN_KEY, body: { name, tier } });
-    expect(customer.status).toBe(201);
-    return (await http<{ key: string }>(api.url, 'POST', `/v1/admin/customers/${customer.body.id}/api-keys`, { key: ADMIN_KEY, body: {} })).body.key;
+    return issueCustomerKey(api.url, ADMIN_KEY, { name, tier });
   }
 
   it('keeps a capped customer at its limit with a pending reason while another customer runs', async () => {
