@@ -1,9 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { buildOpenApiDocument } from '@niyanta/api-http';
 import { loadApiConfig } from '@niyanta/config';
-import { BrokerHealth } from '@niyanta/broker';
-import { ReadinessService } from '@niyanta/observability';
-import { StateHealth } from '@niyanta/state';
 import { CoordinatorApiModule } from './coordinator-api.module';
 
 const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', NATS_URL: 'nats://127.0.0.1:1', LOG_LEVEL: 'silent' };
@@ -22,19 +19,5 @@ describe(CoordinatorApiModule.name, () => {
     } finally {
       await app.close();
     }
-  });
-
-  it('reports PostgreSQL and the broker in /ready', async () => {
-    const readiness = new ReadinessService();
-    const module = new CoordinatorApiModule(
-      readiness,
-      { ping: async () => Promise.reject(new Error('postgresql is unavailable')) } as unknown as StateHealth,
-      { ping: async () => undefined } as unknown as BrokerHealth,
-    );
-    module.onModuleInit();
-    expect(await readiness.report()).toEqual({
-      status: 'unavailable',
-      checks: { postgres: { ok: false, error: 'postgresql is unavailable' }, broker: { ok: true } },
-    });
   });
 });

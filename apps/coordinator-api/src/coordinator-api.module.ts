@@ -1,22 +1,16 @@
-import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { ApiHttpModule } from '@niyanta/api-http';
-import { BrokerHealth, BrokerModule } from '@niyanta/broker';
+import { BrokerModule } from '@niyanta/broker';
 import { ApiConfig } from '@niyanta/config';
-import { ObservabilityModule, ReadinessService } from '@niyanta/observability';
-import { StateHealth, StateModule } from '@niyanta/state';
+import { ObservabilityModule } from '@niyanta/observability';
+import { StateModule } from '@niyanta/state';
 
 /** Name of this process in logs, metrics and connection names. */
 export const SERVICE_NAME = 'coordinator-api';
 
 /** The REST API process: the API feature on PostgreSQL and NATS. */
 @Module({})
-export class CoordinatorApiModule implements OnModuleInit {
-  constructor(
-    private readonly readiness: ReadinessService,
-    private readonly state: StateHealth,
-    private readonly broker: BrokerHealth,
-  ) {}
-
+export class CoordinatorApiModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: CoordinatorApiModule,
@@ -44,10 +38,5 @@ export class CoordinatorApiModule implements OnModuleInit {
         }),
       ],
     };
-  }
-
-  onModuleInit(): void {
-    this.readiness.register('postgres', () => this.state.ping());
-    this.readiness.register('broker', () => this.broker.ping());
   }
 }

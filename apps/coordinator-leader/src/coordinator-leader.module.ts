@@ -1,9 +1,9 @@
-import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
-import { BrokerHealth, BrokerModule } from '@niyanta/broker';
+import { DynamicModule, Module } from '@nestjs/common';
+import { BrokerModule } from '@niyanta/broker';
 import { LeaderConfig } from '@niyanta/config';
 import { LeaderModule, leaderOptionsFromSettings } from '@niyanta/leader';
-import { ObservabilityModule, ReadinessService } from '@niyanta/observability';
-import { StateHealth, StateModule } from '@niyanta/state';
+import { ObservabilityModule } from '@niyanta/observability';
+import { StateModule } from '@niyanta/state';
 
 /** Name of this process in logs, metrics and connection names. */
 export const SERVICE_NAME = 'coordinator-leader';
@@ -14,13 +14,7 @@ export const SERVICE_NAME = 'coordinator-leader';
  * leadership and generation in `details.leader`) and metrics.
  */
 @Module({})
-export class CoordinatorLeaderModule implements OnModuleInit {
-  constructor(
-    private readonly readiness: ReadinessService,
-    private readonly state: StateHealth,
-    private readonly broker: BrokerHealth,
-  ) {}
-
+export class CoordinatorLeaderModule {
   static forRoot(config: LeaderConfig): DynamicModule {
     return {
       module: CoordinatorLeaderModule,
@@ -43,10 +37,5 @@ export class CoordinatorLeaderModule implements OnModuleInit {
         LeaderModule.forRoot(leaderOptionsFromSettings(config)),
       ],
     };
-  }
-
-  onModuleInit(): void {
-    this.readiness.register('postgres', () => this.state.ping());
-    this.readiness.register('broker', () => this.broker.ping());
   }
 }

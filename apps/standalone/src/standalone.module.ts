@@ -1,10 +1,10 @@
-import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { ApiHttpModule } from '@niyanta/api-http';
-import { BrokerHealth, BrokerModule, BrokerModuleOptions } from '@niyanta/broker';
+import { BrokerModule, BrokerModuleOptions } from '@niyanta/broker';
 import { StandaloneConfig } from '@niyanta/config';
 import { LeaderModule, leaderOptionsFromSettings } from '@niyanta/leader';
-import { ObservabilityModule, ReadinessService } from '@niyanta/observability';
-import { StateHealth, StateModule } from '@niyanta/state';
+import { ObservabilityModule } from '@niyanta/observability';
+import { StateModule } from '@niyanta/state';
 import { WorkerRuntimeModule, workerRuntimeOptionsFromSettings } from '@niyanta/worker-runtime';
 import { WorkloadDefinition } from '@niyanta/workload-sdk';
 
@@ -27,13 +27,7 @@ export interface StandaloneStores {
  * in-process broker.
  */
 @Module({})
-export class StandaloneModule implements OnModuleInit {
-  constructor(
-    private readonly readiness: ReadinessService,
-    private readonly state: StateHealth,
-    private readonly broker: BrokerHealth,
-  ) {}
-
+export class StandaloneModule {
   static forRoot(config: StandaloneConfig, stores: StandaloneStores): DynamicModule {
     const broker: BrokerModuleOptions = config.natsServers
       ? { kind: 'nats', servers: [...config.natsServers], name: SERVICE_NAME, prefix: config.brokerPrefix }
@@ -60,10 +54,5 @@ export class StandaloneModule implements OnModuleInit {
         WorkerRuntimeModule.forRoot(workerRuntimeOptionsFromSettings(config, stores.definitions)),
       ],
     };
-  }
-
-  onModuleInit(): void {
-    this.readiness.register('postgres', () => this.state.ping());
-    this.readiness.register('broker', () => this.broker.ping());
   }
 }

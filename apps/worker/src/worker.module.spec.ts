@@ -1,8 +1,5 @@
 import { NestFactory } from '@nestjs/core';
 import { loadWorkerConfig } from '@niyanta/config';
-import { BrokerHealth } from '@niyanta/broker';
-import { ReadinessService } from '@niyanta/observability';
-import { StateHealth } from '@niyanta/state';
 import { WorkerModule } from './worker.module';
 import { workloadDefinitions } from '@niyanta/worker-runtime';
 
@@ -22,15 +19,4 @@ describe(WorkerModule.name, () => {
     );
   });
 
-  it('reports PostgreSQL and the broker in /ready', async () => {
-    const readiness = new ReadinessService();
-    const module = new WorkerModule(readiness, { ping: async () => undefined } as unknown as StateHealth, {
-      ping: async () => Promise.reject(new Error('disconnected')),
-    } as unknown as BrokerHealth);
-    module.onModuleInit();
-    expect(await readiness.report()).toEqual({
-      status: 'unavailable',
-      checks: { postgres: { ok: true }, broker: { ok: false, error: 'disconnected' } },
-    });
-  });
 });

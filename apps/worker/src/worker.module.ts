@@ -1,8 +1,8 @@
-import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
-import { BrokerHealth, BrokerModule } from '@niyanta/broker';
+import { DynamicModule, Module } from '@nestjs/common';
+import { BrokerModule } from '@niyanta/broker';
 import { WorkerConfig } from '@niyanta/config';
-import { ObservabilityModule, ReadinessService } from '@niyanta/observability';
-import { StateHealth, StateModule } from '@niyanta/state';
+import { ObservabilityModule } from '@niyanta/observability';
+import { StateModule } from '@niyanta/state';
 import { WorkerRuntimeModule, workerRuntimeOptionsFromSettings } from '@niyanta/worker-runtime';
 import { WorkloadDefinition } from '@niyanta/workload-sdk';
 
@@ -14,13 +14,7 @@ export const SERVICE_NAME = 'worker';
  * and drains on SIGTERM. HTTP serves only health, readiness and metrics.
  */
 @Module({})
-export class WorkerModule implements OnModuleInit {
-  constructor(
-    private readonly readiness: ReadinessService,
-    private readonly state: StateHealth,
-    private readonly broker: BrokerHealth,
-  ) {}
-
+export class WorkerModule {
   static forRoot(config: WorkerConfig, definitions: WorkloadDefinition[]): DynamicModule {
     return {
       module: WorkerModule,
@@ -43,10 +37,5 @@ export class WorkerModule implements OnModuleInit {
         WorkerRuntimeModule.forRoot(workerRuntimeOptionsFromSettings(config, definitions)),
       ],
     };
-  }
-
-  onModuleInit(): void {
-    this.readiness.register('postgres', () => this.state.ping());
-    this.readiness.register('broker', () => this.broker.ping());
   }
 }

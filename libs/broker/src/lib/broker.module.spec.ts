@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { createEnvelope, Subjects } from '@niyanta/models';
+import { ReadinessService } from '@niyanta/observability';
 import { BrokerHealth } from './broker-health.service';
 import { BrokerUnavailableError } from './broker.error';
 import { BrokerModule } from './broker.module';
@@ -57,5 +58,16 @@ describe(BrokerModule.name, () => {
 
     expect(moduleRef.get(Subjects).prefix).toBe('fromfactory');
     await moduleRef.get(Broker).close();
+  });
+
+  it('reports the broker in /ready as `broker`', async () => {
+    const readiness = new ReadinessService();
+    const health = { ping: async () => Promise.reject(new Error('disconnected')) } as unknown as BrokerHealth;
+    new BrokerModule({} as Broker, health, readiness).onModuleInit();
+    expect(await readiness.report()).toEqual({ status: 'unavailable', checks: { broker: { ok: false, error: 'disconnected' } } });
+  });
+
+  it('needs no readiness registry (an app without observability)', () => {
+    expect(() => new BrokerModule({} as Broker, {} as BrokerHealth).onModuleInit()).not.toThrow();
   });
 });

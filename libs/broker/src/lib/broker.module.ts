@@ -1,4 +1,5 @@
-import { Global, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Global, Logger, Module, Optional, type DynamicModule, type OnApplicationShutdown, type OnModuleInit, type Provider } from '@nestjs/common';
+import { ReadinessService } from '@niyanta/observability';
 import { Subjects } from '@niyanta/models';
 import { BrokerHealth } from './broker-health.service';
 import { Broker } from './broker.port';
@@ -52,10 +53,19 @@ async function createAdapter(options: BrokerModuleOptions): Promise<Broker> {
  */
 @Global()
 @Module({})
-export class BrokerModule implements OnApplicationShutdown {
+export class BrokerModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(BrokerModule.name);
 
-  constructor(private readonly broker: Broker) {}
+  constructor(
+    private readonly broker: Broker,
+    private readonly health: BrokerHealth,
+    @Optional() private readonly readiness?: ReadinessService,
+  ) {}
+
+  /** Every process that uses the broker reports it in `/ready` as `broker`. */
+  onModuleInit(): void {
+    this.readiness?.register('broker', () => this.health.ping());
+  }
 
   /** Connects when the application starts (a NATS that cannot be reached fails the start). */
   static forRoot(options: BrokerModuleOptions): DynamicModule {

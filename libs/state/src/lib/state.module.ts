@@ -1,4 +1,5 @@
-import { type DynamicModule, Global, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Logger, Module, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
+import { ReadinessService } from '@niyanta/observability';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source.factory';
 import { runMigrations } from './migration-runner';
@@ -17,15 +18,24 @@ export interface StateModuleOptions extends StateOptions {
 
 /**
  * Provides the TypeORM {@link DataSource} (inject it by its class) and {@link StateHealth} to the
- * whole application. The data source is closed in `onApplicationShutdown`, the last shutdown
+ * whole application, and registers the `postgres` readiness check when observability is present. The data source is closed in `onApplicationShutdown`, the last shutdown
  * phase, so services that drain in `onModuleDestroy`/`beforeApplicationShutdown` can still write.
  */
 @Global()
 @Module({})
-export class StateModule implements OnApplicationShutdown {
+export class StateModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(StateModule.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly health: StateHealth,
+    @Optional() private readonly readiness?: ReadinessService,
+  ) {}
+
+  /** Every process that uses the database reports it in `/ready` as `postgres`. */
+  onModuleInit(): void {
+    this.readiness?.register('postgres', () => this.health.ping());
+  }
 
   /** Connects (creating the schema if missing) when the application starts. */
   static forRoot(options: StateModuleOptions): DynamicModule {
