@@ -139,7 +139,7 @@ describe('concurrency limit per tier (processes)', () => {
       const others = await states(other, otherIds);
       cappedStates = await states(capped, cappedIds);
       const waiting = cappedStates.filter((w) => w.status === 'PENDING');
-      if (others.every((w) => w.status === 'RUNNING') && waiting.length === 3 && waiting.every((w) => w.pending_reason !== null)) break;
+      if (others.every((w) => w.status === 'RUNNING') && waiting.length === 3 && waiting.every((w) => w.pending_reason?.startsWith('customer at') === true)) break;
       if (Date.now() > until) throw new Error(`not settled: ${JSON.stringify({ others, cappedStates })}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

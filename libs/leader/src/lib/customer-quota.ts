@@ -1,4 +1,5 @@
 import type { TierDefinition } from '@niyanta/models';
+import { concurrencyLimitReason } from './pending-reasons';
 
 /**
  * Tier limits for the scheduler (SPEC §4): each customer's tier gives a scheduling weight and a
@@ -11,6 +12,8 @@ export class CustomerQuota {
   private readonly configured: Readonly<Record<string, TierDefinition>>;
 
   private tiers: Readonly<Record<string, TierDefinition>>;
+  /** Slots of the live fleet (accepting workers), which a tier's `maxFleetShare` is a share of. */
+  private fleetSlots = Infinity;
 
   constructor(
     tiers: Readonly<Record<string, TierDefinition>>,
@@ -61,9 +64,35 @@ export class CustomerQuota {
     return this.active.get(customerId) ?? 0;
   }
 
+  /** The live fleet's slots, as of the current pass (see {@link limit}). */
+  setFleetSlots(slots: number): void {
+    this.fleetSlots = Math.max(0, slots);
+  }
+
+  /**
+   * How many active workloads a customer of `tier` may have now: the tier's `maxRunning`, and no
+   * more than its `maxFleetShare` of the live fleet's slots (at least one), so on a small fleet one
+   * customer cannot hold every slot while others wait behind its long runs.
+   */
+  limit(tier: string | null): number {
+    const definition = this.tier(tier);
+    const share = definition.maxFleetShare;
+    if (share >= 1 || !Number.isFinite(this.fleetSlots)) return definition.maxRunning;
+    return Math.min(definition.maxRunning, Math.max(1, Math.floor(this.fleetSlots * share)));
+  }
+
+  /** Why a customer at its {@link limit} waits, in words for `pending_reason`. */
+  limitReason(tier: string | null): string {
+    const definition = this.tier(tier);
+    const limit = this.limit(tier);
+    return limit < definition.maxRunning
+      ? `customer at its fleet share: ${limit} of ${this.fleetSlots} slots`
+      : concurrencyLimitReason(definition.maxRunning);
+  }
+
   /** True when the customer may not get another active workload now. */
   atLimit(customerId: string, tier: string | null): boolean {
-    return this.activeCount(customerId) >= this.tier(tier).maxRunning;
+    return this.activeCount(customerId) >= this.limit(tier);
   }
 
   /** Counts one more active workload of the customer. */

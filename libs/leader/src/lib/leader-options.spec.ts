@@ -20,6 +20,7 @@ describe(resolveLeaderOptions.name, () => {
       orphanAfterHeartbeats: 3,
       healthCheckIntervalMs: 1_000,
       maxQueuedWorkloads: 100_000,
+      maxQueuedPerCustomer: 10_000,
       maxPlacementsPerPass: 1_000,
       tiers: DEFAULT_TIERS,
       fallbackTier: 'free',

@@ -41,6 +41,13 @@ export interface LeaderOptions {
    */
   maxQueuedWorkloads?: number;
   /**
+   * Most of one customer's workloads the scheduler holds in memory; the rest of its backlog stays
+   * PENDING in the database and is read as the held ones are placed. With the eviction rule of a full
+   * queue, one customer's flood cannot keep another's workloads out (SPEC §5).
+   * @default 10000
+   */
+  maxQueuedPerCustomer?: number;
+  /**
    * Most workloads one scheduling pass places (one transaction); a full pass is followed by another.
    * @default 1000
    */
@@ -162,6 +169,7 @@ export function resolveLeaderOptions(options: LeaderOptions): ResolvedLeaderOpti
       options.healthCheckIntervalMs ?? Math.min(1_000, Math.max(100, workerTimeoutMs / 5)),
     ),
     maxQueuedWorkloads: positive('maxQueuedWorkloads', options.maxQueuedWorkloads ?? 100_000),
+    maxQueuedPerCustomer: positiveInteger('maxQueuedPerCustomer', options.maxQueuedPerCustomer ?? 10_000),
     maxPlacementsPerPass: positive('maxPlacementsPerPass', options.maxPlacementsPerPass ?? 1_000),
     tiers: options.tiers ?? DEFAULT_TIERS,
     fallbackTier: options.fallbackTier ?? 'free',

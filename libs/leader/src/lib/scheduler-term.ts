@@ -30,6 +30,8 @@ const RECHECK_MIN_AGE_MS = 250;
 const STALE_RETRY_DELAY_MS = 20;
 /** The queue gauges are recomputed (one scan of the queue) at most this often. */
 const QUEUE_METRICS_INTERVAL_MS = 1_000;
+/** Customers whose backlog is read again (see `refill`) per pass at most. */
+const REFILLS_PER_PASS = 4;
 
 /** Collaborators of a {@link SchedulerTerm}. */
 export interface SchedulerTermDeps {
@@ -56,6 +58,11 @@ export class SchedulerTerm {
   private readonly runner: CoalescingRunner;
   private readonly dirtyWorkloads = new Set<string>();
   private readonly dirtyWorkers = new Set<string>();
+  /**
+   * Customers with PENDING rows the queue does not hold (their backlog was over the per-customer
+   * share of the queue, or made room for others): refilled from the database as their queue drains.
+   */
+  private readonly overflowing = new Set<string>();
   private cappedCustomers = new Set<string>();
   private readonly types = new TypeQuota();
   private cappedTypes = new Set<string>();
@@ -169,7 +176,9 @@ export class SchedulerTerm {
   }
 
   private planNext(plan: PassPlan, scheduled: number, now: number): void {
-    if (plan.placements.length >= this.deps.options.maxPlacementsPerPass || this.reasons.pending) {
+    // A placed backlog of a customer left partly out of the queue: read the rest of it right away.
+    const refillDue = this.overflowing.size > 0 && scheduled > 0;
+    if (plan.placements.length >= this.deps.options.maxPlacementsPerPass || this.reasons.pending || refillDue) {
       this.runner.trigger();
     } else if (plan.placements.length > 0 && scheduled === 0) {
       this.runner.schedule(STALE_RETRY_DELAY_MS);
@@ -203,7 +212,9 @@ export class SchedulerTerm {
     await this.loadTypeLimits();
     this.queue.clear();
     this.reasons.clear();
-    const loaded = await repository.streamPending(PAGE_SIZE, options.maxQueuedWorkloads, (page) => {
+    this.overflowing.clear();
+    // One row past each customer's share marks the customers whose backlog did not fit.
+    const loaded = await repository.streamPending(PAGE_SIZE, options.maxQueuedWorkloads, options.maxQueuedPerCustomer + 1, (page) => {
       for (const workload of page) this.enqueue(workload);
     });
     this.built = true;
@@ -220,16 +231,22 @@ export class SchedulerTerm {
     this.quota.setTiers(await this.deps.tiers.loadMap());
     this.quota.replaceAll(await repository.countActiveByCustomer());
     await this.loadTypeLimits();
-    const keys = await repository.listPendingKeys(options.maxQueuedWorkloads);
+    const perCustomer = options.maxQueuedPerCustomer + 1;
+    const keys = await repository.listPendingKeys(options.maxQueuedWorkloads, perCustomer);
     const stored = new Set<string>();
+    const listed = new Map<string, number>();
     for (const key of keys) {
       stored.add(key.id);
+      listed.set(key.customerId, (listed.get(key.customerId) ?? 0) + 1);
       if (this.queue.get(key.id)?.payload.attempt !== key.attempt) this.dirtyWorkloads.add(key.id);
     }
-    // A capped listing may omit rows that are still PENDING; only a complete one proves absence.
+    // A capped listing may omit rows that are still PENDING; only a complete one proves absence —
+    // and only for customers whose whole backlog was listed.
     if (keys.length < options.maxQueuedWorkloads) {
       const gone: string[] = [];
-      for (const entry of this.queue.values()) if (!stored.has(entry.id)) gone.push(entry.id);
+      for (const entry of this.queue.values()) {
+        if (!stored.has(entry.id) && (listed.get(entry.customerId) ?? 0) < perCustomer) gone.push(entry.id);
+      }
       for (const id of gone) this.queue.remove(id);
     }
     this.reasons.prune(this.queue);
@@ -275,13 +292,64 @@ export class SchedulerTerm {
       }
       for (const id of ids) if (!found.has(id)) this.queue.remove(id);
     }
+    await this.refill();
   }
 
+  /**
+   * Admits a PENDING workload to the bounded queue. Each customer holds at most
+   * `maxQueuedPerCustomer` entries; when the whole queue is full, a customer with fewer entries than
+   * the largest one takes the place of one of that customer's last entries. So no customer's
+   * backlog — however large, however unplaceable — keeps another customer's work out of the queue
+   * (SPEC §5). Whatever is left out stays PENDING in the database and is read again by `refill`.
+   */
   private enqueue(workload: PendingWorkload): void {
-    if (!this.queue.has(workload.id) && this.queue.size >= this.deps.options.maxQueuedWorkloads) return;
+    const { maxQueuedWorkloads, maxQueuedPerCustomer } = this.deps.options;
+    if (!this.queue.has(workload.id)) {
+      if (this.queue.countOf(workload.customerId) >= maxQueuedPerCustomer) {
+        this.overflowing.add(workload.customerId);
+        return;
+      }
+      if (this.queue.size >= maxQueuedWorkloads && !this.makeRoomFor(workload.customerId)) {
+        this.overflowing.add(workload.customerId);
+        return;
+      }
+    }
     const entry = toQueueEntry(workload, this.quota);
     this.queue.upsert(entry);
     this.reasons.enqueued(entry);
+  }
+
+  /** Evicts one entry of the customer with the most entries, if it has more than `customerId` would. */
+  private makeRoomFor(customerId: string): boolean {
+    const largest = this.queue.largestCustomer();
+    if (!largest || largest.count <= this.queue.countOf(customerId) + 1) return false;
+    const victim = this.queue.evictionCandidate(largest.customerId);
+    if (!victim) return false;
+    this.queue.remove(victim.id);
+    this.overflowing.add(largest.customerId);
+    return true;
+  }
+
+  /**
+   * Reads more of the backlog of customers left partly out of the queue, once their queued entries
+   * have fallen to half their share (or the queue has room), a few customers per pass.
+   */
+  private async refill(): Promise<void> {
+    if (this.overflowing.size === 0) return;
+    const { repository, options } = this.deps;
+    let refilled = 0;
+    for (const customerId of [...this.overflowing]) {
+      if (refilled >= REFILLS_PER_PASS) break;
+      const held = this.queue.countOf(customerId);
+      const room = Math.min(options.maxQueuedPerCustomer - held, options.maxQueuedWorkloads - this.queue.size);
+      if (held > options.maxQueuedPerCustomer / 2 || room <= 0) continue;
+      refilled++;
+      const heldIds: string[] = [];
+      for (const entry of this.queue.values()) if (entry.customerId === customerId) heldIds.push(entry.id);
+      const rows = await repository.findPendingOfCustomer(customerId, heldIds, room + 1);
+      if (rows.length <= room) this.overflowing.delete(customerId);
+      for (const row of rows.slice(0, room)) this.enqueue(row);
+    }
   }
 
   /**

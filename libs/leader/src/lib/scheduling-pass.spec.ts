@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { evaluateAffinity } from '@niyanta/affinity';
-import { DEFAULT_TIERS, EMPTY_AFFINITY, type AffinityRules } from '@niyanta/models';
+import { DEFAULT_TIERS, EMPTY_AFFINITY, type AffinityRules, type TierDefinition } from '@niyanta/models';
 import { PendingQueue } from '@niyanta/scheduling';
 import type { PendingWorkload, WorkerSnapshot } from '@niyanta/state';
 import { ClusterView } from './cluster-view';
@@ -49,7 +49,8 @@ function setup(workers: WorkerSnapshot[]) {
   const queue = new PendingQueue<QueuedWorkload>();
   const view = new ClusterView(15_000, () => NOW);
   view.replaceAll(workers);
-  const quota = new CustomerQuota(DEFAULT_TIERS, 'free');
+  // The fleet share is tested on its own below; these tests are about the tier's running limit.
+  const quota = new CustomerQuota({ ...DEFAULT_TIERS, free: { ...(DEFAULT_TIERS['free'] as TierDefinition), maxFleetShare: 1 } }, 'free');
   const reasons = new PendingReasons();
   const types = new TypeQuota();
   const add = (...items: PendingWorkload[]) => {
@@ -335,6 +336,29 @@ describe(planPass.name, () => {
     const written = new Map(reasons.collect(queue, 100).map((w) => [w.id, w.reason]));
     expect(written.get(second.id)).toBe('no live worker supports type "train"');
     expect(queue.has(first.id) ? written.get(first.id) : null).toBeNull();
+  });
+
+  it('keeps a customer to its tier\'s share of a small fleet, so another customer\'s workload finds a slot', () => {
+    const view = new ClusterView(15_000);
+    view.replaceAll([worker('a', { capacity: 4 })]);
+    const queue = new PendingQueue<QueuedWorkload>();
+    const quota = new CustomerQuota(DEFAULT_TIERS, 'free');
+    const reasons = new PendingReasons();
+    const long = Array.from({ length: 4 }, () => pending({ customerId: 'hog', customerTier: 'free', priority: 500 }));
+    for (const w of long) queue.add(toQueueEntry(w, quota));
+    const run = () =>
+      planPass({ queue, view, quota, types: new TypeQuota(), reasons, now: Date.now(), maxPlacements: 100, maxOffers: 1_000 });
+
+    // Free tier: half of 4 slots, although its running limit is 10.
+    expect(run().placements).toHaveLength(2);
+    expect(reasons.collect(queue, 100).map((w) => w.reason)).toEqual([
+      'customer at its fleet share: 2 of 4 slots',
+      'customer at its fleet share: 2 of 4 slots',
+    ]);
+    const late = pending({ customerId: 'newcomer', customerTier: 'free', priority: 1 });
+    queue.add(toQueueEntry(late, quota));
+    expect(run().placements.map((p) => p.entry.id)).toEqual([late.id]);
+    expect(quota.limit('enterprise')).toBe(10_000);
   });
 
   it('does not place on draining or silent workers, nor before a retry is due', () => {

@@ -3,7 +3,7 @@ import { isPlaced, placementClassKey, tierShareWeight, type PendingEntry, type P
 import type { PendingWorkload } from '@niyanta/state';
 import type { ClusterView } from './cluster-view';
 import type { CustomerQuota } from './customer-quota';
-import { concurrencyLimitReason, type PendingReasons } from './pending-reasons';
+import type { PendingReasons } from './pending-reasons';
 import { typeLimitReason, type TypeQuota } from './type-quota';
 
 export { concurrencyLimitReason } from './pending-reasons';
@@ -106,12 +106,15 @@ export interface PassInput {
 export function planPass(input: PassInput): PassPlan {
   const { queue, view, quota, types, reasons } = input;
   let free = 0;
+  let fleetSlots = 0;
   let anyAccepting = false;
   for (const worker of view.slots()) {
     if (!worker.accepting) continue;
     anyAccepting = true;
+    fleetSlots += worker.capacity;
     free += Math.max(0, worker.capacity - worker.running);
   }
+  quota.setFleetSlots(fleetSlots);
   const placements: PlannedPlacement[] = [];
   const cappedCustomers = new Set<string>();
   const cappedTypes = new Set<string>();
@@ -132,7 +135,7 @@ export function planPass(input: PassInput): PassPlan {
       const workload = entry.payload;
       if (quota.atLimit(entry.customerId, workload.tier)) {
         cappedCustomers.add(entry.customerId);
-        reasons.observeCustomer(entry.customerId, concurrencyLimitReason(quota.tier(workload.tier).maxRunning));
+        reasons.observeCustomer(entry.customerId, quota.limitReason(workload.tier));
         return 'skip-customer';
       }
       reasons.observeCustomer(entry.customerId, null);

@@ -12,6 +12,7 @@ export enum ErrorCode {
   UnknownWorkloadType = 'unknown_workload_type',
   PayloadTooLarge = 'payload_too_large',
   RateLimited = 'rate_limited',
+  QuotaExceeded = 'quota_exceeded',
   DependencyUnavailable = 'dependency_unavailable',
   Internal = 'internal_error',
 }

@@ -15,11 +15,22 @@ export interface TierDefinition {
   schedulingWeight: number;
   /** Highest priority a submission may ask for. */
   maxPriority: number;
+  /**
+   * Workloads one customer may have waiting (PENDING or PAUSED) at once; a submission beyond it is
+   * refused with 429 `quota_exceeded`, so one customer's flood cannot fill the queue.
+   */
+  maxPending: number;
+  /**
+   * Largest share (0–1] of the fleet's live slots one customer may hold at once, on top of
+   * `maxRunning`: on a small fleet a tier's running limit cannot take every slot from the others.
+   * At least one slot is always allowed.
+   */
+  maxFleetShare: number;
 }
 
 export const DEFAULT_TIERS: Readonly<Record<string, TierDefinition>> = Object.freeze({
-  free: { name: 'free', requestsPerSecond: 10, burst: 20, maxRunning: 10, schedulingWeight: 0, maxPriority: 500 },
-  standard: { name: 'standard', requestsPerSecond: 100, burst: 200, maxRunning: 100, schedulingWeight: 50, maxPriority: 800 },
-  premium: { name: 'premium', requestsPerSecond: 1000, burst: 2000, maxRunning: 1000, schedulingWeight: 100, maxPriority: 1000 },
-  enterprise: { name: 'enterprise', requestsPerSecond: 5000, burst: 10000, maxRunning: 10000, schedulingWeight: 200, maxPriority: 1000 },
+  free: { name: 'free', requestsPerSecond: 10, burst: 20, maxRunning: 10, schedulingWeight: 0, maxPriority: 500, maxPending: 10_000, maxFleetShare: 0.5 },
+  standard: { name: 'standard', requestsPerSecond: 100, burst: 200, maxRunning: 100, schedulingWeight: 50, maxPriority: 800, maxPending: 100_000, maxFleetShare: 0.75 },
+  premium: { name: 'premium', requestsPerSecond: 1000, burst: 2000, maxRunning: 1000, schedulingWeight: 100, maxPriority: 1000, maxPending: 1_000_000, maxFleetShare: 1 },
+  enterprise: { name: 'enterprise', requestsPerSecond: 5000, burst: 10000, maxRunning: 10000, schedulingWeight: 200, maxPriority: 1000, maxPending: 10_000_000, maxFleetShare: 1 },
 });

@@ -29,6 +29,9 @@ export const ACTIVE_STATUSES: readonly WorkloadStatus[] = [
   WorkloadStatus.Pausing,
 ];
 
+/** Statuses in which a workload waits for a slot (counted against the tier's `maxPending`). */
+export const WAITING_STATUSES: readonly WorkloadStatus[] = [WorkloadStatus.Pending, WorkloadStatus.Paused];
+
 /** What may follow what. PENDING → PENDING is a requeue (retry or reassignment with attempt + 1). */
 const TRANSITIONS: Readonly<Record<WorkloadStatus, readonly WorkloadStatus[]>> = {
   PENDING: ['SCHEDULED', 'PAUSED', 'CANCELLED', 'FAILED'],

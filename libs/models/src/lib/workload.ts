@@ -80,3 +80,16 @@ export const WORKLOAD_LIMITS = Object.freeze({
   maxLabels: 32,
   maxTagLength: 128,
 });
+
+/**
+ * `pending_reason` of a PENDING workload the scheduler has not found a reason for (yet): it is
+ * queued and will be placed as soon as its turn comes. Shown instead of null, so a waiting
+ * workload always says why it waits; never stored.
+ */
+export const QUEUED_PENDING_REASON = 'queued: waiting for its turn to be scheduled';
+
+/** The reason a workload shows: its stored one, the queued one for a PENDING workload without one, else null. */
+export function shownPendingReason(status: string, stored: string | null): string | null {
+  if (stored !== null) return stored;
+  return status === 'PENDING' ? QUEUED_PENDING_REASON : null;
+}

@@ -411,4 +411,29 @@ describe(PendingQueue.name, () => {
     expect(() => queue.add(entry('n', { priority: Number.NaN }))).toThrow(RangeError);
     expect(() => new PendingQueue({ agingPerMinute: -1 })).toThrow(RangeError);
   });
+  it('counts entries per customer through adds, takes and removals, and names the largest customer', () => {
+    const queue = new PendingQueue<null>();
+    queue.add(entry('a1', { customerId: 'a' }));
+    queue.add(entry('a2', { customerId: 'a', notBefore: T0 + 60_000 }));
+    queue.add(entry('b1', { customerId: 'b' }));
+    expect([queue.countOf('a'), queue.countOf('b'), queue.countOf('x')]).toEqual([2, 1, 0]);
+    expect(queue.largestCustomer()).toEqual({ customerId: 'a', count: 2 });
+    queue.takeBatch(T0, 10, (e) => (e.customerId === 'b' ? 'take' : 'skip'));
+    expect(queue.countOf('b')).toBe(0);
+    queue.remove('a1');
+    expect(queue.countOf('a')).toBe(1);
+    queue.clear();
+    expect(queue.largestCustomer()).toBeUndefined();
+  });
+
+  it('offers for eviction a waiting retry first, then an entry other than the head of the customer\'s queue', () => {
+    const queue = new PendingQueue<null>();
+    for (let i = 0; i < 5; i++) queue.add(entry(`c${i}`, { priority: 100 * (i + 1) }));
+    const candidate = queue.evictionCandidate('c1');
+    expect(candidate).toBeDefined();
+    expect(candidate?.id).not.toBe('c4'); // the head (highest priority) is kept
+    queue.add(entry('retry', { notBefore: T0 + 60_000 }));
+    expect(queue.evictionCandidate('c1')?.id).toBe('retry');
+    expect(queue.evictionCandidate('nobody')).toBeUndefined();
+  });
 });

@@ -145,6 +145,8 @@ export class PendingQueue<T = unknown> {
   /** System virtual time (rank units): the largest take start so far, and never behind `a * now`. */
   private virtualTime = -Infinity;
   private readonly byId = new Map<string, EntryNode<T>>();
+  /** Entries per customer, due or not. */
+  private readonly perCustomer = new Map<string, number>();
   private readonly customers = new Map<string, CustomerQueue<T>>();
   private readonly top = new IndexedHeap<CustomerQueue<T>>(customerBefore);
   private readonly delayed = new IndexedHeap<EntryNode<T>>(
@@ -176,6 +178,35 @@ export class PendingQueue<T = unknown> {
   /** Customers with at least one due entry. */
   get customerCount(): number {
     return this.customers.size;
+  }
+
+  /** Entries of the customer, due or not. */
+  countOf(customerId: string): number {
+    return this.perCustomer.get(customerId) ?? 0;
+  }
+
+  /** The customer with the most entries (ties: any of them), or undefined when the queue is empty. O(customers). */
+  largestCustomer(): { customerId: string; count: number } | undefined {
+    let largest: { customerId: string; count: number } | undefined;
+    for (const [customerId, count] of this.perCustomer) {
+      if (!largest || count > largest.count) largest = { customerId, count };
+    }
+    return largest;
+  }
+
+  /**
+   * An entry of the customer that would be offered late: a retry still waiting for its `notBefore`
+   * if it has one, else a leaf of its largest lane's heap (never the lane's head unless it is
+   * alone). For making room in a bounded queue; O(lanes) plus a scan of the waiting retries.
+   */
+  evictionCandidate(customerId: string): PendingEntry<T> | undefined {
+    for (const node of this.delayed.values()) if (node.entry.customerId === customerId) return node.entry;
+    const customer = this.customers.get(customerId);
+    if (!customer) return undefined;
+    let largest: Lane<T> | undefined;
+    for (const lane of customer.lanes.values()) if (!largest || lane.heap.size > largest.heap.size) largest = lane;
+    const nodes = largest?.heap.values();
+    return nodes && nodes.length > 0 ? (nodes[nodes.length - 1] as EntryNode<T>).entry : undefined;
   }
 
   has(id: string): boolean {
@@ -224,6 +255,7 @@ export class PendingQueue<T = unknown> {
   clear(): void {
     this.assertIdle();
     this.byId.clear();
+    this.perCustomer.clear();
     this.customers.clear();
     this.top.clear();
     this.delayed.clear();
@@ -270,6 +302,7 @@ export class PendingQueue<T = unknown> {
         if (decision === 'take') {
           lane.heap.pop();
           this.byId.delete(node.entry.id);
+          this.uncount(node.entry.customerId);
           node.lane = null;
           this.charge(customer, node.entry, now);
           this.shrink(lane);
@@ -329,6 +362,7 @@ export class PendingQueue<T = unknown> {
       heapIndex: -1,
     };
     this.byId.set(entry.id, node);
+    this.perCustomer.set(entry.customerId, this.countOf(entry.customerId) + 1);
     if (entry.notBefore !== null) this.delayed.push(node);
     else this.enqueueDue(node);
   }
@@ -375,8 +409,15 @@ export class PendingQueue<T = unknown> {
     this.refreshCustomer(customer);
   }
 
+  private uncount(customerId: string): void {
+    const count = this.countOf(customerId) - 1;
+    if (count > 0) this.perCustomer.set(customerId, count);
+    else this.perCustomer.delete(customerId);
+  }
+
   private detach(node: EntryNode<T>): void {
     this.byId.delete(node.entry.id);
+    this.uncount(node.entry.customerId);
     const lane = node.lane;
     if (!lane) {
       this.delayed.remove(node);

@@ -10,7 +10,7 @@ import { adminActor } from './admin.service';
 import { decodeAuditCursor, encodeAuditCursor } from './admin-cursor';
 import { ADMIN_DEFAULT_PAGE } from './dto/admin-query.dto';
 import type { AuditEventListDto, ListAuditEventsQueryDto } from './dto/audit-event.dto';
-import type { PutTierDto, TierDto, TierListDto } from './dto/tier.dto';
+import { DEFAULT_TIER_MAX_PENDING, type PutTierDto, type TierDto, type TierListDto } from './dto/tier.dto';
 import type { UpdateWorkloadTypeDto } from './dto/workload-type-update.dto';
 
 export function toTierDto(tier: StoredTier): TierDto {
@@ -21,6 +21,8 @@ export function toTierDto(tier: StoredTier): TierDto {
     max_running: tier.maxRunning,
     scheduling_weight: tier.schedulingWeight,
     max_priority: tier.maxPriority,
+    max_pending: tier.maxPending,
+    max_fleet_share: tier.maxFleetShare,
     created_at: tier.createdAt.toISOString(),
     updated_at: tier.updatedAt.toISOString(),
   };
@@ -53,6 +55,8 @@ export class AdminConfigService {
       maxRunning: dto.max_running,
       schedulingWeight: dto.scheduling_weight,
       maxPriority: dto.max_priority,
+      maxPending: dto.max_pending ?? DEFAULT_TIER_MAX_PENDING,
+      maxFleetShare: dto.max_fleet_share ?? 1,
     };
     const { tier, created } = await this.tiers.upsert(definition, adminActor(meta));
     this.catalog.invalidate();

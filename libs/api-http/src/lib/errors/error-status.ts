@@ -11,6 +11,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.Conflict]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.RateLimited]: 429,
+  [ErrorCode.QuotaExceeded]: 429,
   [ErrorCode.Internal]: 500,
   [ErrorCode.DependencyUnavailable]: 503,
 };

@@ -18,8 +18,9 @@ interface Pending<T, R> {
  * the next free slot writes them together — one commit for many requests, which is what lets single
  * submissions scale past the commit rate of one connection.
  *
- * `write` must return one result per item, in order, and be all-or-none: when it fails, every item
- * of that group fails with the same error.
+ * `write` must return one result per item, in order, and be all-or-none. When a shared write fails,
+ * its items are written again one by one, so one caller's bad item (or a conflict it alone causes)
+ * fails that caller only, never the other customers grouped with it.
  */
 export class SubmissionCoalescer<T, R> {
   private readonly queue: Array<Pending<T, R>> = [];
@@ -56,13 +57,31 @@ export class SubmissionCoalescer<T, R> {
 
   private async run(group: Array<Pending<T, R>>): Promise<void> {
     try {
-      const results = await this.write(group.map((pending) => pending.item));
-      if (results.length !== group.length) {
-        throw new Error(`coalesced write returned ${results.length} results for ${group.length} items`);
-      }
+      const results = await this.writeAll(group);
       group.forEach((pending, index) => pending.resolve(results[index] as R));
     } catch (error) {
-      for (const pending of group) pending.reject(error);
+      if (group.length === 1) {
+        (group[0] as Pending<T, R>).reject(error);
+        return;
+      }
+      // All-or-none, so nothing of the group was written: each item alone is safe to retry.
+      await Promise.all(
+        group.map(async (pending) => {
+          try {
+            pending.resolve((await this.writeAll([pending]))[0] as R);
+          } catch (itemError) {
+            pending.reject(itemError);
+          }
+        }),
+      );
     }
+  }
+
+  private async writeAll(group: Array<Pending<T, R>>): Promise<R[]> {
+    const results = await this.write(group.map((pending) => pending.item));
+    if (results.length !== group.length) {
+      throw new Error(`coalesced write returned ${results.length} results for ${group.length} items`);
+    }
+    return results;
   }
 }

@@ -17,6 +17,7 @@ import type { WorkloadDto } from './dto/workload.dto';
 import { TenantApiMetrics } from '../tenancy/tenant-metrics';
 import { TierCatalogService } from '../tenancy/tier-catalog.service';
 import { assertConsistentAffinity } from './affinity-validation';
+import { PendingQuota } from './pending-quota';
 import { SubmissionCoalescer } from './submission-coalescer';
 import { WorkloadNotifier } from './workload-notifier.service';
 import { toWorkloadDto } from './workload.mapper';
@@ -29,6 +30,7 @@ export class WorkloadSubmissionService {
   private readonly configCache = new Map<string, { config: WorkloadTypeConfig; until: number }>();
   private readonly configTtlMs: number;
   private readonly coalescer: SubmissionCoalescer<NewWorkload, SubmissionResult>;
+  private readonly pendingQuota: PendingQuota;
 
   constructor(
     private readonly repository: WorkloadSubmissionRepository,
@@ -39,6 +41,7 @@ export class WorkloadSubmissionService {
   ) {
     this.configTtlMs = options.typeConfigCacheTtlMs ?? DEFAULT_TYPE_CONFIG_CACHE_TTL_MS;
     this.coalescer = new SubmissionCoalescer((items) => this.repository.submit(items));
+    this.pendingQuota = new PendingQuota((customerId) => this.repository.countWaiting(customerId));
   }
 
   /**
@@ -56,11 +59,15 @@ export class WorkloadSubmissionService {
     const config = configs.get(dto.workload_type);
     if (!config) throw unknownTypes([{ path: 'workload_type', message: `workload type "${dto.workload_type}" is not registered` }]);
 
-    const maxPriority = (await this.tiers.tier(principal.tier)).maxPriority;
+    const tier = await this.tiers.tier(principal.tier);
+    const maxPriority = tier.maxPriority;
     const tooHigh = priorityProblems([dto], maxPriority, () => 'priority');
     if (tooHigh.length > 0) throw priorityTooHigh(tooHigh, maxPriority);
     assertConsistentAffinity([dto], () => '');
-    const result = await this.coalescer.submit(this.newWorkload(principal, dto, config, idempotencyKey, meta, maxPriority));
+    const result = await this.admitted(principal.customerId, tier.maxPending, 1, async () => {
+      const submitted = await this.coalescer.submit(this.newWorkload(principal, dto, config, idempotencyKey, meta, maxPriority));
+      return { value: submitted, created: submitted.created ? 1 : 0 };
+    });
     if (result.created) {
       this.notifier.submitted([result.workload], meta.correlationId);
       this.metrics.submissions.inc({ tier: principal.tier });
@@ -90,20 +97,45 @@ export class WorkloadSubmissionService {
       }
     });
     if (unknown.length > 0) throw unknownTypes(unknown);
-    const maxPriority = (await this.tiers.tier(principal.tier)).maxPriority;
+    const tier = await this.tiers.tier(principal.tier);
+    const maxPriority = tier.maxPriority;
     const tooHigh = priorityProblems(items, maxPriority, (index) => `items.${index}.priority`);
     if (tooHigh.length > 0) throw priorityTooHigh(tooHigh, maxPriority);
     assertConsistentAffinity(items, (index) => `items.${index}.`);
 
-    const results = await this.repository.submit(
-      items.map((item) =>
-        this.newWorkload(principal, item, configs.get(item.workload_type) as WorkloadTypeConfig, item.idempotency_key ?? null, meta, maxPriority),
-      ),
-    );
+    const results = await this.admitted(principal.customerId, tier.maxPending, items.length, async () => {
+      const submitted = await this.repository.submit(
+        items.map((item) =>
+          this.newWorkload(principal, item, configs.get(item.workload_type) as WorkloadTypeConfig, item.idempotency_key ?? null, meta, maxPriority),
+        ),
+      );
+      return { value: submitted, created: submitted.filter((result) => result.created).length };
+    });
     const created = results.filter((result) => result.created).map((result) => result.workload);
     this.notifier.submitted(created, meta.correlationId);
     if (created.length > 0) this.metrics.submissions.inc({ tier: principal.tier }, created.length);
     return results.map((result) => toWorkloadDto(result.workload));
+  }
+
+  /**
+   * Runs `write` within the customer's pending quota: `count` waiting workloads are reserved first
+   * (429 `quota_exceeded` when over), and what the write did not create is given back.
+   */
+  private async admitted<T>(
+    customerId: string,
+    maxPending: number,
+    count: number,
+    write: () => Promise<{ value: T; created: number }>,
+  ): Promise<T> {
+    await this.pendingQuota.admit(customerId, maxPending, count);
+    let created = 0;
+    try {
+      const result = await write();
+      created = result.created;
+      return result.value;
+    } finally {
+      this.pendingQuota.release(customerId, count - created);
+    }
   }
 
   private newWorkload(

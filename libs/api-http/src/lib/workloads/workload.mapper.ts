@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@niyanta/state';
-import type { CheckpointInfo, Workload } from '@niyanta/models';
+import { shownPendingReason, type CheckpointInfo, type Workload } from '@niyanta/models';
 import type { CheckpointDto } from './dto/checkpoint.dto';
 import type { WorkloadEventDto } from './dto/workload-event.dto';
 import type { WorkloadDto } from './dto/workload.dto';
@@ -34,7 +34,7 @@ export function toWorkloadDto(workload: Workload): WorkloadDto {
     worker_id: workload.workerId,
     idempotency_key: workload.idempotencyKey,
     labels: workload.labels,
-    pending_reason: workload.pendingReason,
+    pending_reason: shownPendingReason(workload.status, workload.pendingReason),
     last_checkpoint: workload.lastCheckpoint
       ? {
           sequence: workload.lastCheckpoint.sequence,

@@ -60,7 +60,7 @@ describe('workloads API', () => {
         affinity: { required: { gpu: 'a100' }, preferred: {}, anti: {} },
         worker_id: null,
         last_checkpoint: null,
-        pending_reason: null,
+        pending_reason: 'queued: waiting for its turn to be scheduled',
       });
       expect(res.body.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       await api.waitForMessages((messages) => messages.length >= 2);

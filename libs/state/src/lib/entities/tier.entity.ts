@@ -28,6 +28,14 @@ export class TierEntity {
   @Column({ name: 'max_priority', type: 'integer' })
   maxPriority!: number;
 
+  /** Workloads of one customer that may wait (PENDING or PAUSED) at once. */
+  @Column({ name: 'max_pending', type: 'integer' })
+  maxPending!: number;
+
+  /** Largest share of the fleet's live slots one customer may hold. */
+  @Column({ name: 'max_fleet_share', type: 'double precision' })
+  maxFleetShare!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -232,17 +232,17 @@ describe('leader repositories', () => {
       await insertWorkload({ status: 'RUNNING', workerId: 'w1' });
 
       const pages: string[][] = [];
-      const loaded = await scheduling.streamPending(2, 100, (page) => {
+      const loaded = await scheduling.streamPending(2, 100, 100, (page) => {
         pages.push(page.map((entry) => entry.id));
       });
       expect(loaded).toBe(3);
       expect(pages).toEqual([[high, mid], [low]]);
-      expect(await scheduling.streamPending(2, 2, () => undefined)).toBe(2);
+      expect(await scheduling.streamPending(2, 2, 100, () => undefined)).toBe(2);
 
       const [found] = await scheduling.findPendingByIds([mid]);
       expect(found).toMatchObject({ id: mid, customerTier: 'premium', priority: 500, attempt: 1, notBefore: null });
       expect(found?.affinity).toEqual({ required: {}, preferred: {}, anti: {} });
-      expect((await scheduling.listPendingKeys(10)).map((key) => key.id)).toEqual([high, mid, low]);
+      expect((await scheduling.listPendingKeys(10, 10)).map((key) => key.id)).toEqual([high, mid, low]);
     });
 
     it('counts occupied slots per worker and per customer', async () => {

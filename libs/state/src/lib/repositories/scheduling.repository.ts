@@ -9,6 +9,7 @@ import {
 import { DataSource } from 'typeorm';
 import { appendAudit, type AuditEventInput } from './audit.repository';
 import { leaderFenceCondition, runFenced, type LeaderFence } from './leadership.repository';
+import { ACTIVE_STATUS_SQL } from './status-sql';
 
 /** What the scheduler needs to order and place one PENDING workload. */
 export interface PendingWorkload {
@@ -35,6 +36,7 @@ export interface PendingWorkload {
 export interface PendingKey {
   id: string;
   attempt: number;
+  customerId: string;
 }
 
 /** A registered worker as the scheduler sees it, with the slots its workloads occupy. */
@@ -141,13 +143,19 @@ export interface ChangeRow {
 // reactivated (the sweep then finds them). A missing customer row does not hide a workload.
 const SCHEDULABLE_CUSTOMER = `(c.status IS NULL OR c.status = 'active')`;
 
-const PENDING_SELECT = `
+const PENDING_SELECT_COLUMNS = `
   SELECT w.id, w.customer_id, c.tier AS customer_tier, w.workload_type, w.priority, w.affinity, w.region,
          w.attempt, w.pending_reason, w.not_before, w.created_at,
-         GREATEST(w.created_at, w.updated_at, COALESCE(w.not_before, w.created_at)) AS pending_since
+         GREATEST(w.created_at, w.updated_at, COALESCE(w.not_before, w.created_at)) AS pending_since`;
+
+const PENDING_SELECT = `${PENDING_SELECT_COLUMNS}
     FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id`;
 
-const ACTIVE_STATUS_LIST = `'SCHEDULED', 'RUNNING', 'PAUSING'`;
+function positiveInt(value: number): number {
+  return Math.max(1, Math.floor(value));
+}
+
+const ACTIVE_STATUS_LIST = ACTIVE_STATUS_SQL;
 
 // A correlated count per worker walks the partial index of active workloads for that worker only.
 const WORKER_SELECT = `
@@ -239,13 +247,15 @@ export class SchedulingRepository {
   }
 
   /**
-   * Streams PENDING workloads in queue order (priority, then age) in pages of `pageSize`, at most
-   * `limit` in all, from one consistent snapshot (a server-side cursor), so a large backlog is
-   * loaded without holding it twice in memory.
+   * Streams PENDING workloads in pages of `pageSize`, at most `limit` in all and at most
+   * `perCustomer` of each customer (its first by priority, then age), from one consistent snapshot
+   * (a server-side cursor), so a large backlog is loaded without holding it twice in memory and one
+   * customer's backlog cannot crowd the others out of the leader's queue.
    */
   async streamPending(
     pageSize: number,
     limit: number,
+    perCustomer: number,
     onPage: (page: PendingWorkload[]) => Promise<void> | void,
   ): Promise<number> {
     const runner = this.dataSource.createQueryRunner();
@@ -254,8 +264,12 @@ export class SchedulingRepository {
     try {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query(
-        `DECLARE pending_cursor NO SCROLL CURSOR FOR ${PENDING_SELECT}
-          WHERE w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER} ORDER BY w.priority DESC, w.created_at LIMIT ${Math.max(0, Math.floor(limit))}`,
+        `DECLARE pending_cursor NO SCROLL CURSOR FOR
+           SELECT * FROM (${PENDING_SELECT_COLUMNS}, row_number() OVER (PARTITION BY w.customer_id ORDER BY w.priority DESC, w.created_at) AS customer_rank
+                            FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id
+                           WHERE w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER}) ranked
+            WHERE customer_rank <= ${positiveInt(perCustomer)}
+            ORDER BY customer_rank, priority DESC, created_at LIMIT ${Math.max(0, Math.floor(limit))}`,
       );
       for (;;) {
         const rows: PendingRow[] = await runner.query(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM pending_cursor`);
@@ -273,6 +287,21 @@ export class SchedulingRepository {
     }
   }
 
+  /**
+   * One customer's PENDING workloads in its queue order (priority, then age), at most `limit`,
+   * skipping `exclude` (those the leader already holds): how the leader refills its queue with a
+   * customer whose backlog did not fit.
+   */
+  async findPendingOfCustomer(customerId: string, exclude: readonly string[], limit: number): Promise<PendingWorkload[]> {
+    const rows: PendingRow[] = await this.dataSource.query(
+      `${PENDING_SELECT_COLUMNS} FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id
+        WHERE w.customer_id = $1 AND w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER} AND NOT (w.id = ANY($2::uuid[]))
+        ORDER BY w.priority DESC, w.created_at LIMIT $3`,
+      [customerId, exclude, positiveInt(limit)],
+    );
+    return rows.map(toPending);
+  }
+
   /** The PENDING workloads among `ids` (others have moved on or do not exist). */
   async findPendingByIds(ids: readonly string[]): Promise<PendingWorkload[]> {
     if (ids.length === 0) return [];
@@ -283,12 +312,20 @@ export class SchedulingRepository {
     return rows.map(toPending);
   }
 
-  /** `id`/`attempt` of PENDING workloads in queue order, at most `limit`: the sweep's cheap diff. */
-  async listPendingKeys(limit: number): Promise<PendingKey[]> {
+  /**
+   * `id`/`attempt` of PENDING workloads, at most `limit` in all and `perCustomer` of each customer
+   * (its first in queue order), the same selection {@link streamPending} loads: the sweep's cheap diff.
+   */
+  async listPendingKeys(limit: number, perCustomer: number): Promise<PendingKey[]> {
     const rows: PendingKey[] = await this.dataSource.query(
-      `SELECT w.id, w.attempt FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id
-        WHERE w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER} ORDER BY w.priority DESC, w.created_at LIMIT $1`,
-      [limit],
+      `SELECT id, attempt, customer_id AS "customerId" FROM (
+         SELECT w.id, w.attempt, w.customer_id, w.priority, w.created_at,
+                row_number() OVER (PARTITION BY w.customer_id ORDER BY w.priority DESC, w.created_at) AS customer_rank
+           FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id
+          WHERE w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER}) ranked
+        WHERE customer_rank <= $2
+        ORDER BY customer_rank, priority DESC, created_at LIMIT $1`,
+      [limit, positiveInt(perCustomer)],
     );
     return rows;
   }

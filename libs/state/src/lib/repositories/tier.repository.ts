@@ -16,11 +16,14 @@ interface TierRow {
   max_running: number;
   scheduling_weight: number;
   max_priority: number;
+  max_pending: number;
+  max_fleet_share: number;
   created_at: Date;
   updated_at: Date;
 }
 
-const TIER_COLUMNS = 'name, requests_per_second, burst, max_running, scheduling_weight, max_priority, created_at, updated_at';
+const TIER_COLUMNS =
+  'name, requests_per_second, burst, max_running, scheduling_weight, max_priority, max_pending, max_fleet_share, created_at, updated_at';
 
 function toTier(row: TierRow): StoredTier {
   return {
@@ -30,6 +33,8 @@ function toTier(row: TierRow): StoredTier {
     maxRunning: row.max_running,
     schedulingWeight: row.scheduling_weight,
     maxPriority: row.max_priority,
+    maxPending: row.max_pending,
+    maxFleetShare: Number(row.max_fleet_share),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -43,6 +48,8 @@ function definitionOf(tier: TierDefinition): TierDefinition {
     maxRunning: tier.maxRunning,
     schedulingWeight: tier.schedulingWeight,
     maxPriority: tier.maxPriority,
+    maxPending: tier.maxPending,
+    maxFleetShare: tier.maxFleetShare,
   };
 }
 
@@ -78,14 +85,24 @@ export class TierRepository {
     return this.dataSource.transaction(async (manager) => {
       const previous: TierRow[] = await manager.query(`SELECT ${TIER_COLUMNS} FROM tiers WHERE name = $1 FOR UPDATE`, [tier.name]);
       const rows: TierRow[] = await manager.query(
-        `INSERT INTO tiers (name, requests_per_second, burst, max_running, scheduling_weight, max_priority)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO tiers (name, requests_per_second, burst, max_running, scheduling_weight, max_priority, max_pending, max_fleet_share)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (name) DO UPDATE
            SET requests_per_second = EXCLUDED.requests_per_second, burst = EXCLUDED.burst,
                max_running = EXCLUDED.max_running, scheduling_weight = EXCLUDED.scheduling_weight,
-               max_priority = EXCLUDED.max_priority, updated_at = now()
+               max_priority = EXCLUDED.max_priority, max_pending = EXCLUDED.max_pending,
+               max_fleet_share = EXCLUDED.max_fleet_share, updated_at = now()
          RETURNING ${TIER_COLUMNS}`,
-        [tier.name, tier.requestsPerSecond, tier.burst, tier.maxRunning, tier.schedulingWeight, tier.maxPriority],
+        [
+          tier.name,
+          tier.requestsPerSecond,
+          tier.burst,
+          tier.maxRunning,
+          tier.schedulingWeight,
+          tier.maxPriority,
+          tier.maxPending,
+          tier.maxFleetShare,
+        ],
       );
       const stored = toTier(rows[0] as TierRow);
       const before = previous[0] ? definitionOf(toTier(previous[0])) : null;

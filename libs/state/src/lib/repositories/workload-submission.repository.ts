@@ -10,6 +10,7 @@ import type {
 import { DataSource } from 'typeorm';
 import type { AuditActor } from './audit.repository';
 import { toWorkloadTypeConfig, WORKLOAD_CONFIG_COLUMNS, type WorkloadConfigRow } from './workload-config-row.mapper';
+import { WAITING_STATUS_SQL } from './status-sql';
 import { toWorkload, workloadColumns, type WorkloadRow } from './workload-row.mapper';
 
 /** A validated submission, with every default already resolved from the type's config. */
@@ -83,6 +84,18 @@ export class WorkloadSubmissionRepository {
       [unique],
     );
     return new Map(rows.map((row) => [row.workload_type, toWorkloadTypeConfig(row)]));
+  }
+
+  /**
+   * How many workloads the customer has waiting (PENDING or PAUSED): what the tier's `maxPending`
+   * bounds. An index-only scan of `(customer_id, status, …)`.
+   */
+  async countWaiting(customerId: string): Promise<number> {
+    const rows: Array<{ waiting: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS waiting FROM workloads WHERE customer_id = $1 AND status IN (${WAITING_STATUS_SQL})`,
+      [customerId],
+    );
+    return Number(rows[0]?.waiting ?? 0);
   }
 
   /**

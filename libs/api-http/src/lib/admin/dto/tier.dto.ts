@@ -1,5 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsNumber, Max, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+
+/** `max_pending` of a tier written without one. */
+export const DEFAULT_TIER_MAX_PENDING = 100_000;
 
 /** What a tier grants; the name is the path parameter. */
 export class PutTierDto {
@@ -32,6 +35,35 @@ export class PutTierDto {
   @Min(0)
   @Max(1000)
   max_priority!: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    description:
+      'Workloads one customer may have waiting (PENDING or PAUSED) at once; a submission beyond it is 429 `quota_exceeded`.',
+    minimum: 0,
+    maximum: 100_000_000,
+    default: DEFAULT_TIER_MAX_PENDING,
+    example: 100_000,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  max_pending?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'Largest share of the live fleet\'s slots one customer may hold at once (at least one slot), so a small fleet is shared with other customers.',
+    minimum: 0.01,
+    maximum: 1,
+    default: 1,
+    example: 0.75,
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(1)
+  max_fleet_share?: number;
 }
 
 /** A tier definition. */

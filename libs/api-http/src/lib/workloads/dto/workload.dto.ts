@@ -85,8 +85,9 @@ export class WorkloadDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'Why the scheduler cannot place it yet (PENDING only).',
-    example: null,
+    description:
+      'Why it waits (PENDING only; null otherwise): a reason the scheduler found (`no live worker has gpu=a100`, `customer at concurrency limit 10`, `all 4 fitting workers are full`), or `queued: waiting for its turn to be scheduled`.',
+    example: 'all 4 fitting workers are full',
   })
   pending_reason!: string | null;
 

@@ -1,0 +1,16 @@
+import { ACTIVE_STATUSES, WAITING_STATUSES, type WorkloadStatus } from '@niyanta/models';
+
+/**
+ * SQL list literals of workload status sets, built from `libs/models` so a status rule is written
+ * once. Status names are fixed identifiers (never user input), so inlining them is safe, and an
+ * inlined list lets PostgreSQL match partial indexes whose predicate names the same statuses.
+ */
+export function statusList(statuses: readonly WorkloadStatus[]): string {
+  return statuses.map((status) => `'${status}'`).join(', ');
+}
+
+/** `'SCHEDULED', 'RUNNING', 'PAUSING'`: a workload holding a worker slot. */
+export const ACTIVE_STATUS_SQL = statusList(ACTIVE_STATUSES);
+
+/** `'PENDING', 'PAUSED'`: a workload waiting, counted against its tier's `maxPending`. */
+export const WAITING_STATUS_SQL = statusList(WAITING_STATUSES);
