@@ -48,6 +48,27 @@ describe(SubmissionCoalescer.name, () => {
     await expect(coalescer.submit(2)).resolves.toBe(2);
   });
 
+  it('retries a failed group item by item, so one bad item fails its own caller only', async () => {
+    const calls: number[][] = [];
+    const gate = deferred<void>();
+    const coalescer = new SubmissionCoalescer<number, number>(
+      async (items) => {
+        calls.push(items);
+        if (items[0] === 0) await gate.promise; // holds the only slot so the rest are grouped
+        if (items.includes(-1)) throw new Error('invalid byte sequence');
+        return items.map((item) => item * 10);
+      },
+      { maxInFlight: 1 },
+    );
+    const first = coalescer.submit(0);
+    const grouped = [1, -1, 2].map((item) => coalescer.submit(item));
+    gate.resolve();
+    await expect(first).resolves.toBe(0);
+    const settled = await Promise.allSettled(grouped);
+    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([10, 'invalid byte sequence', 20]);
+    expect(calls).toEqual([[0], [1, -1, 2], [1], [-1], [2]]);
+  });
+
   it('rejects when the write returns the wrong number of results', async () => {
     const coalescer = new SubmissionCoalescer<number, number>(async () => []);
     await expect(coalescer.submit(1)).rejects.toThrow('0 results for 1 items');
