@@ -23,6 +23,11 @@ export interface WorkerSettings extends CheckpointSettings {
   readonly heartbeatIntervalMs: number;
   /** `DRAIN_TIMEOUT`: how long a draining worker waits for workloads to checkpoint and hand back. @default 30 s */
   readonly drainTimeoutMs: number;
+  /**
+   * `WORKLOAD_TIMEOUT_DEFAULT`: how long an attempt of a type without a timeout of its own may run
+   * before it is aborted as a (retryable) timeout, so no attempt holds a slot forever. @default 24 h
+   */
+  readonly defaultWorkloadTimeoutMs: number;
   /** `RETRY_BASE_DELAY`: backoff before a failed attempt is retried (doubles per failure, jittered). @default 1 s */
   readonly retryBaseDelayMs: number;
   /** `RETRY_MAX_DELAY`: backoff ceiling. @default 5 min */
@@ -50,6 +55,7 @@ export const workerVars = {
   WORKLOAD_MODULES: envVar((raw) => parseList(raw, MODULE_PATH, 'module paths'), { fallback: (): string[] => [] }),
   HEARTBEAT_INTERVAL: envVar(parseDuration, { fallback: () => 5_000 }),
   DRAIN_TIMEOUT: envVar(parseDuration, { fallback: () => 30_000 }),
+  WORKLOAD_TIMEOUT_DEFAULT: envVar(parseDuration, { fallback: () => 86_400_000 }),
   ...retryVars,
   ...checkpointVars,
 };
@@ -71,6 +77,7 @@ export function toWorkerSettings(v: WorkerVars, defaultCheckpointDir?: string): 
     workloadModules: v.WORKLOAD_MODULES,
     heartbeatIntervalMs: v.HEARTBEAT_INTERVAL,
     drainTimeoutMs: v.DRAIN_TIMEOUT,
+    defaultWorkloadTimeoutMs: v.WORKLOAD_TIMEOUT_DEFAULT,
     retryBaseDelayMs: v.RETRY_BASE_DELAY,
     retryMaxDelayMs: v.RETRY_MAX_DELAY,
   };

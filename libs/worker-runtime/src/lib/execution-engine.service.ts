@@ -322,6 +322,7 @@ export class ExecutionEngine {
       retryDelayMs: (failureCount) =>
         retryDelayMs(failureCount, { baseMs: this.options.retryBaseDelayMs, maxMs: this.options.retryMaxDelayMs }),
       progressThrottleMs: this.options.progressThrottleMs,
+      defaultTimeoutSeconds: this.options.defaultTimeoutSeconds,
       compression: this.options.checkpointCompression,
       observer: this.metrics,
       logger: createWorkloadLogger({

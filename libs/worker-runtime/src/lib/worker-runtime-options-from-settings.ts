@@ -18,6 +18,7 @@ export function workerRuntimeOptionsFromSettings(
     types: settings.workerTypes ? [...settings.workerTypes] : undefined,
     heartbeatIntervalMs: settings.heartbeatIntervalMs,
     drainTimeoutMs: settings.drainTimeoutMs,
+    defaultTimeoutSeconds: settings.defaultWorkloadTimeoutMs / 1000,
     retryBaseDelayMs: settings.retryBaseDelayMs,
     retryMaxDelayMs: settings.retryMaxDelayMs,
     checkpointStorage: settings.checkpointStorage,

@@ -26,6 +26,11 @@ export interface WorkerRuntimeOptions {
   drainTimeoutMs: number;
   /** The workload types this worker can run (samples plus the app's `WORKLOAD_MODULES`). */
   definitions: WorkloadDefinition[];
+  /**
+   * Timeout of an attempt whose type (and workload) has none (`WORKLOAD_TIMEOUT_DEFAULT`): past it
+   * the attempt is aborted as a retryable `timeout`, so no attempt holds a slot forever. @default 86400
+   */
+  defaultTimeoutSeconds?: number;
   /** Backoff after the first failed attempt (exponential, jittered). @default 1000 */
   retryBaseDelayMs?: number;
   /** Largest backoff between attempts. @default 60000 */
@@ -49,6 +54,9 @@ export interface WorkerRuntimeOptions {
   /** Objects younger than this are never swept, and a slower object write is not recorded (`CHECKPOINT_ORPHAN_GRACE`). @default 3600000 */
   checkpointOrphanGraceMs?: number;
 }
+
+/** Default of {@link WorkerRuntimeOptions.defaultTimeoutSeconds}: one day. */
+export const DEFAULT_TIMEOUT_SECONDS = 86_400;
 
 /** {@link WorkerRuntimeOptions} with defaults applied and the types resolved. */
 export interface ResolvedWorkerRuntimeOptions
@@ -103,6 +111,10 @@ export function resolveWorkerRuntimeOptions(options: WorkerRuntimeOptions): Reso
   ] as const) {
     if (value !== undefined) positiveInteger(name, value);
   }
+  const timeout = options.defaultTimeoutSeconds;
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+    throw new Error(`worker runtime: defaultTimeoutSeconds must be a positive number, got ${timeout}`);
+  }
   const sweepMs = options.checkpointSweepIntervalMs;
   if (sweepMs !== undefined && !(Number.isInteger(sweepMs) && sweepMs >= 0)) {
     throw new Error(`worker runtime: checkpointSweepIntervalMs must be an integer >= 0, got ${sweepMs}`);
@@ -127,6 +139,7 @@ export function resolveWorkerRuntimeOptions(options: WorkerRuntimeOptions): Reso
     capacity: options.capacity,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     drainTimeoutMs: options.drainTimeoutMs,
+    defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     retryBaseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_BACKOFF.baseMs,
     retryMaxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY_BACKOFF.maxMs,
     progressThrottleMs: options.progressThrottleMs ?? 250,

@@ -310,6 +310,23 @@ describe(WorkloadExecution.name, () => {
     ]);
   });
 
+  it('applies the worker\'s default timeout to a workload that has none of its own', async () => {
+    const handler = new ScriptedHandler(async (ctx) => {
+      await abortableDelay(10_000, ctx.signal);
+      return null;
+    });
+    const result = await new WorkloadExecution(
+      start({ timeoutSeconds: null }),
+      definitionOf(handler),
+      'w1',
+      store.deps({ defaultTimeoutSeconds: 0.05 }),
+    ).run();
+    expect(result.outcome).toBe('retry_scheduled');
+    expect(store.outcomes).toEqual([
+      { kind: 'failure', retryable: true, error: { code: 'timeout', message: 'attempt exceeded its timeout of 0.05 s' } },
+    ]);
+  });
+
   it('fails at once on a non-retryable error', async () => {
     const handler = new ScriptedHandler(async () => {
       throw new NonRetryableWorkloadError('bad input', { code: 'invalid_input' });

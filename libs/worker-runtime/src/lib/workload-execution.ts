@@ -29,6 +29,9 @@ export interface ExecutionObserver {
 }
 
 /** What one execution needs from the worker. */
+/** Node's timers overflow (and fire at once) past 2^31 - 1 ms, about 24.8 days. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface ExecutionDependencies {
   executions: Pick<ExecutionRepository, 'reportProgress' | 'complete' | 'recordFailure' | 'release'>;
   checkpoints: Pick<CheckpointPersistence, 'load' | 'store' | 'reportFailure'>;
@@ -39,6 +42,8 @@ export interface ExecutionDependencies {
   /** Backoff before the next attempt after `failureCount` failures. */
   retryDelayMs(failureCount: number): number;
   progressThrottleMs: number;
+  /** Timeout of an attempt whose workload has none of its own (seconds). */
+  defaultTimeoutSeconds?: number;
   compression: CheckpointCompression;
   observer: ExecutionObserver;
   logger: WorkloadLogger;
@@ -112,6 +117,11 @@ export class WorkloadExecution {
     return this.start.workload;
   }
 
+  /** The workload's timeout, or the worker's default for workloads without one. */
+  private get timeoutSeconds(): number | null {
+    return this.start.timeoutSeconds ?? this.deps.defaultTimeoutSeconds ?? null;
+  }
+
   /** Why the attempt was aborted, or null. */
   get abortKind(): AbortKind | null {
     return this.kind;
@@ -134,7 +144,7 @@ export class WorkloadExecution {
           this.deps.logger.debug('handler returned after its attempt was aborted; output dropped');
       });
     }
-    const action = decideOutcome(settlement, this.kind, this.start.timeoutSeconds);
+    const action = decideOutcome(settlement, this.kind, this.timeoutSeconds);
     this.completing = action.write === 'complete';
     // A completion writes progress 1 in its own statement, so a report still held back by the
     // throttle is superseded rather than written first (one round trip less while the slot is held).
@@ -344,11 +354,11 @@ export class WorkloadExecution {
   }
 
   private armTimers(): void {
-    const timeoutSeconds = this.start.timeoutSeconds;
+    const timeoutSeconds = this.timeoutSeconds;
     if (timeoutSeconds !== null && timeoutSeconds > 0) {
       this.timeoutTimer = setTimeout(() => {
         if (this.abort('timeout')) this.deps.logger.warn('attempt timed out', { timeout_seconds: timeoutSeconds });
-      }, timeoutSeconds * 1000);
+      }, Math.min(timeoutSeconds * 1000, MAX_TIMER_MS));
     }
     this.armIntervalTimer();
   }

@@ -6,8 +6,8 @@ import { numberField } from './sample-input';
 /** Checkpoint state of the `sleep` sample. */
 export type SleepState = { completed_steps: number };
 
-/** Longest sleep the sample accepts (one day): a typo should not occupy a slot for a year. */
-const MAX_DURATION_MS = 86_400_000;
+/** Longest sleep the sample accepts (one hour): a typo should not occupy a slot for a day. */
+const MAX_DURATION_MS = 3_600_000;
 const MAX_STEPS = 10_000;
 
 class SleepHandler implements WorkloadHandler<SleepState> {
@@ -65,6 +65,6 @@ class SleepHandler implements WorkloadHandler<SleepState> {
 export const sleepWorkload: WorkloadDefinition<SleepState> = defineWorkload<SleepState>({
   type: 'sleep',
   description: 'Sleeps for duration_ms in steps, reporting progress after every step and checkpointing after every step but the last.',
-  defaults: { priority: 500, maxRetries: 3, timeoutSeconds: null, checkpointIntervalSeconds: null, checkpointProgressStep: null },
+  defaults: { priority: 500, maxRetries: 3, timeoutSeconds: 7_200, checkpointIntervalSeconds: null, checkpointProgressStep: null },
   create: () => new SleepHandler(),
 });
