@@ -6,6 +6,7 @@ import { API_HTTP_OPTIONS, type ApiHttpOptions } from '../api-http.options';
 import type { CustomerPrincipal } from '../auth/principal';
 import { SubmissionCoalescer } from '../workloads/submission-coalescer';
 import { TenantApiMetrics } from './tenant-metrics';
+import { TokenLease } from './token-lease';
 
 /** Customers whose request grouping is remembered at once. */
 const MAX_TRACKED_KEYS = 10_000;
@@ -16,7 +17,8 @@ export const FALLBACK_RATE_TIER = 'free';
 /**
  * Per-customer request rate limiting (SPEC §3–§4): a token bucket of the customer's tier (rate and
  * burst from the `tiers` table) shared by every API replica through PostgreSQL: one statement per
- * request when idle, one per group of concurrent requests of a customer when busy. Sets `X-RateLimit-Limit` (the burst), `X-RateLimit-Remaining` and `X-RateLimit-Reset`
+ * request when idle, one per group of concurrent requests of a customer when busy, and for a
+ * customer whose requests keep coming, one per lease of tokens taken ahead ({@link TokenLease}). Sets `X-RateLimit-Limit` (the burst), `X-RateLimit-Remaining` and `X-RateLimit-Reset`
  * (seconds until the bucket is full again) on every customer response; a refused request is 429
  * `rate_limited` with `Retry-After`.
  */
@@ -24,6 +26,7 @@ export const FALLBACK_RATE_TIER = 'free';
 export class RateLimitService {
   private readonly enabled: boolean;
   private readonly coalescers = new Map<string, SubmissionCoalescer<string, RateLimitDecision | null>>();
+  private readonly leases = new Map<string, TokenLease>();
 
   constructor(
     private readonly repository: RateLimitRepository,
@@ -36,7 +39,15 @@ export class RateLimitService {
   /** Takes a token for the customer or throws {@link RateLimitedError}; headers go on `res` either way. */
   async admit(principal: CustomerPrincipal, res: Response): Promise<void> {
     if (!this.enabled) return;
-    const decision = await this.coalescerFor(`customer:${principal.customerId}`).submit(principal.tier);
+    const key = `customer:${principal.customerId}`;
+    const leased = this.leases.get(key)?.take();
+    if (leased) {
+      res.setHeader('X-RateLimit-Limit', String(leased.limit));
+      res.setHeader('X-RateLimit-Remaining', String(leased.remaining));
+      res.setHeader('X-RateLimit-Reset', String(Math.ceil(leased.resetMs / 1000)));
+      return;
+    }
+    const decision = await this.coalescerFor(key).submit(principal.tier);
     if (decision === null) return;
     res.setHeader('X-RateLimit-Limit', String(decision.limit));
     res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
@@ -58,10 +69,22 @@ export class RateLimitService {
       if (this.coalescers.size >= MAX_TRACKED_KEYS) {
         // Maps iterate in insertion order: forget the oldest (at worst two statements run for it).
         const oldest = this.coalescers.keys().next();
-        if (!oldest.done) this.coalescers.delete(oldest.value);
+        if (!oldest.done) {
+          this.coalescers.delete(oldest.value);
+          this.leases.delete(oldest.value);
+        }
       }
+      const lease = new TokenLease();
+      this.leases.set(key, lease);
       coalescer = new SubmissionCoalescer<string, RateLimitDecision | null>(
-        async (tiers) => (await this.repository.takeMany(key, tiers.length, tiers[0] ?? FALLBACK_RATE_TIER, FALLBACK_RATE_TIER)) ?? tiers.map(() => null),
+        async (tiers) => {
+          const decisions = await this.repository.takeMany(key, tiers.length + lease.ahead, tiers[0] ?? FALLBACK_RATE_TIER, FALLBACK_RATE_TIER);
+          if (decisions === null) return tiers.map(() => null);
+          const extra = decisions.slice(tiers.length).filter((decision) => decision.allowed).length;
+          const last = decisions[tiers.length + Math.max(0, extra - 1)] ?? decisions[decisions.length - 1];
+          if (last) lease.fill(tiers.length, extra, last);
+          return decisions.slice(0, tiers.length);
+        },
         { maxInFlight: 1, maxGroupSize: 1000 },
       );
       this.coalescers.set(key, coalescer);

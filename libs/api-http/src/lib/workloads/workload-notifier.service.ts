@@ -27,16 +27,30 @@ export interface AppliedChange {
 @Injectable()
 export class WorkloadNotifier {
   private readonly logger = new Logger(WorkloadNotifier.name);
+  /** Submitted workloads whose leader wake goes out at the end of this event-loop turn. */
+  private pendingWake: { ids: string[]; correlationId?: string } | null = null;
 
   constructor(
     private readonly broker: Broker,
     private readonly subjects: Subjects,
   ) {}
 
-  /** New workloads are schedulable: one leader wake for all of them, one event each. */
+  /**
+   * New workloads are schedulable: one event each, and one leader wake for every workload submitted
+   * in this turn of the event loop (concurrent requests committed by one grouped statement resolve
+   * together), not one per request. The wake keeps the first request's correlation id.
+   */
   submitted(workloads: readonly Workload[], correlationId?: string): void {
     if (workloads.length === 0) return;
-    this.wakeLeader({ reason: 'submitted', workload_ids: workloads.map((workload) => workload.id) }, correlationId);
+    if (this.pendingWake === null) {
+      const wake: { ids: string[]; correlationId?: string } = { ids: [], correlationId };
+      this.pendingWake = wake;
+      setImmediate(() => {
+        this.pendingWake = null;
+        this.wakeLeader({ reason: 'submitted', workload_ids: wake.ids }, wake.correlationId);
+      });
+    }
+    for (const workload of workloads) this.pendingWake.ids.push(workload.id);
     for (const workload of workloads) this.event(workload, correlationId);
   }
 
