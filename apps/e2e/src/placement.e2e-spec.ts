@@ -25,6 +25,9 @@ interface WorkerJson {
 }
 
 const ADMIN_KEY = `admin-${randomUUID()}`;
+/** What a PENDING workload shows until the scheduler has found a reason of its own. */
+const QUEUED = 'queued: waiting for its turn to be scheduled';
+const foundReason = (w: WorkloadJson): boolean => w.pending_reason !== null && w.pending_reason !== QUEUED;
 const ACTIVE = ['SCHEDULED', 'RUNNING', 'COMPLETED'];
 
 /** The fleet: id → [WORKER_TAGS, WORKER_REGION, WORKER_CAPACITY]. */
@@ -147,7 +150,7 @@ describe('placement (processes)', () => {
     const third = await eventually('a gpu workload waiting with its reason', async () => {
       const states = await Promise.all(gpu.map((w) => get(w.id)));
       const running = states.filter((s) => ACTIVE.includes(s.body.status));
-      const waiting = states.find((s) => s.body.status === 'PENDING' && s.body.pending_reason);
+      const waiting = states.find((s) => s.body.status === 'PENDING' && foundReason(s.body));
       return running.length === 2 && waiting ? waiting.body : undefined;
     });
     expect(third.pending_reason).toBe('the 1 fitting worker is full');
@@ -159,7 +162,7 @@ describe('placement (processes)', () => {
       async () => {
         const res = await http<{ items: WorkloadJson[] }>(api.url, 'GET', '/v1/workloads?limit=500', { key: freeKey });
         const items = res.body.items ?? [];
-        const waiting = items.filter((w) => w.status === 'PENDING' && w.pending_reason);
+        const waiting = items.filter((w) => w.status === 'PENDING' && foundReason(w));
         return items.filter((w) => ACTIVE.includes(w.status)).length === 10 && waiting.length === 2 ? waiting : undefined;
       },
       30_000,
@@ -181,7 +184,7 @@ describe('placement (processes)', () => {
     const id = (h100 as WorkloadJson).id;
     const waiting = await eventually('the reason', async () => {
       const res = await get(id);
-      return res.body.pending_reason ? res.body : undefined;
+      return foundReason(res.body) ? res.body : undefined;
     });
     expect(waiting).toMatchObject({ status: 'PENDING', worker_id: null, pending_reason: 'no live worker has gpu=h100' });
     await new Promise((resolve) => setTimeout(resolve, 1_000));

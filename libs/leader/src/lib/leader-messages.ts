@@ -4,7 +4,7 @@ import {
   createEnvelope,
   MessageType,
   Subjects,
-  type AssignmentPayload,
+  type AssignmentBatchPayload,
   type JsonObject,
   type WorkloadEventPayload,
 } from '@niyanta/models';
@@ -36,33 +36,38 @@ export class LeaderMessages {
   ) {}
 
   /**
-   * Publishes one assignment per workload, concurrently, each in a new envelope (a re-send must not
-   * be taken for a duplicate of the first). Resolves with how many the broker confirmed.
+   * Publishes the assignments as few durable messages as it can: one batch per worker, in chunks of
+   * at most {@link MAX_BATCH_ASSIGNMENTS} assignments and about {@link MAX_BATCH_BYTES} of input,
+   * each in a new envelope (a re-send must not be taken for a duplicate of the first). Resolves with
+   * how many assignments the broker confirmed.
    */
   async sendAssignments(assignments: readonly AssignmentSource[], generation: number): Promise<number> {
+    const chunks = chunkByWorker(assignments);
     const results = await Promise.allSettled(
-      assignments.map((assignment) => {
-        const payload: AssignmentPayload = {
-          workload_id: assignment.id,
-          customer_id: assignment.customerId,
-          workload_type: assignment.workloadType,
-          attempt: assignment.attempt,
-          input: assignment.input,
-          generation,
+      chunks.map((chunk) => {
+        const payload: AssignmentBatchPayload = {
+          assignments: chunk.items.map((assignment) => ({
+            workload_id: assignment.id,
+            customer_id: assignment.customerId,
+            workload_type: assignment.workloadType,
+            attempt: assignment.attempt,
+            input: assignment.input,
+            generation,
+          })),
         };
         return this.broker.publishDurable(
-          this.subjects.workerAssign(assignment.workerId),
-          createEnvelope(MessageType.Assignment, payload, { correlationId: assignment.id }),
+          this.subjects.workerAssign(chunk.workerId),
+          createEnvelope(MessageType.AssignmentBatch, payload, { correlationId: chunk.items[0]?.id }),
         );
       }),
     );
     let sent = 0;
     results.forEach((result, index) => {
-      if (result.status === 'fulfilled') sent++;
+      const chunk = chunks[index] as AssignmentChunk;
+      if (result.status === 'fulfilled') sent += chunk.items.length;
       else {
-        const assignment = assignments[index] as AssignmentSource;
         this.logger.warn(
-          `assignment of workload ${assignment.id} (attempt ${assignment.attempt}) to worker ${assignment.workerId} not sent: ${describe(result.reason)}`,
+          `${chunk.items.length} assignments to worker ${chunk.workerId} not sent (first: workload ${chunk.items[0]?.id}): ${describe(result.reason)}`,
         );
       }
     });
@@ -95,6 +100,36 @@ export class LeaderMessages {
       this.logger.warn(`${failed.length} of ${changes.length} workload events not published: ${describe(failed[0]?.reason)}`);
     }
   }
+}
+
+/** Most assignments in one batch message. */
+export const MAX_BATCH_ASSIGNMENTS = 200;
+/** A batch is closed once its inputs reach about this size (broker messages are bounded, 1 MiB by default). */
+export const MAX_BATCH_BYTES = 256 * 1024;
+
+interface AssignmentChunk {
+  workerId: string;
+  items: AssignmentSource[];
+}
+
+/** Groups assignments by worker, in order, into chunks bounded by count and input size. */
+export function chunkByWorker(assignments: readonly AssignmentSource[]): AssignmentChunk[] {
+  const open = new Map<string, { chunk: AssignmentChunk; bytes: number }>();
+  const chunks: AssignmentChunk[] = [];
+  for (const assignment of assignments) {
+    // Inputs are small as a rule (a 1 MiB body is the ceiling): measuring them costs one stringify.
+    const bytes = JSON.stringify(assignment.input).length;
+    let current = open.get(assignment.workerId);
+    if (current && (current.chunk.items.length >= MAX_BATCH_ASSIGNMENTS || current.bytes + bytes > MAX_BATCH_BYTES)) current = undefined;
+    if (!current) {
+      current = { chunk: { workerId: assignment.workerId, items: [] }, bytes: 0 };
+      open.set(assignment.workerId, current);
+      chunks.push(current.chunk);
+    }
+    current.chunk.items.push(assignment);
+    current.bytes += bytes;
+  }
+  return chunks;
 }
 
 function describe(error: unknown): string {

@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Broker, InProcessBroker, type DurableDelivery } from '@niyanta/broker';
-import { Subjects, type AssignmentPayload, type MessageEnvelope } from '@niyanta/models';
+import { Subjects, type AssignmentBatchPayload, type AssignmentPayload, type MessageEnvelope } from '@niyanta/models';
 import { ReadinessService } from '@niyanta/observability';
 import { createDataSource, runMigrations } from '@niyanta/state';
 import { createTestSchema, uniqueBrokerPrefix, type TestSchema } from '@niyanta/testing';
@@ -190,11 +190,13 @@ export async function createLeaderHarness(
     },
     async collectAssignments(workerId) {
       const received: AssignmentLog['received'] = [];
-      const subscription = await broker.consumeDurable<AssignmentPayload>(
+      const subscription = await broker.consumeDurable<AssignmentPayload | AssignmentBatchPayload>(
         subjects.workerAssign(workerId),
         `worker-${workerId}`,
-        async (message: MessageEnvelope<AssignmentPayload>, delivery) => {
-          received.push({ payload: message.payload, envelopeId: message.id, delivery });
+        async (message: MessageEnvelope<AssignmentPayload | AssignmentBatchPayload>, delivery) => {
+          // A batch is logged as its assignments, each with the batch's envelope and delivery.
+          const payloads = 'assignments' in message.payload ? message.payload.assignments : [message.payload];
+          for (const payload of payloads) received.push({ payload, envelopeId: message.id, delivery });
         },
       );
       const log: AssignmentLog = { received, stop: () => subscription.unsubscribe() };

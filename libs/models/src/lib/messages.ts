@@ -38,6 +38,7 @@ export class Subjects {
 export const MessageType = {
   LeaderWake: 'leader.wake',
   Assignment: 'workload.assignment',
+  AssignmentBatch: 'workload.assignment_batch',
   Control: 'workload.control',
   WorkerDrain: 'worker.drain',
   Heartbeat: 'worker.heartbeat',
@@ -61,6 +62,16 @@ export interface AssignmentPayload {
   input: JsonObject;
   /** Leader generation that made the assignment (for diagnostics; the database fences). */
   generation: number;
+}
+
+/**
+ * Several assignments to one worker in one durable message: the leader sends one per worker per
+ * scheduling pass (in chunks), so the broker carries one message for many workloads. The worker
+ * acknowledges it once every attempt in it has started or been handed back; a redelivered batch
+ * starts only what has not started yet (attempts are fenced).
+ */
+export interface AssignmentBatchPayload {
+  assignments: AssignmentPayload[];
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   createEnvelope,
   MessageType,
   Subjects,
+  type AssignmentPayload,
   type ControlPayload,
   type LeaderWakePayload,
   type MessageEnvelope,
@@ -16,7 +17,7 @@ import type { WorkloadDefinition } from '@niyanta/workload-sdk';
 import type { AbortKind } from './execution-outcome';
 import { CheckpointPersistence } from './checkpoint-persistence.service';
 import { MicroBatcher } from './micro-batcher';
-import { parseAssignment, parseControl, workloadEvent } from './worker-messages';
+import { parseAssignments, parseControl, workloadEvent } from './worker-messages';
 import { WorkerMetrics } from './worker-metrics';
 import { WORKER_RUNTIME_OPTIONS, type ResolvedWorkerRuntimeOptions } from './worker-runtime.options';
 import { createWorkloadLogger } from './workload-logger';
@@ -146,16 +147,24 @@ export class ExecutionEngine {
   }
 
   /**
-   * Handles one assignment. Resolving acknowledges it: a malformed, duplicate or stale assignment
-   * is acknowledged and ignored; a draining worker hands the attempt back. Throwing (no free slot,
-   * database unreachable) has the broker redeliver it later.
+   * Handles one assignment message (single or batch). Resolving acknowledges it: a malformed,
+   * duplicate or stale assignment is acknowledged and ignored; a draining worker hands the attempt
+   * back. Throwing (no free slot, database unreachable) has the broker redeliver the message later;
+   * the attempts of a redelivered batch that did start are recognised and not started twice.
    */
   async onAssignment(message: MessageEnvelope<unknown>, delivery?: DurableDelivery): Promise<void> {
-    const assignment = parseAssignment(message);
-    if (assignment === null) {
-      this.logger.warn(`dropped a malformed assignment (type ${message.type}, id ${message.id})`);
-      return;
+    const parsed = parseAssignments(message);
+    if (parsed === null || parsed.malformed > 0) {
+      this.logger.warn(`dropped ${parsed?.malformed ?? 1} malformed assignment(s) (type ${message.type}, id ${message.id})`);
     }
+    if (parsed === null || parsed.assignments.length === 0) return;
+    if (parsed.assignments.length === 1) return this.onOneAssignment(parsed.assignments[0] as AssignmentPayload, message, delivery);
+    const results = await Promise.allSettled(parsed.assignments.map((assignment) => this.onOneAssignment(assignment, message, delivery)));
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async onOneAssignment(assignment: AssignmentPayload, message: MessageEnvelope<unknown>, delivery?: DurableDelivery): Promise<void> {
     const key = attemptKey(assignment.workload_id, assignment.attempt);
     const fence: AttemptFence = {
       workloadId: assignment.workload_id,
@@ -194,7 +203,7 @@ export class ExecutionEngine {
       );
       return;
     }
-    const execution = this.launch(started, definition, message.correlation_id);
+    const execution = this.launch(started, definition, message.type === MessageType.Assignment ? message.correlation_id : assignment.workload_id);
     const early = this.earlyControls.get(assignment.workload_id);
     this.earlyControls.delete(assignment.workload_id);
     if (early !== undefined) this.applyControl(execution, early);

@@ -1,5 +1,5 @@
 import { createEnvelope, MessageType, type Workload } from '@niyanta/models';
-import { parseAssignment, parseControl, parseDrainRequest, workloadEvent } from './worker-messages';
+import { parseAssignment, parseAssignments, parseControl, parseDrainRequest, workloadEvent } from './worker-messages';
 
 describe(parseAssignment.name, () => {
   const payload = {
@@ -25,6 +25,30 @@ describe(parseAssignment.name, () => {
     ['a non-object payload', createEnvelope(MessageType.Assignment, 'nope')],
   ])('rejects %s', (_name, envelope) => {
     expect(parseAssignment(envelope)).toBeNull();
+  });
+});
+
+describe(parseAssignments.name, () => {
+  const one = {
+    workload_id: '0b7f6f9e-2c1a-4d3e-9f00-123456789abc',
+    customer_id: '1c8e7a0f-3d2b-4e4f-8a11-23456789abcd',
+    workload_type: 'sleep',
+    attempt: 1,
+    input: {},
+    generation: 3,
+  };
+  const two = { ...one, workload_id: '2b7f6f9e-2c1a-4d3e-9f00-123456789abc', attempt: 2 };
+
+  it('reads every assignment of a batch and leaves a malformed one out without failing the others', () => {
+    const batch = createEnvelope(MessageType.AssignmentBatch, { assignments: [one, { ...one, attempt: 0 }, two] });
+    expect(parseAssignments(batch)).toEqual({ assignments: [one, two], malformed: 1 });
+  });
+
+  it('reads a single assignment as a batch of one, and refuses other types and versions', () => {
+    expect(parseAssignments(createEnvelope(MessageType.Assignment, one))).toEqual({ assignments: [one], malformed: 0 });
+    expect(parseAssignments(createEnvelope(MessageType.AssignmentBatch, { assignments: 'x' }))).toEqual({ assignments: [], malformed: 1 });
+    expect(parseAssignments(createEnvelope(MessageType.Control, one))).toBeNull();
+    expect(parseAssignments(createEnvelope(MessageType.AssignmentBatch, { assignments: [one] }, { version: 2 }))).toBeNull();
   });
 });
 

@@ -27,7 +27,32 @@ function isAttempt(value: unknown): value is number {
 /** The assignment in `message`, or null when it is not a well-formed assignment (it is then dropped). */
 export function parseAssignment(message: MessageEnvelope<unknown>): AssignmentPayload | null {
   if (message.type !== MessageType.Assignment || message.version !== 1) return null;
+  return parseAssignmentPayload(message.payload);
+}
+
+/**
+ * The assignments of a single or batch assignment message, each checked on its own (a malformed
+ * one is left out, never failing the others); null when the message is neither.
+ */
+export function parseAssignments(message: MessageEnvelope<unknown>): { assignments: AssignmentPayload[]; malformed: number } | null {
+  if (message.version !== 1) return null;
+  if (message.type === MessageType.Assignment) {
+    const single = parseAssignmentPayload(message.payload);
+    return single ? { assignments: [single], malformed: 0 } : { assignments: [], malformed: 1 };
+  }
+  if (message.type !== MessageType.AssignmentBatch) return null;
   const p = message.payload;
+  const items = isRecord(p) && Array.isArray(p['assignments']) ? (p['assignments'] as unknown[]) : null;
+  if (items === null) return { assignments: [], malformed: 1 };
+  const assignments: AssignmentPayload[] = [];
+  for (const item of items) {
+    const parsed = parseAssignmentPayload(item);
+    if (parsed) assignments.push(parsed);
+  }
+  return { assignments, malformed: items.length - assignments.length };
+}
+
+function parseAssignmentPayload(p: unknown): AssignmentPayload | null {
   if (!isRecord(p)) return null;
   // Ids are checked here: one malformed id must not fail a batched start-write of several attempts.
   if (!isUuid(p['workload_id']) || typeof p['workload_type'] !== 'string') return null;
