@@ -7,6 +7,10 @@ import { Client } from 'pg';
 import { createTestSchema, spawnApp, testNatsUrl, uniqueBrokerPrefix, type SpawnedApp, type TestSchema } from '@niyanta/testing';
 import { fromRoot, run } from './support/workspace';
 
+// `nx build` and app start-up on a busy machine; set here because a project's testTimeout is
+// ignored when Jest runs all projects at once (npm test).
+jest.setTimeout(180_000);
+
 const MIGRATE = fromRoot('dist', 'tools', 'migrations', 'migrate.js');
 const fixtureDir = fromRoot('dist', 'test-workloads', String(process.pid));
 

@@ -11,6 +11,10 @@ import { loadApiConfig, loadLeaderConfig, loadWorkerConfig, parseDuration, type 
 import { podTemplateOf, renderKustomization, specOf, validateObjects, type Container, type K8sObject } from './support/kubernetes';
 import { fromRoot } from './support/workspace';
 
+// kubectl, the schema validator and promtool run as processes; set here because a project's
+// testTimeout is ignored when Jest runs all projects at once (npm test).
+jest.setTimeout(60_000);
+
 const NAMESPACE = 'niyanta';
 const APPS = ['coordinator-api', 'coordinator-leader', 'worker'] as const;
 type App = (typeof APPS)[number];
