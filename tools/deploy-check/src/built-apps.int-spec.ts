@@ -32,6 +32,7 @@ describe('built apps', () => {
   const dbEnv = (): Record<string, string> => ({ DATABASE_URL: schema.url, DATABASE_SCHEMA: schema.schema });
   const migrate = (command: string) => run(process.execPath, [MIGRATE, command], dbEnv());
 
+  // Runs first: the apps below start on the schema it migrates (RUN_MIGRATIONS=false).
   it('the migrations CLI lists, applies and reports the state migrations', async () => {
     const before = (await migrate('status')).stdout.trim().split('\n');
     expect(before.length).toBeGreaterThan(0);
@@ -40,11 +41,6 @@ describe('built apps', () => {
     expect((await migrate('up')).stdout).toMatch(/^applied: /);
     const after = (await migrate('status')).stdout.trim().split('\n');
     expect(after).toEqual(before.map((line) => line.replace('[ ] ', '[x] ')));
-    expect((await migrate('up')).stdout.trim()).toBe('up to date');
-  });
-
-  it('rejects an unknown migrations command with its usage', async () => {
-    await expect(migrate('sideways')).rejects.toThrow(/usage: migrate up\|down\|status/);
   });
 
   it('coordinator-api serves /ready from dist/apps/coordinator-api/main.js', async () => {

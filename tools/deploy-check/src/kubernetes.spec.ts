@@ -95,9 +95,12 @@ function containerEnv(objects: K8sObject[], container: Container, podName: strin
   return { env, problems };
 }
 
+let renderedBase: Promise<K8sObject[]> | undefined;
+const base = (): Promise<K8sObject[]> => (renderedBase ??= renderKustomization('deploy/kubernetes/base'));
+
 describe('kustomize base', () => {
   it('renders, and every object validates against its schema', async () => {
-    const objects = await renderKustomization('deploy/kubernetes/base');
+    const objects = await base();
     expect(objects.length).toBeGreaterThan(10);
     expect(validateObjects(objects).filter((v) => v.error !== null)).toEqual([]);
   });
@@ -317,7 +320,7 @@ describe('PrometheusRule', () => {
   let rules: { groups: { name: string; rules: { alert: string; expr: string; annotations?: Record<string, string> }[] }[] };
 
   beforeAll(async () => {
-    const objects = await renderKustomization('deploy/kubernetes/base');
+    const objects = await base();
     rules = specOf<typeof rules>(named(objects, 'PrometheusRule', 'niyanta') as K8sObject);
   });
 
