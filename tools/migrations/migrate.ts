@@ -32,7 +32,7 @@ async function main(command: Command): Promise<void> {
 
 const command = process.argv[2];
 if (command !== 'up' && command !== 'down' && command !== 'status') {
-  console.error('usage: migrate.ts up|down|status');
+  console.error('usage: migrate up|down|status');
   process.exit(2);
 }
 main(command).catch((error: unknown) => {

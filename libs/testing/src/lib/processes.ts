@@ -52,6 +52,12 @@ export interface SpawnAppOptions {
    * @default false
    */
   viaNpmStart?: boolean;
+  /**
+   * Run the app's build output (`node dist/apps/<app>/main.js`, made by `nx build <app>`) instead
+   * of its TypeScript sources.
+   * @default false
+   */
+  fromBuild?: boolean;
 }
 
 const MAX_LOG_CHARS = 4 * 1024 * 1024;
@@ -83,7 +89,7 @@ export function workspaceRoot(): string {
 }
 
 /**
- * Starts `node -r @swc-node/register apps/<app>/src/main.ts` on a free port with the test's
+ * Starts `node -r @swc-node/register apps/<app>/src/main.ts` (or the built `dist/apps/<app>/main.js`) on a free port with the test's
  * environment merged over this process's (a value of `undefined` removes a variable), and waits
  * until the application answers `/health` with 200 `{status: 'ok'}` (see {@link SpawnAppOptions.waitFor}).
  * Rejects — with the app's output — if it exits or times out first.
@@ -101,7 +107,9 @@ export async function spawnApp(
   if (options.viaNpmStart && app !== 'standalone') throw new Error('npm start runs the standalone app only');
   const [command, args] = options.viaNpmStart
     ? ['npm', ['start', '--silent']]
-    : [process.execPath, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')]];
+    : options.fromBuild
+      ? [process.execPath, [join('dist', 'apps', app, 'main.js')]]
+      : [process.execPath, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')]];
   const child = spawn(command, args, {
     cwd: workspaceRoot(),
     env: merged,

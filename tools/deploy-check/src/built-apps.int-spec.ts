@@ -1,0 +1,96 @@
+// The build output runs on plain `node`: the migrations CLI migrates a fresh schema, the API
+// serves /ready, and the worker loads a WORKLOAD_MODULES module that imports the shared workload
+// SDK package the build emits (the same copy the worker uses, as in the image).
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createTestSchema, spawnApp, testNatsUrl, uniqueBrokerPrefix, type SpawnedApp, type TestSchema } from '@niyanta/testing';
+import { fromRoot, run } from './support/workspace';
+
+// `nx build` and app start-up on a busy machine; set here because a project's testTimeout is
+// ignored when Jest runs all projects at once (npm test).
+jest.setTimeout(180_000);
+
+const MIGRATE = fromRoot('dist', 'tools', 'migrations', 'migrate.js');
+const fixtureDir = fromRoot('dist', 'test-workloads', String(process.pid));
+
+describe('built apps', () => {
+  let schema: TestSchema;
+  const apps: SpawnedApp[] = [];
+
+  beforeAll(async () => {
+    await run(fromRoot('node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '-p', 'coordinator-api', 'worker', 'migrations']);
+    schema = await createTestSchema('deploy_built');
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.stop()));
+    await schema?.drop();
+    rmSync(fixtureDir, { recursive: true, force: true });
+  });
+
+  const dbEnv = (): Record<string, string> => ({ DATABASE_URL: schema.url, DATABASE_SCHEMA: schema.schema });
+  const migrate = (command: string) => run(process.execPath, [MIGRATE, command], dbEnv());
+
+  // Runs first: the apps below start on the schema it migrates (RUN_MIGRATIONS=false).
+  it('the migrations CLI lists, applies and reports the state migrations', async () => {
+    const before = (await migrate('status')).stdout.trim().split('\n');
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((line) => line.startsWith('[ ] '))).toBe(true);
+
+    expect((await migrate('up')).stdout).toMatch(/^applied: /);
+    const after = (await migrate('status')).stdout.trim().split('\n');
+    expect(after).toEqual(before.map((line) => line.replace('[ ] ', '[x] ')));
+  });
+
+  it('coordinator-api serves /ready from dist/apps/coordinator-api/main.js', async () => {
+    const api = await spawnApp(
+      'coordinator-api',
+      { ...dbEnv(), NATS_URL: testNatsUrl(), BROKER_PREFIX: uniqueBrokerPrefix('deploy'), RUN_MIGRATIONS: 'false' },
+      { fromBuild: true, waitFor: 'ready' },
+    );
+    apps.push(api);
+    const docs = await fetch(`${api.url}/docs-json`);
+    expect(docs.status).toBe(200);
+    expect(((await docs.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty(['/v1/workloads']);
+    expect(await api.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('the built worker shares the workload SDK package with the modules it loads', async () => {
+    const bundle = readFileSync(fromRoot('dist', 'apps', 'worker', 'main.js'), 'utf8');
+    expect(bundle).toContain('require("@niyanta/workload-sdk")');
+    expect(bundle).not.toMatch(/class NonRetryableWorkloadError\b/);
+
+    mkdirSync(fixtureDir, { recursive: true });
+    const modulePath = join(fixtureDir, 'echo.workload.js');
+    writeFileSync(
+      modulePath,
+      [
+        "const { defineWorkload } = require('@niyanta/workload-sdk');",
+        "exports.default = defineWorkload({ type: 'built-echo', create: () => ({",
+        '  init() {}, execute: async (ctx) => ctx.input, checkpoint: () => null, close() {},',
+        '}) });',
+      ].join('\n'),
+    );
+    const workerId = `built-${process.pid}`;
+    const worker = await spawnApp(
+      'worker',
+      { ...dbEnv(), NATS_URL: testNatsUrl(), BROKER_PREFIX: uniqueBrokerPrefix('deploy'), WORKER_ID: workerId, WORKLOAD_MODULES: modulePath },
+      { fromBuild: true, waitFor: 'ready' },
+    );
+    apps.push(worker);
+
+    const client = new Client({ connectionString: schema.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ workload_types: string[] }>(
+        `SELECT workload_types FROM "${schema.schema}".workers WHERE id = $1`,
+        [workerId],
+      );
+      expect(rows[0]?.workload_types).toEqual(expect.arrayContaining(['built-echo', 'sleep']));
+    } finally {
+      await client.end();
+    }
+    expect(await worker.stop()).toEqual({ code: 0, signal: null });
+  });
+});
