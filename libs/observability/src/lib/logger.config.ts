@@ -44,8 +44,21 @@ export function pinoHttpOptions(settings: LoggerSettings): Options {
   };
 }
 
-/** The destination argument for pino-http: an explicit stream wins, pretty mode uses its transport. */
+let stdout: DestinationStream | undefined;
+
+/**
+ * Standard output written asynchronously: lines logged while a write is in flight go out together
+ * in the next one, instead of one blocking write per line on the request path. Pending lines are
+ * flushed when the process exits. One per process, shared by every logger in it.
+ */
+export function asyncStdout(): DestinationStream {
+  stdout ??= pino.destination({ dest: 1, sync: false });
+  return stdout;
+}
+
+/** The destination argument for pino-http: an explicit stream wins, pretty mode uses its transport, else {@link asyncStdout}. */
 export function pinoHttpParams(settings: LoggerSettings, destination?: DestinationStream): Options | [Options, DestinationStream] {
   const options = pinoHttpOptions(settings);
-  return destination && !settings.pretty ? [options, destination] : options;
+  if (settings.pretty) return options;
+  return [options, destination ?? asyncStdout()];
 }
