@@ -3,7 +3,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import { rejectDeepJson } from './common/json-depth';
+import { requireJsonBody, screenRequest } from './edge/request-screening';
+import { applyServerLimits, bodyTimeout, DEFAULT_SERVER_LIMITS, type ServerLimits } from './edge/server-limits';
 import { ApiExceptionFilter, translateBodyParserError } from './errors/api-exception.filter';
 import { validationFailed } from './errors/validation-errors';
 import { buildOpenApiDocument } from './openapi.config';
@@ -21,6 +24,12 @@ export interface HttpAppOptions {
    * @default []
    */
   corsOrigins?: readonly string[];
+  /**
+   * Timeouts and the connection cap of the HTTP server; each absent field takes its default from
+   * {@link DEFAULT_SERVER_LIMITS}.
+   * @default {}
+   */
+  server?: Partial<ServerLimits>;
 }
 
 /** Request headers a browser client may send cross-origin. */
@@ -30,8 +39,11 @@ const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-
 
 /**
  * Prepares an Express-based Nest application to serve the API: security headers (helmet), CORS for
- * the configured origins only, JSON body parser with the size limit (413 above it, 400 for
- * malformed JSON or nesting deeper than 64 levels), the global ValidationPipe (400 `validation_failed`
+ * the configured origins only, server timeouts and connection cap (408/431/400 from Node's parser in
+ * the error shape), JSON-only bodies (415 otherwise) read within a time limit, the JSON body parser
+ * with the size limit (413 above it, 400 for malformed JSON or nesting deeper than 64 levels), the
+ * request screening (400 for text PostgreSQL cannot store and prototype keys anywhere in the request),
+ * the global ValidationPipe (400 `validation_failed`
  * with field paths), the one exception filter (every error in the `{"error": {...}}` shape, unknown
  * routes included) and, optionally, the OpenAPI document and Swagger UI. Call before `init()`/`listen()`.
  */
@@ -49,9 +61,14 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
       maxAge: 600,
     });
   }
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.server };
+  applyServerLimits(app.getHttpServer() as Server, limits);
+  expressApp.use(requireJsonBody);
+  expressApp.use(bodyTimeout(limits.bodyTimeoutMs));
   // Registered before init, so Nest's default (100 kB) JSON parser is not added.
   expressApp.useBodyParser('json', { limit: options.bodyLimitBytes, verify: rejectDeepJson });
   expressApp.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => next(translateBodyParserError(error)));
+  expressApp.use(screenRequest);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
