@@ -48,7 +48,16 @@ async function main(): Promise<void> {
     });
     const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
     useStructuredLogger(app);
-    configureHttpApp(app, { bodyLimitBytes: config.bodyLimitBytes, swagger: true, corsOrigins: config.corsOrigins });
+    configureHttpApp(app, {
+      bodyLimitBytes: config.bodyLimitBytes,
+      swagger: true,
+      corsOrigins: config.corsOrigins,
+      server: {
+        maxConnections: config.httpMaxConnections,
+        bodyTimeoutMs: config.httpBodyTimeoutMs,
+        headersTimeoutMs: config.httpHeadersTimeoutMs,
+      },
+    });
     await seedDevCustomer(app.get(DataSource), config.devApiKey);
     return app;
   });

@@ -12,7 +12,9 @@ describe('API auth, admin, errors and docs', () => {
   let api: ApiTestApp;
 
   beforeAll(async () => {
-    api = await startApiTestApp('api_auth_admin', { authCacheTtlMs: AUTH_CACHE_TTL_MS });
+    // Every failure its own audit row and no throttling of the test's one address: this suite checks
+    // what each failure records; aggregation and throttling are proven in tenant-isolation.int-spec.ts.
+    api = await startApiTestApp('api_auth_admin', { authCacheTtlMs: AUTH_CACHE_TTL_MS, authFailureWindowMs: 0, authThrottle: false });
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { DomainError, ErrorCode, type ErrorDetail } from '@niyanta/models';
 import type { Request, Response } from 'express';
-import { ensureRequestId } from '@niyanta/observability';
+import { ensureRequestId, redactUrl } from '@niyanta/observability';
 import { principalOf } from '../auth/principal';
 import { JSON_TOO_DEEP, MAX_JSON_DEPTH } from '../common/json-depth';
 import { TenantApiMetrics } from '../tenancy/tenant-metrics';
@@ -105,7 +105,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (described.status >= 500) {
       this.onServerError?.(exception);
       const stack = exception instanceof Error ? exception.stack : String(exception);
-      this.logger.error(`${req.method} ${req.originalUrl ?? req.url} failed: ${described.code}`, stack);
+      this.logger.error(`${req.method} ${redactUrl(req.originalUrl ?? req.url)} failed: ${described.code}`, stack);
     }
     if (res.headersSent) return;
     const body: ErrorResponseDto = {

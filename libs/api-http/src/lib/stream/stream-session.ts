@@ -91,7 +91,12 @@ export class StreamSession {
     } catch (error: unknown) {
       if (this.phase === 'closed') return;
       this.deps.warn(`stream snapshot for customer ${customerId} failed: ${error instanceof Error ? error.message : String(error)}`);
-      this.drop('snapshot_failed', StreamCloseCode.InternalError, 'snapshot unavailable, reconnect later');
+      if (isDataException(error)) {
+        // The filter itself is what PostgreSQL refused: a retry would fail the same way.
+        this.drop('snapshot_failed', StreamCloseCode.PolicyViolation, 'the filter cannot be used: a value is not valid');
+      } else {
+        this.drop('snapshot_failed', StreamCloseCode.InternalError, 'snapshot unavailable, reconnect later');
+      }
     }
   }
 
@@ -181,4 +186,10 @@ export class StreamSession {
     this.detach = null;
     if (detach) await detach();
   }
+}
+
+/** True for PostgreSQL's data exceptions (SQLSTATE class 22: invalid text, out-of-range values), directly or wrapped by TypeORM. */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } } | null)?.code ?? (error as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }

@@ -15,6 +15,8 @@ export const STREAM_BEARER_PROTOCOL_PREFIX = 'bearer.';
 export const StreamCloseCode = {
   /** The server is shutting down (standard "going away"); reconnect to another replica. */
   GoingAway: 1001,
+  /** The filter was refused by PostgreSQL (a value it cannot compare); reconnecting with it will not help. */
+  PolicyViolation: 1008,
   /** Reading the snapshot failed (PostgreSQL unavailable); reconnect later. */
   InternalError: 1011,
   /** Too many events arrived while the snapshot was being read; reconnect (narrow the filter). */
