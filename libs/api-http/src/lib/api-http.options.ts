@@ -69,6 +69,12 @@ export interface ApiHttpOptions {
    * @default 100
    */
   streamMaxPerCustomer?: number;
+  /**
+   * Byte budget of one `GET /v1/workloads` page (its items as JSON): the page stops early, with a
+   * `next_cursor`, when the next item would exceed it (a page always holds at least one item).
+   * @default 4194304
+   */
+  listMaxBytes?: number;
 }
 
 /** Injection token of the {@link ApiHttpOptions}. */
@@ -80,5 +86,7 @@ export const DEFAULT_AUTH_CACHE_TTL_MS = 5000;
 export const DEFAULT_AUTH_THROTTLE = Object.freeze({ burst: 30, perSecond: 1 });
 /** Default of {@link ApiHttpOptions.authFailureWindowMs}. */
 export const DEFAULT_AUTH_FAILURE_WINDOW_MS = 10_000;
+/** Default of {@link ApiHttpOptions.listMaxBytes}: 4 MiB. */
+export const DEFAULT_LIST_MAX_BYTES = 4 * 1024 * 1024;
 /** Default of {@link ApiHttpOptions.typeConfigCacheTtlMs}. */
 export const DEFAULT_TYPE_CONFIG_CACHE_TTL_MS = 5000;
