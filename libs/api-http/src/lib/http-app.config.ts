@@ -70,7 +70,7 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   expressApp.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => next(translateBodyParserError(error)));
   expressApp.use(screenRequest);
   app.useGlobalPipes(
-    new ValidationPipe({
+    new ScreenedValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
@@ -80,6 +80,22 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   app.useGlobalFilters(new ApiExceptionFilter(databaseCircuitObserver(app)));
   if (options.swagger) {
     SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  }
+}
+
+/**
+ * The global ValidationPipe without its two defensive walks of every value (prototype keys, sparse
+ * arrays): {@link screenRequest} has already refused `__proto__`/`constructor`/`prototype` keys in
+ * every body and query string, and JSON and the query parser never produce sparse arrays (other body
+ * types are 415). On an 80,000-key input each walk cost as much as the screening itself.
+ */
+class ScreenedValidationPipe extends ValidationPipe {
+  protected override stripProtoKeys(): void {
+    // Refused by screenRequest before any pipe runs.
+  }
+
+  protected override closeArrayGaps(): void {
+    // JSON bodies and parsed query strings have no gaps.
   }
 }
 

@@ -31,22 +31,35 @@ export function describeJsonLimits(limits: JsonLimits): string {
 
 /** Why `value` exceeds `limits` (with the offending path below it), or null; one pass over the value. */
 export function jsonLimitProblem(value: unknown, limits: JsonLimits): string | null {
+  const tooLong = `has a string longer than ${limits.maxStringLength} characters`;
+  if (typeof value === 'string') return value.length > limits.maxStringLength ? tooLong : null;
+  if (typeof value !== 'object' || value === null) return null;
   let keys = 0;
-  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  // Only objects and arrays are pushed; strings are checked where they are met.
+  const stack: Array<{ value: object; depth: number }> = [{ value, depth: 1 }];
   while (stack.length > 0) {
-    const { value: current, depth } = stack.pop() as { value: unknown; depth: number };
-    if (typeof current === 'string') {
-      if (current.length > limits.maxStringLength) return `has a string longer than ${limits.maxStringLength} characters`;
-    } else if (typeof current === 'object' && current !== null) {
-      if (depth > limits.maxDepth) return `is nested deeper than ${limits.maxDepth} levels`;
-      if (Array.isArray(current)) {
-        for (const item of current) stack.push({ value: item, depth: depth + 1 });
+    const { value: current, depth } = stack.pop() as { value: object; depth: number };
+    if (depth > limits.maxDepth) return `is nested deeper than ${limits.maxDepth} levels`;
+    const isArray = Array.isArray(current);
+    const names = isArray ? null : Object.keys(current);
+    if (names !== null) {
+      keys += names.length;
+      if (keys > limits.maxKeys) return `has more than ${limits.maxKeys} properties`;
+    }
+    const count = isArray ? (current as unknown[]).length : (names as string[]).length;
+    for (let i = 0; i < count; i++) {
+      let item: unknown;
+      if (names === null) {
+        item = (current as unknown[])[i];
       } else {
-        for (const key of Object.keys(current)) {
-          if (++keys > limits.maxKeys) return `has more than ${limits.maxKeys} properties`;
-          if (key.length > limits.maxKeyLength) return `has a property name longer than ${limits.maxKeyLength} characters`;
-          stack.push({ value: (current as Record<string, unknown>)[key], depth: depth + 1 });
-        }
+        const name = names[i] as string;
+        if (name.length > limits.maxKeyLength) return `has a property name longer than ${limits.maxKeyLength} characters`;
+        item = (current as Record<string, unknown>)[name];
+      }
+      if (typeof item === 'string') {
+        if (item.length > limits.maxStringLength) return tooLong;
+      } else if (typeof item === 'object' && item !== null) {
+        stack.push({ value: item, depth: depth + 1 });
       }
     }
   }

@@ -42,34 +42,56 @@ export const FREE_FORM_FIELDS: ReadonlySet<string> = new Set(['input']);
  * dotted field path of `value` (`''` for a whole body; then `input.name`, `items.3.labels`).
  */
 export function findJsonProblem(value: unknown, path: string): ErrorDetail | null {
-  // An explicit stack instead of recursion: the depth limit guards the parsers, not this walk.
-  const stack: Array<{ value: unknown; path: string; freeForm: boolean }> = [{ value, path, freeForm: false }];
+  if (typeof value === 'string') return isStorableText(value) ? null : { path: path || 'body', message: unstorableReason(value) };
+  if (typeof value !== 'object' || value === null) return null;
+  // An explicit stack instead of recursion (the depth limit guards the parsers, not this walk); only
+  // objects and arrays are pushed, and a path is built only for the problem found.
+  const stack: Frame[] = [{ value, parent: null, key: path, freeForm: false }];
   while (stack.length > 0) {
-    const next = stack.pop() as { value: unknown; path: string; freeForm: boolean };
-    const current = next.value;
-    if (typeof current === 'string') {
-      if (!isStorableText(current)) return { path: next.path || 'body', message: unstorableReason(current) };
-    } else if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], path: join(next.path, String(i)), freeForm: next.freeForm });
-    } else if (typeof current === 'object' && current !== null) {
-      const keys = Object.keys(current);
-      if (!next.freeForm && keys.length > MAX_STRUCTURED_KEYS) {
-        return { path: next.path || 'body', message: `must have at most ${MAX_STRUCTURED_KEYS} properties` };
+    const frame = stack.pop() as Frame;
+    const current = frame.value;
+    if (Array.isArray(current)) {
+      for (let i = 0; i < current.length; i++) {
+        const item: unknown = current[i];
+        if (typeof item === 'string') {
+          if (!isStorableText(item)) return { path: pathOf(frame, String(i)), message: unstorableReason(item) };
+        } else if (typeof item === 'object' && item !== null) {
+          stack.push({ value: item, parent: frame, key: String(i), freeForm: frame.freeForm });
+        }
       }
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i];
-        if (FORBIDDEN_KEYS.has(key)) return { path: join(next.path, key), message: `the key "${key}" is not allowed` };
-        if (!isStorableText(key)) return { path: join(next.path, printable(key)), message: `key ${unstorableReason(key)}` };
-        const freeForm = next.freeForm || FREE_FORM_FIELDS.has(key);
-        stack.push({ value: (current as Record<string, unknown>)[key], path: join(next.path, key), freeForm });
+      continue;
+    }
+    const keys = Object.keys(current);
+    if (!frame.freeForm && keys.length > MAX_STRUCTURED_KEYS) {
+      return { path: pathOf(frame) || 'body', message: `must have at most ${MAX_STRUCTURED_KEYS} properties` };
+    }
+    for (const key of keys) {
+      if (FORBIDDEN_KEYS.has(key)) return { path: pathOf(frame, key), message: `the key "${key}" is not allowed` };
+      if (!isStorableText(key)) return { path: pathOf(frame, printable(key)), message: `key ${unstorableReason(key)}` };
+      const item: unknown = (current as Record<string, unknown>)[key];
+      if (typeof item === 'string') {
+        if (!isStorableText(item)) return { path: pathOf(frame, key), message: unstorableReason(item) };
+      } else if (typeof item === 'object' && item !== null) {
+        stack.push({ value: item, parent: frame, key, freeForm: frame.freeForm || FREE_FORM_FIELDS.has(key) });
       }
     }
   }
   return null;
 }
 
-function join(parent: string, key: string): string {
-  return parent === '' ? key : `${parent}.${key}`;
+/** An object or array still to be walked, with how it was reached. */
+interface Frame {
+  value: object;
+  parent: Frame | null;
+  key: string;
+  freeForm: boolean;
+}
+
+/** The dotted path of `frame` (and of `key` below it). */
+function pathOf(frame: Frame, key?: string): string {
+  const parts: string[] = key === undefined ? [] : [key];
+  for (let at: Frame | null = frame; at !== null; at = at.parent) if (at.key !== '') parts.push(at.key);
+  return parts.reverse().join('.');
 }
 
 /** A key made safe to echo in an error (the error itself is stored in logs and sent as JSON). */
