@@ -6,7 +6,7 @@ import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observabili
 import { ensureSchema, startEmbeddedPostgres } from '@niyanta/state';
 import { DataSource } from 'typeorm';
 import { SERVICE_NAME, StandaloneModule } from './standalone.module';
-import { loadOrCreateDevKeys } from './dev-keys';
+import { loadOrCreateDevKeys, type DevKeys } from './dev-keys';
 import { startBanner } from './start-banner';
 import { workloadDefinitions } from '@niyanta/worker-runtime';
 
@@ -42,13 +42,12 @@ async function main(): Promise<void> {
     ...(config.natsServers ? { broker: tcpCheck(config.natsServers, 4222) } : {}),
   });
 
-  const keys = (() => {
-    try {
-      return loadOrCreateDevKeys(resolve(config.dataDir), { devApiKey: config.devApiKey, adminApiKey: config.adminApiKey });
-    } catch (error: unknown) {
-      return launcher.fail('the development keys could not be read or stored', error);
-    }
-  })();
+  let keys: DevKeys;
+  try {
+    keys = loadOrCreateDevKeys(resolve(config.dataDir), { devApiKey: config.devApiKey, adminApiKey: config.adminApiKey });
+  } catch (error: unknown) {
+    return launcher.fail('the development keys could not be read or stored', error);
+  }
   const served = await launcher.serve(async () => {
     const module = StandaloneModule.forRoot({ ...config, adminApiKey: keys.adminApiKey }, {
       databaseUrl: url,

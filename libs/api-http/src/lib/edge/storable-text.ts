@@ -18,6 +18,7 @@ export function isStorableText(text: string): boolean {
 
 // Without the `u` flag the pattern sees UTF-16 code units: NUL, a high surrogate not followed by a
 // low one, or a low surrogate not preceded by a high one.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what the pattern looks for.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Why `text` cannot be stored, for an error detail. */
@@ -96,5 +97,5 @@ function pathOf(frame: Frame, key?: string): string {
 
 /** A key made safe to echo in an error (the error itself is stored in logs and sent as JSON). */
 export function printable(text: string): string {
-  return text.replace(/\u0000/g, '\\u0000').replace(/[\ud800-\udfff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16)}`);
+  return text.replaceAll('\u0000', '\\u0000').replace(/[\ud800-\udfff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16)}`);
 }

@@ -32,7 +32,7 @@ describe('GET /v1/workloads: large fields on request only, and a byte budget per
     const pages: Array<{ items: Array<Record<string, unknown>>; bytes: number }> = [];
     let cursor: string | null = null;
     do {
-      const res = await api.http.get(`/v1/workloads?${query}${cursor ? `&cursor=${cursor}` : ''}`).set(auth());
+      const res: { status: number; body: { items: Array<Record<string, unknown>>; next_cursor: string | null } } = await api.http.get(`/v1/workloads?${query}${cursor ? `&cursor=${cursor}` : ''}`).set(auth());
       expect(res.status).toBe(200);
       pages.push({ items: res.body.items, bytes: JSON.stringify(res.body.items).length });
       cursor = res.body.next_cursor;
