@@ -1054,7 +1054,7 @@ export interface components {
              */
             limit: number;
             /**
-             * @description True when more workloads matched than `limit`.
+             * @description True when more workloads matched than were sent (`limit` or the byte budget).
              * @example false
              */
             truncated: boolean;
@@ -1063,7 +1063,7 @@ export interface components {
              * @enum {string}
              */
             type: "snapshot";
-            /** @description Newest first, at most `limit`. */
+            /** @description Newest first, at most `limit`, and at most 4 MiB of JSON (at least one workload). */
             workloads: components["schemas"]["WorkloadUpdateDto"][];
         };
         /** @enum {string} */
