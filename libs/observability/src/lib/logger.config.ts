@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { DestinationStream } from 'pino';
 import { Options } from 'pino-http';
-import { redactHeaders } from './log-redaction';
+import { redactHeaders, redactQuery, redactUrl } from './log-redaction';
 import { currentRequestContext } from './request-context';
 import { ensureRequestId } from './request-id.middleware';
 
@@ -33,7 +33,12 @@ export function pinoHttpOptions(settings: LoggerSettings): Options {
       return ctx ? { correlationId: ctx.correlationId } : {};
     },
     serializers: {
-      req: (req: SerializedReq) => ({ ...req, headers: redactHeaders(req.headers) }),
+      req: (req: SerializedReq) => ({
+        ...req,
+        ...(typeof req.url === 'string' ? { url: redactUrl(req.url) } : {}),
+        ...('query' in req ? { query: redactQuery(req['query']) } : {}),
+        headers: redactHeaders(req.headers),
+      }),
       // Response headers are ours and repetitive (security headers, rate limits); the status is what matters.
       res: (res: SerializedRes) => ({ statusCode: res['statusCode'] }),
     },

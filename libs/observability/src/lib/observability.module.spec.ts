@@ -149,6 +149,16 @@ describe(ObservabilityModule.name, () => {
       expect(logs.text()).not.toMatch(/sk-live-secret/);
     });
 
+    it('redacts credential query parameters (api_key, access_token, key, token, any case) in url and query', async () => {
+      await request(app.getHttpServer())
+        .get('/items/1?api_key=sk-live-secret-5&Access_Token=sk-live-secret-6&KEY=sk-live-secret-7&token=sk-live-secret-8&keep=visible')
+        .expect(200);
+      const completed = logs.lines.find((l) => l['msg'] === 'request completed') as { req: { url: string; query?: Record<string, string> } };
+      expect(completed.req.url).toBe(`/items/1?api_key=${REDACTED}&Access_Token=${REDACTED}&KEY=${REDACTED}&token=${REDACTED}&keep=visible`);
+      expect(logs.text()).not.toMatch(/sk-live-secret/);
+      expect(logs.text()).toContain('visible');
+    });
+
     it('does not log polls of /health, /ready and /metrics', async () => {
       await request(app.getHttpServer()).get('/health').expect(200);
       await request(app.getHttpServer()).get('/ready').expect(200);
