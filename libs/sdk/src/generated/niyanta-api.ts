@@ -928,7 +928,7 @@ export interface components {
          * @description Stable machine-readable code.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "invalid_state" | "conflict" | "unknown_workload_type" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "headers_too_large" | "rate_limited" | "dependency_unavailable" | "internal_error";
+        ErrorCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "invalid_state" | "conflict" | "unknown_workload_type" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "headers_too_large" | "rate_limited" | "quota_exceeded" | "dependency_unavailable" | "internal_error";
         ErrorDetailDto: {
             /**
              * @description What is wrong with it.
@@ -1020,6 +1020,19 @@ export interface components {
              * @example 200
              */
             burst: number;
+            /**
+             * @description Largest share of the live fleet's slots one customer may hold at once (at least one slot), so a small fleet is shared with other customers.
+             * @default 1
+             * @example 0.75
+             */
+            max_fleet_share?: number;
+            /**
+             * Format: int32
+             * @description Workloads one customer may have waiting (PENDING or PAUSED) at once; a submission beyond it is 429 `quota_exceeded`.
+             * @default 100000
+             * @example 100000
+             */
+            max_pending?: number;
             /**
              * Format: int32
              * @description Highest priority a submission may ask for.
@@ -1161,6 +1174,19 @@ export interface components {
              * @example 2026-01-31T08:00:00.000Z
              */
             created_at: string;
+            /**
+             * @description Largest share of the live fleet's slots one customer may hold at once (at least one slot), so a small fleet is shared with other customers.
+             * @default 1
+             * @example 0.75
+             */
+            max_fleet_share?: number;
+            /**
+             * Format: int32
+             * @description Workloads one customer may have waiting (PENDING or PAUSED) at once; a submission beyond it is 429 `quota_exceeded`.
+             * @default 100000
+             * @example 100000
+             */
+            max_pending?: number;
             /**
              * Format: int32
              * @description Highest priority a submission may ask for.
@@ -1359,8 +1385,8 @@ export interface components {
              */
             output: components["schemas"]["JsonValue"];
             /**
-             * @description Why the scheduler cannot place it yet (PENDING only).
-             * @example null
+             * @description Why it waits (PENDING only; null otherwise): a reason the scheduler found (`no live worker has gpu=a100`, `customer at concurrency limit 10`, `all 4 fitting workers are full`), or `queued: waiting for its turn to be scheduled`.
+             * @example all 4 fitting workers are full
              */
             pending_reason: string | null;
             /**
@@ -1533,8 +1559,8 @@ export interface components {
              */
             output?: components["schemas"]["JsonValue"];
             /**
-             * @description Why the scheduler cannot place it yet (PENDING only).
-             * @example null
+             * @description Why it waits (PENDING only; null otherwise): a reason the scheduler found (`no live worker has gpu=a100`, `customer at concurrency limit 10`, `all 4 fitting workers are full`), or `queued: waiting for its turn to be scheduled`.
+             * @example all 4 fitting workers are full
              */
             pending_reason: string | null;
             /**
