@@ -1,0 +1,55 @@
+/**
+ * Preloaded into the apps the budget benchmark spawns (NODE_OPTIONS=--require): counts the SQL
+ * statements the process sends through `pg` (by normalised text) and the transactions it commits
+ * (explicit COMMITs plus statements run outside a transaction, each its own transaction). Writes a
+ * JSON snapshot to SQL_COUNT_FILE on SIGUSR2 (with an increasing `seq`) and on exit.
+ */
+const { writeFileSync } = require('node:fs');
+
+const file = process.env.SQL_COUNT_FILE;
+if (file) {
+  // The app's own copy of pg (resolved from its working directory, the workspace root).
+  const { Client } = require(require.resolve('pg', { paths: [process.cwd()] }));
+  const counts = new Map();
+  const totals = { statements: 0, commits: 0, implicitCommits: 0, rollbacks: 0 };
+  let seq = 0;
+
+  const normalise = (text) =>
+    text
+      .replace(/\s+/g, ' ')
+      .replace(/'(?:[^']|'')*'/g, "'?'")
+      .replace(/"niyanta_bench_[a-z0-9_]+"/g, '"<schema>"')
+      .replace(/\$\d+/g, '$n')
+      .replace(/\b\d+(\.\d+)?\b/g, '?')
+      .replace(/\(\$n(?:, ?\$n)+\)/g, '($n, …)')
+      .replace(/(\([^()]*\))(?:, ?\1)+/g, '$1, …')
+      .trim();
+
+  const original = Client.prototype.query;
+  Client.prototype.query = function countedQuery(config, ...rest) {
+    const text = typeof config === 'string' ? config : config && typeof config.text === 'string' ? config.text : undefined;
+    if (text !== undefined) {
+      const key = normalise(text);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      totals.statements++;
+      const head = key.slice(0, 20).toUpperCase();
+      if (head.startsWith('BEGIN') || head.startsWith('START TRANSACTION')) this.__benchInTx = true;
+      else if (head.startsWith('COMMIT')) {
+        this.__benchInTx = false;
+        totals.commits++;
+      } else if (head.startsWith('ROLLBACK') && !head.startsWith('ROLLBACK TO')) {
+        this.__benchInTx = false;
+        totals.rollbacks++;
+      } else if (!this.__benchInTx) totals.implicitCommits++;
+    }
+    return original.call(this, config, ...rest);
+  };
+
+  const write = () => {
+    seq++;
+    const statements = Object.fromEntries([...counts.entries()].sort((a, b) => b[1] - a[1]));
+    writeFileSync(file, JSON.stringify({ pid: process.pid, seq, ...totals, statements }));
+  };
+  process.on('SIGUSR2', write);
+  process.on('exit', write);
+}
