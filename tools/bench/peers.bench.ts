@@ -26,7 +26,7 @@ import { runBudget } from './peers/budget';
 import { createBenchDatabase, loadAverage, machineLine, startRedis, type BenchDatabase, type PrivateServer } from './peers/host';
 import { runRunning } from './peers/running';
 import { runScenario, type ScenarioResult } from './peers/scenario';
-import { BullMq, Niyanta, nowMs, PgBoss, type QueueSystem } from './peers/systems';
+import { BullMq, Niyanta, nowMs, PgBoss, resent, send, type QueueSystem } from './peers/systems';
 
 const { values: args } = parseArgs({
   options: {
@@ -115,11 +115,7 @@ async function standalone(total: number, inFlight: number): Promise<string> {
   try {
     const body = JSON.stringify({ workload_type: 'sleep', input: { duration_ms: 0, steps: 1 } });
     const submit = async () => {
-      const res = await fetch(`${app.url}/v1/workloads`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body,
-      });
+      const res = await send(`${app.url}/v1/workloads`, key, body);
       if (res.status !== 201) throw new Error(`standalone submit failed: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
     };
@@ -223,6 +219,7 @@ async function sideBySide(): Promise<void> {
       '|---|---|---|---|',
       ...results.flatMap((r) => r.loads.map((l) => `| ${r.system} | ${l.phase} | ${l.before} | ${l.after} |`)),
       ...(standaloneRow ? ['', '| measure | result |', '|---|---|', standaloneRow] : []),
+      ...(resent.count > 0 ? ['', `${resent.count} requests were sent again after the server closed their kept-alive connection.`] : []),
       '',
     ].join('\n'),
   );

@@ -14,15 +14,14 @@ if (file) {
   const totals = { statements: 0, commits: 0, implicitCommits: 0, rollbacks: 0 };
   let seq = 0;
 
+  // Placeholders and repeated row groups (multi-row VALUES, IN lists) are folded, so one statement
+  // shape counts once whatever its number of rows; literals stay (they are part of the shape).
   const normalise = (text) =>
     text
       .replace(/\s+/g, ' ')
-      .replace(/'(?:[^']|'')*'/g, "'?'")
-      .replace(/"niyanta_bench_[a-z0-9_]+"/g, '"<schema>"')
       .replace(/\$\d+/g, '$n')
-      .replace(/\b\d+(\.\d+)?\b/g, '?')
-      .replace(/\(\$n(?:, ?\$n)+\)/g, '($n, …)')
-      .replace(/(\([^()]*\))(?:, ?\1)+/g, '$1, …')
+      .replace(/(\((?:[^()]|\([^()]*\))*\))(?:\s*,\s*\1)+/g, '$1, …')
+      .replace(/\$n(?:\s*,\s*\$n)+/g, '$n, …')
       .trim();
 
   const original = Client.prototype.query;

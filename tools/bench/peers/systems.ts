@@ -119,11 +119,7 @@ export class Niyanta implements QueueSystem {
   }
 
   async submitOne(key = this.key, body = this.body): Promise<string> {
-    const res = await fetch(`${this.api.url}/v1/workloads`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body,
-    });
+    const res = await send(`${this.api.url}/v1/workloads`, key, body);
     const json = (await res.json()) as { id: string };
     if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${JSON.stringify(json)}`);
     return json.id;
@@ -170,14 +166,30 @@ export class Niyanta implements QueueSystem {
 }
 
 export async function postJson(url: string, key: string, path: string, body: unknown): Promise<unknown> {
-  const res = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const res = await send(`${url}${path}`, key, JSON.stringify(body));
   const json: unknown = await res.json();
   if (res.status !== 201 && res.status !== 200) throw new Error(`POST ${path} failed: ${res.status} ${JSON.stringify(json)}`);
   return json;
+}
+
+/** Requests sent again because the server had closed the kept-alive connection they were sent on. */
+export const resent = { count: 0 };
+
+/**
+ * POSTs `body`. A request written to a kept-alive connection the server closed at the same moment
+ * (its idle timeout; a client whose event loop lags on a loaded machine reuses the connection too
+ * late) fails with "other side closed" before any answer: it is sent again, up to twice, and
+ * counted in {@link resent}.
+ */
+export async function send(url: string, key: string, body: string, attempt = 0): Promise<Response> {
+  try {
+    return await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (attempt >= 2 || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) throw error;
+    resent.count++;
+    return send(url, key, body, attempt + 1);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
