@@ -16,7 +16,7 @@
  * dependencies of tools/bench/package.json only, installed here on first use.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -105,6 +105,8 @@ function sideBySideTable(results: ScenarioResult[], o: { total: number; inFlight
 
 async function standalone(total: number, inFlight: number): Promise<string> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'niyanta-standalone-bench-'));
+  // As root, embedded PostgreSQL runs as the postgres user, which must be able to enter the directory.
+  chmodSync(dataDir, 0o755);
   const key = 'nyk_benchdev_standaloneBenchmarkKey0001';
   const before = loadAverage();
   const app = await spawnApp(
@@ -165,7 +167,9 @@ async function sideBySide(): Promise<void> {
     let system: QueueSystem | undefined;
     try {
       system = await start();
-      results.push(await runScenario(system, o, log));
+      const result = await runScenario(system, o, log);
+      log(JSON.stringify(result));
+      results.push(result);
     } finally {
       await system?.stop();
       await cleanup();
@@ -202,7 +206,9 @@ async function sideBySide(): Promise<void> {
     );
   }
   const standaloneRow = args.standalone
-    ? await standalone(Number(args['standalone-total']), Number(args['standalone-in-flight']))
+    ? await standalone(Number(args['standalone-total']), Number(args['standalone-in-flight'])).catch(
+        (error: unknown) => `| standalone | failed: ${String(error).split('\n')[0]} |`,
+      )
     : undefined;
 
   output(
