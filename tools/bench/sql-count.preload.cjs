@@ -14,15 +14,41 @@ if (file) {
   const totals = { statements: 0, commits: 0, implicitCommits: 0, rollbacks: 0 };
   let seq = 0;
 
-  // Placeholders and repeated row groups (multi-row VALUES, IN lists) are folded, so one statement
-  // shape counts once whatever its number of rows; literals stay (they are part of the shape).
+  // A multi-row VALUES list counts as its first row, whatever the number of rows.
+  const foldRows = (text) => {
+    const at = text.search(/\bVALUES\s*\(/i);
+    if (at < 0) return text;
+    const start = text.indexOf('(', at);
+    let p = start;
+    let end = start;
+    let rows = 0;
+    let first = '';
+    while (text[p] === '(') {
+      let depth = 0;
+      let q = p;
+      for (; q < text.length; q++) {
+        if (text[q] === '(') depth++;
+        else if (text[q] === ')' && --depth === 0) break;
+      }
+      if (rows++ === 0) first = text.slice(p, q + 1);
+      end = q + 1;
+      const comma = /^\s*,\s*/.exec(text.slice(end));
+      if (!comma) break;
+      p = end + comma[0].length;
+    }
+    return rows < 2 ? text : `${text.slice(0, start)}${first}, …${text.slice(end)}`;
+  };
+
+  // Placeholders, placeholder lists and multi-row VALUES are folded, so one statement shape counts
+  // once whatever its number of rows; literals stay (they are part of the shape).
   const normalise = (text) =>
-    text
-      .replace(/\s+/g, ' ')
-      .replace(/\$\d+/g, '$n')
-      .replace(/(\((?:[^()]|\([^()]*\))*\))(?:\s*,\s*\1)+/g, '$1, …')
-      .replace(/\$n(?:\s*,\s*\$n)+/g, '$n, …')
-      .trim();
+    foldRows(
+      text
+        .replace(/\s+/g, ' ')
+        .replace(/\$\d+/g, '$n')
+        .replace(/\$n(?:\s*,\s*\$n)+/g, '$n, …')
+        .trim(),
+    );
 
   const original = Client.prototype.query;
   Client.prototype.query = function countedQuery(config, ...rest) {

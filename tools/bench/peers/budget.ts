@@ -319,7 +319,7 @@ function report(o: BudgetOptions, a: Snapshot, b: Snapshot, c: Snapshot, runSeco
         .filter((x) => x.n >= 0.01)
         .sort((x, y) => y.n - x.n)
         .slice(0, 12)
-        .map((x) => `| ${r} | ${f(x.n, 2)} | \`${x.text.slice(0, 160).replace(/\|/g, '\\|').replace(/`/g, "'")}${x.text.length > 160 ? '…' : ''}\` |`),
+        .map((x) => `| ${r} | ${f(x.n, 2)} | \`${x.text.slice(0, 200).replace(/\|/g, '\\|').replace(/`/g, "'")}${x.text.length > 200 ? '…' : ''}\` |`),
     ),
     '',
   ];
