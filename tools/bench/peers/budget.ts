@@ -277,15 +277,15 @@ function report(o: BudgetOptions, a: Snapshot, b: Snapshot, c: Snapshot, runSeco
     '',
     `| per workload | api | leader | worker | PostgreSQL | NATS | total | idle, per second (all) |`,
     '|---|---|---|---|---|---|---|---|',
-    row('SQL statements', cols(roleOrNone(stmts)), `${f(per(sumCols(stmts)))} | ${f(idle(sumCols(stmts)))}`),
+    row('SQL statements', cols(roleOrNone(stmts), 2), `${f(per(sumCols(stmts)), 2)} | ${f(idle(sumCols(stmts)))}`),
     row(
       'transactions (COMMITs + statements outside one; PostgreSQL: xact_commit)',
-      [...ROLES.map((r) => f(per(commits(r)))), f(per(xact)), '—'],
-      `${f(per(sumCols(commits)))} | ${f(idle(xact))}`,
+      [...ROLES.map((r) => f(per(commits(r)), 2)), f(per(xact), 2), '—'],
+      `${f(per(sumCols(commits)), 2)} | ${f(idle(xact))}`,
     ),
     row(
       'rows written (insert + update + delete)',
-      ['—', '—', '—', `${f(per((s) => tableSum('ins')(s) + tableSum('upd')(s) + tableSum('del')(s)))} (${f(per(tableSum('ins')))} ins, ${f(per(tableSum('upd')))} upd of which ${f(per(tableSum('hot')))} HOT, ${f(per(tableSum('del')))} del)`, '—'],
+      ['—', '—', '—', `${f(per((s) => tableSum('ins')(s) + tableSum('upd')(s) + tableSum('del')(s)), 2)} (${f(per(tableSum('ins')), 2)} ins, ${f(per(tableSum('upd')), 2)} upd of which ${f(per(tableSum('hot')), 2)} HOT, ${f(per(tableSum('del')), 2)} del)`, '—'],
       `${f(per((s) => tableSum('ins')(s) + tableSum('upd')(s) + tableSum('del')(s)))} | ${f(idle((s) => tableSum('ins')(s) + tableSum('upd')(s) + tableSum('del')(s)))}`,
     ),
     row(
