@@ -23,8 +23,9 @@ export interface RunningOptions {
   timeoutSeconds: number;
 }
 
+const PROBE_BODY = JSON.stringify({ workload_type: 'sleep', input: { duration_ms: 0, steps: 1 } });
+
 async function probe(app: Niyanta, key: string, rate: number, seconds: number): Promise<{ p50: number; p95: number; p99: number; n: number }> {
-  const body = JSON.stringify({ workload_type: 'sleep', input: { duration_ms: 0, steps: 1 } });
   const latencies: number[] = [];
   const t0 = nowMs();
   await Promise.all(
@@ -32,7 +33,7 @@ async function probe(app: Niyanta, key: string, rate: number, seconds: number): 
       const wait = t0 + (i * 1000) / rate - nowMs();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const at = nowMs();
-      await app.submitOne(key, body);
+      await app.submitOne(key, PROBE_BODY);
       latencies.push(nowMs() - at);
     }),
   );
@@ -63,9 +64,11 @@ export async function runRunning(o: RunningOptions, log: (line: string) => void)
     sample();
     const loads: string[] = [`start ${loadAverage()}`];
 
+    // Warm-up: the first requests pay for connection pools and JIT.
+    await Promise.all(Array.from({ length: 100 }, () => cluster.submitOne(probeKey, PROBE_BODY)));
     log(`probes before (load ${loadAverage()})`);
     const before = await probe(cluster, probeKey, o.probeRate, o.probeSeconds);
-    const probesBefore = o.probeRate * o.probeSeconds;
+    const probesBefore = 100 + o.probeRate * o.probeSeconds;
 
     log(`submitting ${o.total} sleeps of ${o.durationMs} ms (load ${loadAverage()})`);
     const t0 = nowMs();
@@ -92,7 +95,7 @@ export async function runRunning(o: RunningOptions, log: (line: string) => void)
     const during = await probe(cluster, probeKey, o.probeRate, o.probeSeconds);
     const rssWhileRunning = leaderRss.max;
 
-    const expected = o.total + 2 * probesBefore;
+    const expected = o.total + probesBefore + o.probeRate * o.probeSeconds;
     for (;;) {
       const counts = await cluster.countByStatus();
       if ((counts['COMPLETED'] ?? 0) >= expected) break;
@@ -130,7 +133,7 @@ export async function runRunning(o: RunningOptions, log: (line: string) => void)
       '|---|---|',
       `| submitted in | ${submittedSec.toFixed(1)} s (${Math.round(o.total / submittedSec)}/s) |`,
       `| peak RUNNING at once | ${peak}${allRunningSec ? ` (all ${o.total} after ${allRunningSec.toFixed(1)} s)` : ` (not all ${o.total})`} |`,
-      `| leader RSS | ${leaderRss.start.toFixed(0)} MiB at start, max ${rssWhileRunning.toFixed(0)} MiB while they ran |`,
+      `| leader RSS | ${leaderRss.start.toFixed(0)} MiB at start, max ${rssWhileRunning.toFixed(0)} MiB until all ran, max ${leaderRss.max.toFixed(0)} MiB over the whole run |`,
       `| probe submit latency before | p50 ${f(before.p50)}, p95 ${f(before.p95)}, p99 ${f(before.p99)} |`,
       `| probe submit latency while ${peak} RUNNING | p50 ${f(during.p50)}, p95 ${f(during.p95)}, p99 ${f(during.p99)} |`,
       `| all finished after | ${finishedSec.toFixed(0)} s |`,
