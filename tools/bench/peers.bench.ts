@@ -26,7 +26,7 @@ import { runBudget } from './peers/budget';
 import { createBenchDatabase, loadAverage, machineLine, startRedis, type BenchDatabase, type PrivateServer } from './peers/host';
 import { runRunning } from './peers/running';
 import { runScenario, type ScenarioResult } from './peers/scenario';
-import { BullMq, Niyanta, nowMs, PgBoss, resent, send, type QueueSystem } from './peers/systems';
+import { ADMIN_KEY, BullMq, issueEnterpriseKey, Niyanta, nowMs, PgBoss, resent, send, type QueueSystem } from './peers/systems';
 
 const { values: args } = parseArgs({
   options: {
@@ -107,14 +107,16 @@ async function standalone(total: number, inFlight: number): Promise<string> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'niyanta-standalone-bench-'));
   // As root, embedded PostgreSQL runs as the postgres user, which must be able to enter the directory.
   chmodSync(dataDir, 0o755);
-  const key = 'nyk_benchdev_standaloneBenchmarkKey0001';
   const before = loadAverage();
   const app = await spawnApp(
     'standalone',
-    { DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(await freePort()), DATABASE_URL: undefined, NATS_URL: undefined, NIYANTA_DEV_API_KEY: key },
+    { DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(await freePort()), DATABASE_URL: undefined, NATS_URL: undefined, NIYANTA_ADMIN_API_KEY: ADMIN_KEY },
     { viaNpmStart: true, timeoutMs: 120_000 },
   );
   try {
+    // An enterprise customer, as for the cluster: the seeded development customer's tier (standard,
+    // 100 requests/s) would throttle the run.
+    const key = await issueEnterpriseKey(app.url);
     const body = JSON.stringify({ workload_type: 'sleep', input: { duration_ms: 0, steps: 1 } });
     const submit = async () => {
       const res = await send(`${app.url}/v1/workloads`, key, body);
@@ -138,7 +140,7 @@ async function standalone(total: number, inFlight: number): Promise<string> {
     const elapsed = nowMs() - t0;
     const s = summarize(latencies);
     return (
-      `| standalone (\`npm start\`, embedded PostgreSQL, in-process broker): ${total} submissions, ${inFlight} in flight | ` +
+      `| standalone (\`npm start\`, embedded PostgreSQL, in-process broker, an enterprise customer): ${total} submissions, ${inFlight} in flight | ` +
       `p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}; ${rate((total * 1000) / elapsed)}; load ${before} → ${loadAverage()} |`
     );
   } finally {

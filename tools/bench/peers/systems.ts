@@ -52,7 +52,8 @@ export interface NiyantaOptions {
   envFor?: (role: string) => Record<string, string>;
 }
 
-const ADMIN_KEY = `bench-admin-${process.pid}-${Date.now()}`;
+/** The operator key the benchmark gives the API processes it starts. */
+export const ADMIN_KEY = `bench-admin-${process.pid}-${Date.now()}`;
 
 export class Niyanta implements QueueSystem {
   readonly name = 'Niyanta';
@@ -106,11 +107,8 @@ export class Niyanta implements QueueSystem {
     }
   }
 
-  /** An enterprise customer (the tier whose limits do not throttle the benchmark) and its key. */
-  private static async issueKey(apiUrl: string): Promise<string> {
-    const customer = await postJson(apiUrl, ADMIN_KEY, '/v1/admin/customers', { name: `bench-${Date.now()}`, tier: 'enterprise' });
-    const issued = await postJson(apiUrl, ADMIN_KEY, `/v1/admin/customers/${(customer as { id: string }).id}/api-keys`, {});
-    return (issued as { key: string }).key;
+  private static issueKey(apiUrl: string): Promise<string> {
+    return issueEnterpriseKey(apiUrl);
   }
 
   /** Another customer's key (e.g. for probes that must not share the first customer's limits). */
@@ -163,6 +161,13 @@ export class Niyanta implements QueueSystem {
     await Promise.allSettled(this.workers.map((w) => w.stop()));
     await Promise.allSettled([this.leader.stop(), this.api.stop()]);
   }
+}
+
+/** Creates an enterprise customer (the tier whose limits do not throttle the benchmark) and returns its new key. */
+export async function issueEnterpriseKey(apiUrl: string): Promise<string> {
+  const customer = await postJson(apiUrl, ADMIN_KEY, '/v1/admin/customers', { name: `bench-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, tier: 'enterprise' });
+  const issued = await postJson(apiUrl, ADMIN_KEY, `/v1/admin/customers/${(customer as { id: string }).id}/api-keys`, {});
+  return (issued as { key: string }).key;
 }
 
 export async function postJson(url: string, key: string, path: string, body: unknown): Promise<unknown> {
