@@ -20,7 +20,7 @@ import { appendFileSync, chmodSync, existsSync, mkdtempSync, rmSync } from 'node
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, spawnApp, testDatabaseUrl } from '@niyanta/testing';
+import { freePort, spawnApp, testDatabaseUrl, type SpawnedApp } from '@niyanta/testing';
 import { summarize } from './stats';
 import { runBudget } from './peers/budget';
 import { createBenchDatabase, loadAverage, machineLine, startRedis, type BenchDatabase, type PrivateServer } from './peers/host';
@@ -108,18 +108,20 @@ async function standalone(total: number, inFlight: number): Promise<string> {
   // As root, embedded PostgreSQL runs as the postgres user, which must be able to enter the directory.
   chmodSync(dataDir, 0o755);
   const before = loadAverage();
-  const app = await spawnApp(
-    'standalone',
-    { DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(await freePort()), DATABASE_URL: undefined, NATS_URL: undefined, NIYANTA_ADMIN_API_KEY: ADMIN_KEY },
-    { viaNpmStart: true, timeoutMs: 120_000 },
-  );
+  let app: SpawnedApp | undefined;
   try {
+    app = await spawnApp(
+      'standalone',
+      { DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(await freePort()), DATABASE_URL: undefined, NATS_URL: undefined, NIYANTA_ADMIN_API_KEY: ADMIN_KEY },
+      { viaNpmStart: true, timeoutMs: 120_000 },
+    );
     // An enterprise customer, as for the cluster: the seeded development customer's tier (standard,
     // 100 requests/s) would throttle the run.
-    const key = await issueEnterpriseKey(app.url);
+    const url = app.url;
+    const key = await issueEnterpriseKey(url);
     const body = JSON.stringify({ workload_type: 'sleep', input: { duration_ms: 0, steps: 1 } });
     const submit = async () => {
-      const res = await send(`${app.url}/v1/workloads`, key, body);
+      const res = await send(`${url}/v1/workloads`, key, body);
       if (res.status !== 201) throw new Error(`standalone submit failed: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
     };
@@ -144,7 +146,7 @@ async function standalone(total: number, inFlight: number): Promise<string> {
       `p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}; ${rate((total * 1000) / elapsed)}; load ${before} → ${loadAverage()} |`
     );
   } finally {
-    await app.stop();
+    await app?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
