@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 // `niyanta-worker`, the published worker: one CommonJS file holding the worker app and the
 // workspace libraries it composes. npm packages stay external (declared in package.json), and so
@@ -16,6 +19,7 @@ export default defineConfig({
   tsconfig: 'tsconfig.bin.json',
   outExtension: () => ({ js: '.cjs' }),
   banner: { js: '#!/usr/bin/env node' },
+  define: { NIYANTA_WORKER_VERSION: JSON.stringify(version) },
   noExternal: [/^@niyanta\/(?!workload-sdk$)/],
   external: [/^[^./]/],
 });

@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { runWorker } from './run-worker';
 
+// Inlined at build time (tsup `define`).
+declare const NIYANTA_WORKER_VERSION: string | undefined;
+
 /**
  * `niyanta-worker <modules...>`: the worker app for workload modules of the user's own project.
  * The modules are compiled JavaScript (CommonJS or ESM without top-level await), named by path
@@ -16,7 +19,7 @@ const program = new Command('niyanta-worker')
   )
   .argument('<modules...>', 'compiled workload modules: ./dist/workloads.js, or a package name')
   .option('--env-file <path>', 'read environment variables from this file first (variables already set win)')
-  .version(process.env['npm_package_version'] ?? '0.1.0')
+  .version(typeof NIYANTA_WORKER_VERSION === 'string' ? NIYANTA_WORKER_VERSION : '0.0.0-dev')
   .showHelpAfterError('(run niyanta-worker --help for usage)')
   .action(async (modules: string[], options: { envFile?: string }) => {
     if (options.envFile) {
