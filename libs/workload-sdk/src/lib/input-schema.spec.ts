@@ -8,6 +8,8 @@ import { WorkloadRegistry } from './workload-registry';
 
 const wordsInput = z.object({ text: z.string().min(1), lowercase: z.boolean().default(true) });
 
+const executed: unknown[] = [];
+
 interface WordsState {
   seen: number;
 }
@@ -19,6 +21,7 @@ class Words implements WorkloadHandler<WordsState, z.output<typeof wordsInput>> 
   }
   async execute(ctx: WorkloadContext<z.output<typeof wordsInput>>) {
     this.seenInput = ctx.input;
+    executed.push(ctx.input);
     const text = ctx.input.lowercase ? ctx.input.text.toLowerCase() : ctx.input.text;
     return { words: text.split(/\s+/).length };
   }
@@ -52,9 +55,12 @@ describe('inputJsonSchema', () => {
 describe('defineWorkload with an input schema', () => {
   it('hands the handler the parsed input, defaults applied', async () => {
     const handler = words.create();
-    const ctx = new FakeWorkloadContext<InputOf<typeof words>>({ input: { text: 'A b C' } });
+    // The context carries the input as submitted (the default left out); the handler sees it parsed.
+    const submitted: InputOf<typeof words> = { text: 'A b C' };
+    const ctx = new FakeWorkloadContext({ input: submitted as z.output<typeof wordsInput> });
     await handler.init(ctx);
     expect(await handler.execute(ctx)).toEqual({ words: 3 });
+    expect(executed.at(-1)).toEqual({ text: 'A b C', lowercase: true });
   });
 
   it('fails input that does not parse without retry, naming the fields', async () => {

@@ -7,8 +7,11 @@ import type { AnyWorkloadDefinition, WorkloadDefinition } from './workload-handl
  * `createNiyantaClient<{ 'word-count': InputOf<typeof wordCount> }>(...)`. It is the input as
  * submitted (a field with a default may be left out).
  */
-export type InputOf<D extends Pick<WorkloadDefinition<unknown, unknown>, 'input'>> =
-  NonNullable<D['input']> extends z.ZodType ? z.input<NonNullable<D['input']>> : JsonObject;
+export type InputOf<D> = D extends WorkloadDefinition<unknown, infer TInput, infer TSubmitted>
+  ? unknown extends TSubmitted
+    ? TInput
+    : TSubmitted
+  : never;
 
 /**
  * The definition's `input` schema as JSON Schema (draft-07), which the worker registers with the

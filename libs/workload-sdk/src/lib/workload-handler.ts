@@ -83,7 +83,7 @@ export interface WorkloadDefaults {
 }
 
 /** A workload type as a worker registers it. */
-export interface WorkloadDefinition<TState = JsonValue, TInput = JsonObject> {
+export interface WorkloadDefinition<TState = JsonValue, TInput = JsonObject, TSubmitted = TInput> {
   /** The type name customers submit (`workload_type`). Letters, digits, `.`, `_`, `-`; ≤ 128. */
   type: string;
   description?: string;
@@ -95,7 +95,7 @@ export interface WorkloadDefinition<TState = JsonValue, TInput = JsonObject> {
    * `ctx.input` as the schema parsed it. Keep it representable as JSON Schema (no transforms,
    * refinements are checked by the worker only).
    */
-  input?: z.ZodType<TInput>;
+  input?: z.ZodType<TInput, TSubmitted>;
   /** Makes a fresh handler for one attempt. */
   create(): WorkloadHandler<TState, TInput>;
 }
@@ -106,7 +106,7 @@ export interface WorkloadDefinition<TState = JsonValue, TInput = JsonObject> {
  */
 // The handler's parameter types differ per definition; only `any` relates them all structurally.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyWorkloadDefinition = WorkloadDefinition<any, any>;
+export type AnyWorkloadDefinition = WorkloadDefinition<any, any, any>;
 
 /** Built-in defaults applied where a definition leaves a field out. */
 export const DEFAULT_WORKLOAD_DEFAULTS: Readonly<Required<WorkloadDefaults>> = Object.freeze({
@@ -132,16 +132,16 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
  * the schema; input that does not parse fails the attempt without retry (code `invalid_input`,
  * the message naming the fields) — the API normally refuses such input at submission already.
  */
-export function defineWorkload<TState = JsonValue, TInput = JsonObject>(
-  definition: WorkloadDefinition<TState, TInput>,
-): WorkloadDefinition<TState, TInput> {
+export function defineWorkload<TState = JsonValue, TInput = JsonObject, TSubmitted = TInput>(
+  definition: WorkloadDefinition<TState, TInput, TSubmitted>,
+): WorkloadDefinition<TState, TInput, TSubmitted> {
   const schema = definition.input;
   if (schema === undefined) return definition;
   return { ...definition, create: () => withParsedInput(definition.create(), schema) };
 }
 
 /** The handler with `init` and `execute` given a context whose `input` went through `schema`. */
-function withParsedInput<TState, TInput>(handler: WorkloadHandler<TState, TInput>, schema: z.ZodType<TInput>): WorkloadHandler<TState, TInput> {
+function withParsedInput<TState, TInput>(handler: WorkloadHandler<TState, TInput>, schema: z.ZodType<TInput, unknown>): WorkloadHandler<TState, TInput> {
   const parsed = new WeakMap<WorkloadContext<TInput>, WorkloadContext<TInput>>();
   const contextOf = (ctx: WorkloadContext<TInput>): WorkloadContext<TInput> => {
     let view = parsed.get(ctx);
@@ -159,7 +159,7 @@ function withParsedInput<TState, TInput>(handler: WorkloadHandler<TState, TInput
   };
 }
 
-function parseInput<TInput>(schema: z.ZodType<TInput>, input: unknown): TInput {
+function parseInput<TInput>(schema: z.ZodType<TInput, unknown>, input: unknown): TInput {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields = result.error.issues.map((issue) => `${['input', ...issue.path.map(String)].join('.')}: ${issue.message}`);
