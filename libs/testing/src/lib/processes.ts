@@ -52,6 +52,8 @@ export interface SpawnAppOptions {
    * @default false
    */
   viaNpmStart?: boolean;
+  /** With `viaNpmStart`: arguments after `npm start --`, e.g. `['--watch']`. @default [] */
+  npmStartArgs?: string[];
 }
 
 const MAX_LOG_CHARS = 4 * 1024 * 1024;
@@ -100,7 +102,7 @@ export async function spawnApp(
   }
   if (options.viaNpmStart && app !== 'standalone') throw new Error('npm start runs the standalone app only');
   const [command, args] = options.viaNpmStart
-    ? ['npm', ['start', '--silent']]
+    ? ['npm', ['start', '--silent', ...(options.npmStartArgs?.length ? ['--', ...options.npmStartArgs] : [])]]
     : [process.execPath, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')]];
   const child = spawn(command, args, {
     cwd: workspaceRoot(),
