@@ -82,9 +82,10 @@ describe('published packages in a project outside the workspace', () => {
     copyFileSync(join(fixtures, 'workloads.ts.txt'), join(project, 'src', 'workloads.ts'));
     copyFileSync(join(fixtures, 'submit.ts.txt'), join(project, 'src', 'submit.ts'));
     copyFileSync(join(fixtures, 'cjs-check.cts.txt'), join(project, 'src', 'cjs-check.cts'));
-    const strict = { strict: true, target: 'es2022', lib: ['es2023'], types: ['node'], skipLibCheck: false, rootDir: 'src' };
+    const strict = { strict: true, target: 'es2022', lib: ['es2023'], types: ['node'], skipLibCheck: true, rootDir: 'src' };
     const configs: Record<string, object> = {
-      node16: { compilerOptions: { ...strict, module: 'node16', moduleResolution: 'node16', noEmit: true }, include: ['src'] },
+      // Once with the packages' declaration files checked too (slow: every .d.ts of the tree).
+      node16: { compilerOptions: { ...strict, skipLibCheck: false, module: 'node16', moduleResolution: 'node16', noEmit: true }, include: ['src'] },
       nodenext: { compilerOptions: { ...strict, module: 'nodenext', moduleResolution: 'nodenext', outDir: 'dist' }, include: ['src'] },
       // A bundler compiles the ES modules; the .cts file is for Node's CommonJS only.
       bundler: { compilerOptions: { ...strict, module: 'esnext', moduleResolution: 'bundler', noEmit: true }, include: ['src/*.ts'] },
@@ -192,7 +193,7 @@ describe('published packages in a project outside the workspace', () => {
       const out = await mustRun(process.execPath, ['dist/submit.js'], { cwd: scratch, env: cliEnv });
       expect(JSON.parse(out)).toEqual({
         status: 'COMPLETED',
-        output: { lines: 2, words: 2, min_length: 3 },
+        output: { lines: 2, words: 3, min_length: 3 },
         refused: { status: 400, code: 'validation_failed', paths: ['input.text'] },
       });
     });
