@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort, spawnApp, workspaceRoot, type SpawnedApp } from '@niyanta/testing';
@@ -23,8 +23,13 @@ interface Step {
 }
 
 const GUIDE = 'docs/getting-started.md';
-/** Documents whose ```ts blocks must compile (the guide's are also run below). */
-const TYPECHECKED_DOCS = [GUIDE, 'docs/workers.md'];
+/** Every document of docs/: their ```ts blocks must compile (the guide's are also run below). */
+function typecheckedDocs(root: string): string[] {
+  return readdirSync(join(root, 'docs'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => join('docs', file))
+    .sort();
+}
 const BLOCK_TIMEOUT_MS = 60_000;
 
 function parseGuide(markdown: string): Step[] {
@@ -115,11 +120,11 @@ describe(`${GUIDE} (every tagged command, run against npm start)`, () => {
     );
   });
 
-  it('type-checks every TypeScript block of the guide and of docs/workers.md (strict, as the workspace)', async () => {
+  it('type-checks every TypeScript block of docs/ (strict, as the workspace)', async () => {
     const dir = mkdtempSync(join(root, 'tmp', 'docs-typecheck-'));
     try {
       const files: string[] = [];
-      for (const doc of TYPECHECKED_DOCS) {
+      for (const doc of typecheckedDocs(root)) {
         const markdown = readFileSync(join(root, doc), 'utf8');
         for (const match of markdown.matchAll(/^```ts([^\n]*)\n([\s\S]*?)^```$/gm)) {
           const named = /file=(\S+)/.exec(match[1] ?? '')?.[1];
