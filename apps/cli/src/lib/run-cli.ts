@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { NiyantaApiError, NiyantaStreamError, NiyantaTimeoutError } from '@niyanta/sdk';
-import { CliConfigError, EXIT } from './cli-config';
+import { CliConfigError, DEFAULT_URL, EXIT, resolveConnection } from './cli-config';
 import { buildProgram, CliExit, CliTimeoutError, type CliIo } from './commands';
 
 /** Runs `niyanta` with `argv` (without node and script) and resolves with the exit status. */
@@ -15,8 +15,17 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
       // Help and --version end through here too, with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    io.stderr.write(`niyanta: ${describe(error, program.opts<{ url?: string }>().url ?? io.env['NIYANTA_URL'])}\n`);
+    io.stderr.write(`niyanta: ${describe(error, apiUrl(program.opts<{ url?: string; profile?: string }>(), io.env))}\n`);
     return exitCodeOf(error);
+  }
+}
+
+/** The API address the command used (for messages); the default when the configuration is broken. */
+function apiUrl(flags: { url?: string; profile?: string }, env: NodeJS.ProcessEnv): string {
+  try {
+    return resolveConnection(flags, env).url;
+  } catch {
+    return flags.url ?? env['NIYANTA_URL'] ?? DEFAULT_URL;
   }
 }
 
@@ -27,7 +36,7 @@ function exitCodeOf(error: unknown): number {
 }
 
 /** One message that says what went wrong and what to do about it. */
-function describe(error: unknown, url: string | undefined): string {
+function describe(error: unknown, url: string): string {
   if (error instanceof CliConfigError || error instanceof CliTimeoutError) return error.message;
   if (error instanceof NiyantaApiError) {
     const lines = [`${error.message} (${error.status} ${error.code}${error.requestId ? `, request ${error.requestId}` : ''})`];
@@ -38,9 +47,10 @@ function describe(error: unknown, url: string | undefined): string {
     return lines.join('\n');
   }
   if (error instanceof NiyantaStreamError || error instanceof NiyantaTimeoutError) return error.message;
-  const cause = (error as { cause?: { code?: string } } | null)?.cause;
-  if (error instanceof TypeError && error.message === 'fetch failed') {
-    return `cannot reach the API at ${url ?? 'http://localhost:8080'} (${cause?.code ?? 'network error'}): is it running? Set --url or NIYANTA_URL`;
+  const { name, message, cause } = (error ?? {}) as { name?: unknown; message?: unknown; cause?: { code?: string } };
+  // Compared by name, not instanceof: fetch's errors may come from another realm.
+  if (name === 'TypeError' && message === 'fetch failed') {
+    return `cannot reach the API at ${url} (${cause?.code ?? 'network error'}): is it running? Set --url or NIYANTA_URL`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return typeof message === 'string' ? message : String(error);
 }
