@@ -3,12 +3,19 @@
 // and in-process broker unless DATABASE_URL / NATS_URL are set). TypeScript is compiled on load by
 // @swc-node/register (docs/adr/0003-swc-runtime.md). Signals are passed on and the app's exit
 // status becomes ours, so `npm start` behaves like the app itself under a supervisor.
+// `npm start -- --watch` restarts the app (gracefully: SIGTERM, then start again) whenever a file it
+// loaded changes — a workload module of WORKLOAD_MODULES as well as the workspace's own sources —
+// using Node's watch mode.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/standalone/src/main.ts', ...process.argv.slice(2)], {
+const args = process.argv.slice(2);
+const watch = args.includes('--watch');
+const appArgs = args.filter((arg) => arg !== '--watch');
+const nodeArgs = watch ? ['--watch', '--watch-preserve-output'] : [];
+const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', 'apps/standalone/src/main.ts', ...appArgs], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort, spawnApp, workspaceRoot, type SpawnedApp } from '@niyanta/testing';
@@ -23,6 +23,13 @@ interface Step {
 }
 
 const GUIDE = 'docs/getting-started.md';
+/** Every document of docs/: their ```ts blocks must compile (the guide's are also run below). */
+function typecheckedDocs(root: string): string[] {
+  return readdirSync(join(root, 'docs'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => join('docs', file))
+    .sort();
+}
 const BLOCK_TIMEOUT_MS = 60_000;
 
 function parseGuide(markdown: string): Step[] {
@@ -117,6 +124,38 @@ describe(`${GUIDE} (every tagged command, run against npm start)`, () => {
       expect.arrayContaining(['my-niyanta/first-workload.ts', 'my-niyanta/watch.ts', 'my-niyanta/word-count.workload.ts']),
     );
   });
+
+  it('type-checks every TypeScript block of docs/ (strict, as the workspace)', async () => {
+    const dir = mkdtempSync(join(root, 'tmp', 'docs-typecheck-'));
+    try {
+      const files: string[] = [];
+      for (const doc of typecheckedDocs(root)) {
+        const markdown = readFileSync(join(root, doc), 'utf8');
+        for (const match of markdown.matchAll(/^```ts([^\n]*)\n([\s\S]*?)^```$/gm)) {
+          const named = /file=(\S+)/.exec(match[1] ?? '')?.[1];
+          const line = markdown.slice(0, match.index).split('\n').length;
+          const file = join(dir, named ?? `${doc.replace(/\W/g, '_')}_${line}.ts`);
+          mkdirSync(dirname(file), { recursive: true });
+          writeFileSync(file, match[2] ?? '');
+          files.push(file);
+        }
+      }
+      expect(files.length).toBeGreaterThanOrEqual(4);
+      // The workspace's compiler settings and aliases; ES modules, so top-level await is allowed.
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          extends: join(root, 'tsconfig.base.json'),
+          compilerOptions: { noEmit: true, module: 'esnext', moduleResolution: 'bundler', types: ['node'], rootDir: root, baseUrl: root },
+          files,
+        }),
+      );
+      const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
+      expect({ status: tsc.status, errors: `${tsc.stdout}${tsc.stderr}`.replaceAll(dir, '<block>') }).toEqual({ status: 0, errors: '' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('works as written', async () => {
     const timings: string[] = [];

@@ -1,29 +1,3 @@
-import { NestFactory } from '@nestjs/core';
-import { loadWorkerConfig } from '@niyanta/config';
-import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
-import { ensureSchema } from '@niyanta/state';
-import { SERVICE_NAME, WorkerModule } from './worker.module';
-import { workloadDefinitions } from '@niyanta/worker-runtime';
+import { runWorker } from './run-worker';
 
-async function main(): Promise<void> {
-  const config = AppLauncher.loadConfig(() => loadWorkerConfig(process.env));
-  const launcher = await AppLauncher.start({
-    serviceName: SERVICE_NAME,
-    port: config.port,
-    logLevel: config.logLevel,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-  });
-  await launcher.waitFor({
-    postgres: () => ensureSchema({ url: config.databaseUrl, schema: config.databaseSchema }),
-    broker: tcpCheck(config.natsServers, 4222),
-  });
-  const { url } = await launcher.serve(async () => {
-    const module = WorkerModule.forRoot(config, workloadDefinitions(config.workloadModules));
-    const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
-    useStructuredLogger(app);
-    return app;
-  });
-  launcher.log.info(`${SERVICE_NAME} ${config.workerId} serving health and metrics on ${url}`);
-}
-
-void main();
+void runWorker(process.env);

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const root = resolve(__dirname, '..', '..', '..');
+const workspace = resolve(__dirname, '..', '..', '..');
 const sdk = resolve(__dirname, '..');
-const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+const bin = (name: string) => join(workspace, 'node_modules', '.bin', name);
 
 describe('@niyanta/sdk package', () => {
   let out: string;
@@ -22,7 +23,7 @@ describe('@niyanta/sdk package', () => {
     const project = JSON.parse(readFileSync(join(sdk, 'project.json'), 'utf8')) as { targets: { generate: { options: { command: string } } } };
     const [command, ...args] = project.targets.generate.options.command.split(/\s+/);
     args[args.indexOf('-o') + 1] = fresh;
-    const result = spawnSync(bin(command as string), args, { cwd: root, encoding: 'utf8' });
+    const result = spawnSync(bin(command as string), args, { cwd: workspace, encoding: 'utf8' });
     expect(result.status).toBe(0);
     const committed = readFileSync(join(sdk, 'src', 'generated', 'niyanta-api.ts'), 'utf8');
     if (readFileSync(fresh, 'utf8') !== committed) {
@@ -30,36 +31,36 @@ describe('@niyanta/sdk package', () => {
     }
   });
 
-  it('builds to the files package.json points at, and loads without the workspace', () => {
+  it('builds (ESM + CommonJS + declarations) to the files package.json points at, and loads without the workspace', () => {
     const dist = join(out, 'dist');
-    const build = spawnSync(bin('tsc'), ['-p', join(sdk, 'tsconfig.build.json'), '--outDir', dist], { cwd: root, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`tsc failed:\n${build.stdout}${build.stderr}`);
+    // The package's own build (tsup.config.ts), written elsewhere.
+    const build = spawnSync(bin('tsup'), ['--out-dir', dist], { cwd: sdk, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`tsup failed:\n${build.stdout}${build.stderr}`);
     const manifest = JSON.parse(readFileSync(join(sdk, 'package.json'), 'utf8')) as {
       name: string;
       main: string;
       types: string;
-      exports: Record<string, Record<string, string> | string>;
+      exports: Record<string, Record<string, Record<string, string>> | string>;
       dependencies: Record<string, string>;
     };
     expect(manifest.name).toBe('@niyanta/sdk');
-    const entry = (manifest.exports['.'] as Record<string, string>)['require'] as string;
-    for (const file of [manifest.main, manifest.types, entry]) {
-      expect(existsSync(join(out, file.replace(/^\.\//, '')))).toBe(true);
-    }
+    const entry = manifest.exports['.'] as Record<string, Record<string, string>>;
+    const files = [manifest.main, manifest.types, ...Object.values(entry['import'] ?? {}), ...Object.values(entry['require'] ?? {})];
+    for (const file of files) expect(existsSync(join(out, file.replace(/^\.\//, '')))).toBe(true);
+    expect(readdirSync(dist).filter((file) => file.endsWith('.map'))).toEqual([]);
     // Every runtime import of the build is a declared dependency or a Node builtin.
     const loaded = spawnSync(process.execPath, ['-e', `const sdk = require(${JSON.stringify(join(out, manifest.main))}); console.log(Object.keys(sdk).sort().join(','))`], {
       cwd: out,
       encoding: 'utf8',
-      env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
+      env: { ...process.env, NODE_PATH: join(workspace, 'node_modules') },
     });
     expect(loaded.stderr).toBe('');
     expect(loaded.stdout.trim().split(',')).toEqual(
       expect.arrayContaining(['createNiyantaClient', 'NiyantaApiError', 'NiyantaStreamError', 'NiyantaTimeoutError', 'NiyantaBatchError', 'WorkloadStream']),
     );
-    const requires = new Set<string>();
-    for (const file of ['index.js', 'lib/niyanta-client.js', 'lib/workload-stream.js', 'lib/errors.js', 'lib/retrying-fetch.js', 'lib/types.js']) {
-      for (const match of readFileSync(join(dist, file), 'utf8').matchAll(/require\("([^".][^"]*)"\)/g)) requires.add(match[1] as string);
-    }
-    expect([...requires].sort()).toEqual(Object.keys(manifest.dependencies).sort());
+    const imports = new Set<string>();
+    for (const match of readFileSync(join(dist, 'index.cjs'), 'utf8').matchAll(/require\("([^".][^"]*)"\)/g)) imports.add(match[1] as string);
+    for (const match of readFileSync(join(dist, 'index.mjs'), 'utf8').matchAll(/from "([^".][^"]*)"/g)) imports.add(match[1] as string);
+    expect([...imports].filter((name) => !builtinModules.includes(name)).sort()).toEqual(Object.keys(manifest.dependencies).sort());
   });
 });

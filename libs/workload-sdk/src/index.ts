@@ -1,4 +1,5 @@
 export type {
+  AnyWorkloadDefinition,
   LogFields,
   WorkloadContext,
   WorkloadDefaults,
@@ -17,6 +18,8 @@ export {
 } from './lib/workload-errors';
 export { WORKLOAD_TYPE_PATTERN, WorkloadRegistry, isWorkloadDefinition } from './lib/workload-registry';
 export { loadWorkloadModules, registerWorkloadModule, workloadDefinitionsOf } from './lib/workload-modules';
+export { inputJsonSchema } from './lib/input-schema';
+export type { InputOf } from './lib/input-schema';
 export { abortableDelay, throwIfAborted } from './lib/abortable-delay';
 export type { SleepState } from './lib/samples/sleep.workload';
 export { sleepWorkload } from './lib/samples/sleep.workload';

@@ -1,3 +1,5 @@
+import type { JsonObject } from './workload';
+
 /** Configuration of one registered workload type (`workload_configs`, SPEC §2). */
 export interface WorkloadTypeConfig {
   workloadType: string;
@@ -16,6 +18,11 @@ export interface WorkloadTypeConfig {
    * the fleet; null or absent: no cap. The scheduler holds the rest PENDING with a reason.
    */
   maxConcurrent?: number | null;
+  /**
+   * JSON Schema (draft-07) of the input, as the type's newest registering worker declared it
+   * (`defineWorkload({ input })`); null or absent: any JSON object. Submissions are checked against it.
+   */
+  inputSchema?: JsonObject | null;
   createdAt: Date;
   updatedAt: Date;
 }

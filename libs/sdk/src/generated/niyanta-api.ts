@@ -1622,6 +1622,29 @@ export interface components {
              */
             default_priority: number;
             /**
+             * @description JSON Schema (draft-07) of the input, as the type's workers declared it; submissions that do not match are refused with 400 `validation_failed` naming the fields. null: any JSON object.
+             * @example {
+             *       "properties": {
+             *         "duration_ms": {
+             *           "minimum": 0,
+             *           "type": "number"
+             *         },
+             *         "steps": {
+             *           "format": "int32",
+             *           "minimum": 1,
+             *           "type": "integer"
+             *         }
+             *       },
+             *       "required": [
+             *         "duration_ms"
+             *       ],
+             *       "type": "object"
+             *     }
+             */
+            input_schema: {
+                [key: string]: unknown;
+            } | null;
+            /**
              * Format: int32
              * @description Most workloads of this type running at once across the fleet; null: no cap.
              * @example null

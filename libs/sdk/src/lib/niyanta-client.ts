@@ -7,7 +7,9 @@ import {
   type BatchCancelResult,
   type Checkpoint,
   type ListWorkloadsQuery,
-  type SubmitWorkloadRequest,
+  type TypedSubmitRequest,
+  type UntypedWorkloadInputs,
+  type WorkloadInputs,
   type Worker,
   type Workload,
   type WorkloadListItem,
@@ -16,6 +18,9 @@ import {
   type WorkloadType,
 } from './types';
 import { WorkloadStream, type StreamFilter, type StreamOptions } from './workload-stream';
+
+/** The request body as the generated client types it. */
+type SubmitWorkloadBody = import('./types').SubmitWorkloadRequest;
 
 /** Most workloads the API accepts in one batch request. */
 export const MAX_BATCH_SIZE = 1000;
@@ -80,7 +85,7 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
  * {@link NiyantaApiError} on any error answer; `api` is the generated client for every route of the
  * published OpenAPI document (admin routes included), returning `{ data, error, response }`.
  */
-export class NiyantaClient {
+export class NiyantaClient<TInputs extends WorkloadInputs = UntypedWorkloadInputs> {
   /** The generated client: `client.api.GET('/v1/workers/{id}', { params: { path: { id } } })`. */
   readonly api: Client<paths>;
 
@@ -97,9 +102,9 @@ export class NiyantaClient {
    * Submits one workload. With `idempotencyKey`, repeating the call returns the first workload
    * instead of creating another — safe to retry after a network error.
    */
-  submit(request: SubmitWorkloadRequest, options: { idempotencyKey?: string } = {}): Promise<Workload> {
+  submit(request: TypedSubmitRequest<TInputs>, options: { idempotencyKey?: string } = {}): Promise<Workload> {
     const headers = options.idempotencyKey === undefined ? undefined : { 'Idempotency-Key': options.idempotencyKey };
-    return unwrap(this.api.POST('/v1/workloads', { body: request, params: { header: headers } }));
+    return unwrap(this.api.POST('/v1/workloads', { body: request as SubmitWorkloadBody, params: { header: headers } }));
   }
 
   /**
@@ -107,7 +112,7 @@ export class NiyantaClient {
    * request is all-or-none; if one fails, {@link NiyantaBatchError} carries the workloads the earlier
    * requests created (give items idempotency keys to make resubmitting the rest safe).
    */
-  async submitBatch(items: readonly SubmitWorkloadRequest[], options: SubmitBatchOptions = {}): Promise<Workload[]> {
+  async submitBatch(items: readonly TypedSubmitRequest<TInputs>[], options: SubmitBatchOptions = {}): Promise<Workload[]> {
     const size = options.chunkSize ?? MAX_BATCH_SIZE;
     if (!Number.isInteger(size) || size < 1 || size > MAX_BATCH_SIZE) {
       throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_BATCH_SIZE}`);
@@ -115,7 +120,7 @@ export class NiyantaClient {
     const created: Workload[] = [];
     for (let start = 0, chunk = 0; start < items.length; start += size, chunk++) {
       try {
-        const page = await unwrap(this.api.POST('/v1/workloads/batch', { body: { items: items.slice(start, start + size) } }));
+        const page = await unwrap(this.api.POST('/v1/workloads/batch', { body: { items: items.slice(start, start + size) as SubmitWorkloadBody[] } }));
         created.push(...page.items);
       } catch (error: unknown) {
         throw new NiyantaBatchError(`batch chunk ${chunk} (items ${start}–${Math.min(items.length, start + size) - 1}) failed: ${String(error)}`, created, chunk, error);
@@ -220,7 +225,10 @@ export class NiyantaClient {
   }
 }
 
-/** A client of the Niyanta API at `baseUrl` authenticating with `apiKey`. */
-export function createNiyantaClient(options: NiyantaClientOptions): NiyantaClient {
-  return new NiyantaClient(options);
+/**
+ * A client of the Niyanta API at `baseUrl` authenticating with `apiKey`. `TInputs` types `submit`'s
+ * `input` per workload type (see {@link WorkloadInputs}); without it any type and object go.
+ */
+export function createNiyantaClient<TInputs extends WorkloadInputs = UntypedWorkloadInputs>(options: NiyantaClientOptions): NiyantaClient<TInputs> {
+  return new NiyantaClient<TInputs>(options);
 }

@@ -37,3 +37,24 @@ export type WorkloadUpdate = Schemas['WorkloadUpdateDto'];
 
 /** Statuses a workload never leaves. */
 export const TERMINAL_STATUSES: readonly WorkloadStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
+
+/**
+ * The input type of each workload type a client submits, by type name, e.g.
+ * `{ 'word-count': { text: string } }` — with `@niyanta/workload-sdk`:
+ * `{ 'word-count': InputOf<typeof wordCount> }`. Give it to `createNiyantaClient<...>()` to type
+ * `submit`'s `input` per type (the API checks it against the registered schema in any case).
+ */
+export type WorkloadInputs = Record<string, object>;
+
+/** Any type name, any JSON object input: the default of {@link WorkloadInputs}. */
+export type UntypedWorkloadInputs = Record<string, Record<string, unknown>>;
+
+/**
+ * A submission whose `input` has the type {@link WorkloadInputs} gives its `workload_type`
+ * (required unless the input type accepts `{}`).
+ */
+export type TypedSubmitRequest<TInputs extends WorkloadInputs = UntypedWorkloadInputs> = {
+  [K in keyof TInputs & string]: Omit<SubmitWorkloadRequest, 'workload_type' | 'input'> & { workload_type: K } & (Record<never, never> extends TInputs[K]
+      ? { input?: TInputs[K] }
+      : { input: TInputs[K] });
+}[keyof TInputs & string];

@@ -58,6 +58,8 @@ export interface SpawnAppOptions {
    * @default false
    */
   fromBuild?: boolean;
+  /** With `viaNpmStart`: arguments after `npm start --`, e.g. `['--watch']`. @default [] */
+  npmStartArgs?: string[];
 }
 
 const MAX_LOG_CHARS = 4 * 1024 * 1024;
@@ -106,7 +108,7 @@ export async function spawnApp(
   }
   if (options.viaNpmStart && app !== 'standalone') throw new Error('npm start runs the standalone app only');
   const [command, args] = options.viaNpmStart
-    ? ['npm', ['start', '--silent']]
+    ? ['npm', ['start', '--silent', ...(options.npmStartArgs?.length ? ['--', ...options.npmStartArgs] : [])]]
     : options.fromBuild
       ? [process.execPath, [join('dist', 'apps', app, 'main.js')]]
       : [process.execPath, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')]];

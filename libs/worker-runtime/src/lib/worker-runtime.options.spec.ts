@@ -67,7 +67,7 @@ describe(resolveWorkerRuntimeOptions.name, () => {
 describe(typeRegistration.name, () => {
   it('uses the contract defaults for what a definition leaves out', () => {
     const bare: WorkloadDefinition = { type: 'bare', create: () => sleepWorkload.create() as never };
-    expect(typeRegistration(bare)).toEqual({ workloadType: 'bare', ...REGISTRATION_DEFAULTS });
+    expect(typeRegistration(bare)).toEqual({ workloadType: 'bare', ...REGISTRATION_DEFAULTS, inputSchema: null });
     expect(REGISTRATION_DEFAULTS).toEqual({
       defaultPriority: 100,
       maxRetries: 3,
@@ -91,6 +91,7 @@ describe(typeRegistration.name, () => {
     };
     expect(typeRegistration(custom)).toEqual({
       workloadType: 'custom',
+      inputSchema: null,
       defaultPriority: 700,
       maxRetries: 0,
       timeoutSeconds: 60,

@@ -6,7 +6,7 @@ import {
 } from '@niyanta/checkpoint';
 import { DEFAULT_RETRY_BACKOFF } from '@niyanta/scheduling';
 import type { WorkloadTypeRegistration } from '@niyanta/state';
-import { WorkloadRegistry, type WorkloadDefinition } from '@niyanta/workload-sdk';
+import { inputJsonSchema, WorkloadRegistry, type WorkloadDefinition } from '@niyanta/workload-sdk';
 
 /** Options of `WorkerRuntimeModule.forRoot`. The app parses them from its environment. */
 export interface WorkerRuntimeOptions {
@@ -167,5 +167,6 @@ export function typeRegistration(definition: WorkloadDefinition): WorkloadTypeRe
         ? REGISTRATION_DEFAULTS.checkpointIntervalSeconds
         : defaults.checkpointIntervalSeconds,
     checkpointProgressStep: defaults.checkpointProgressStep ?? REGISTRATION_DEFAULTS.checkpointProgressStep,
+    inputSchema: inputJsonSchema(definition),
   };
 }

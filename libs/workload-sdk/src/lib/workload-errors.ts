@@ -54,11 +54,21 @@ export const UNHANDLED_ERROR_CODE = 'unhandled_error';
  * a bug that throws on every attempt still ends as FAILED once `max_retries` is used up.
  */
 export function classifyWorkloadError(error: unknown): WorkloadFailure {
-  if (error instanceof WorkloadCancelledError) return { kind: 'cancelled', code: error.code, message: error.message };
-  if (error instanceof NonRetryableWorkloadError) return { kind: 'non_retryable', code: error.code, message: error.message };
-  if (error instanceof RetryableWorkloadError) return { kind: 'retryable', code: error.code, message: error.message };
+  if (isOutcome(error, WorkloadCancelledError)) return { kind: 'cancelled', code: error.code, message: error.message };
+  if (isOutcome(error, NonRetryableWorkloadError)) return { kind: 'non_retryable', code: error.code, message: error.message };
+  if (isOutcome(error, RetryableWorkloadError)) return { kind: 'retryable', code: error.code, message: error.message };
   if (error instanceof Error) return { kind: 'retryable', code: UNHANDLED_ERROR_CODE, message: error.message || error.name };
   return { kind: 'retryable', code: UNHANDLED_ERROR_CODE, message: describe(error) };
+}
+
+/**
+ * `instanceof`, or an error of the same class name with a string `code`: a workload module may
+ * load another copy of this package than the worker (its ESM build while the worker uses the
+ * CommonJS one, or a second install), whose classes `instanceof` does not recognise.
+ */
+function isOutcome<T extends Error & { code: string }>(error: unknown, type: abstract new (...args: never[]) => T): error is T {
+  if (error instanceof type) return true;
+  return error instanceof Error && error.name === type.name && typeof (error as { code?: unknown }).code === 'string';
 }
 
 function describe(value: unknown): string {

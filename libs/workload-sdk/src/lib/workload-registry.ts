@@ -1,5 +1,6 @@
 import { DomainError, ErrorCode } from '@niyanta/models';
-import { WorkloadDefinition, WorkloadDefaults } from './workload-handler';
+import { inputJsonSchema } from './input-schema';
+import { AnyWorkloadDefinition, WorkloadDefinition, WorkloadDefaults } from './workload-handler';
 
 /** Allowed workload type names: they appear in URLs, metrics labels and log lines. */
 export const WORKLOAD_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -17,9 +18,10 @@ export class WorkloadRegistry {
 
   /**
    * Adds a type. Registering the same definition object twice is a no-op; a different definition
-   * under a taken type name, an invalid name or invalid defaults throw a `validation_failed` error.
+   * under a taken type name, an invalid name, invalid defaults or an input schema that JSON Schema
+   * cannot express throw a `validation_failed` error.
    */
-  register(definition: WorkloadDefinition): this {
+  register(definition: AnyWorkloadDefinition): this {
     if (!isWorkloadDefinition(definition)) {
       throw new DomainError(ErrorCode.ValidationFailed, 'a workload definition needs a type string and a create() function');
     }
@@ -37,7 +39,8 @@ export class WorkloadRegistry {
     if (problems.length > 0) {
       throw new DomainError(ErrorCode.ValidationFailed, `invalid defaults for workload type "${definition.type}"`, problems);
     }
-    this.definitions.set(definition.type, definition);
+    inputJsonSchema(definition);
+    this.definitions.set(definition.type, definition as WorkloadDefinition);
     return this;
   }
 

@@ -1,4 +1,4 @@
-import { JsonObject, JsonValue } from '@niyanta/models';
+import { JsonObject } from '@niyanta/models';
 import { LogFields, WorkloadContext, WorkloadHandler, WorkloadLogger } from '../lib/workload-handler';
 
 /** One recorded log line of a {@link FakeWorkloadContext}. */
@@ -9,7 +9,7 @@ export interface RecordedLogLine {
 }
 
 /** Options of {@link FakeWorkloadContext}. */
-export interface FakeWorkloadContextOptions {
+export interface FakeWorkloadContextOptions<TInput = JsonObject> {
   /** @default 'wl-test' */
   workloadId?: string;
   /** @default 'test' */
@@ -17,9 +17,9 @@ export interface FakeWorkloadContextOptions {
   /** @default 1 */
   attempt?: number;
   /** @default {} */
-  input?: JsonObject;
+  input?: TInput;
   /** The handler whose `checkpoint()` `checkpointNow()` calls; set later with {@link FakeWorkloadContext.attach}. */
-  handler?: WorkloadHandler;
+  handler?: Pick<WorkloadHandler<unknown, never>, 'checkpoint'>;
 }
 
 /**
@@ -27,23 +27,24 @@ export interface FakeWorkloadContextOptions {
  * checkpoints (by calling the attached handler's `checkpoint()`, as the worker does) and log lines,
  * and exposes `abort()`.
  */
-export class FakeWorkloadContext implements WorkloadContext {
+export class FakeWorkloadContext<TInput = JsonObject> implements WorkloadContext<TInput> {
   readonly workloadId: string;
   readonly workloadType: string;
   readonly attempt: number;
-  readonly input: JsonObject;
+  readonly input: TInput;
   readonly progress: Array<{ progress: number; message?: string }> = [];
-  readonly checkpoints: JsonValue[] = [];
+  readonly checkpoints: unknown[] = [];
   readonly logs: RecordedLogLine[] = [];
   readonly logger: WorkloadLogger;
   private readonly controller = new AbortController();
-  private handler: WorkloadHandler | undefined;
+  private handler: Pick<WorkloadHandler<unknown, never>, 'checkpoint'> | undefined;
 
-  constructor(options: FakeWorkloadContextOptions = {}) {
+  constructor(options: FakeWorkloadContextOptions<TInput> = {}) {
     this.workloadId = options.workloadId ?? 'wl-test';
     this.workloadType = options.workloadType ?? 'test';
     this.attempt = options.attempt ?? 1;
-    this.input = options.input ?? {};
+    // Without an input the context carries `{}`, which is what a submission without input stores.
+    this.input = options.input ?? ({} as TInput);
     this.handler = options.handler;
     const line = (level: RecordedLogLine['level']) => (message: string, fields?: LogFields) => {
       this.logs.push({ level, message, fields });
@@ -56,11 +57,11 @@ export class FakeWorkloadContext implements WorkloadContext {
   }
 
   /** The newest recorded checkpoint state, if any. */
-  get lastCheckpoint(): JsonValue | undefined {
+  get lastCheckpoint(): unknown {
     return this.checkpoints[this.checkpoints.length - 1];
   }
 
-  attach(handler: WorkloadHandler): this {
+  attach(handler: Pick<WorkloadHandler<unknown, never>, 'checkpoint'>): this {
     this.handler = handler;
     return this;
   }

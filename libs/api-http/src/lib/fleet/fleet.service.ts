@@ -27,6 +27,7 @@ export function toWorkloadTypeDto(config: WorkloadTypeConfig): WorkloadTypeDto {
     checkpoint_interval_seconds: config.checkpointIntervalSeconds,
     checkpoint_progress_step: config.checkpointProgressStep,
     max_concurrent: config.maxConcurrent ?? null,
+    input_schema: config.inputSchema ?? null,
     created_at: config.createdAt.toISOString(),
     updated_at: config.updatedAt.toISOString(),
   };

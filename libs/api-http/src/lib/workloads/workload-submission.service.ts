@@ -17,6 +17,7 @@ import type { WorkloadDto } from './dto/workload.dto';
 import { TenantApiMetrics } from '../tenancy/tenant-metrics';
 import { TierCatalogService } from '../tenancy/tier-catalog.service';
 import { assertConsistentAffinity } from './affinity-validation';
+import { assertInputsMatchSchemas } from './input-schema-validation';
 import { PendingQuota } from './pending-quota';
 import { SubmissionCoalescer } from './submission-coalescer';
 import { WorkloadNotifier } from './workload-notifier.service';
@@ -58,6 +59,7 @@ export class WorkloadSubmissionService {
     const configs = await this.typeConfigs([dto.workload_type]);
     const config = configs.get(dto.workload_type);
     if (!config) throw unknownTypes([{ path: 'workload_type', message: `workload type "${dto.workload_type}" is not registered` }]);
+    assertInputsMatchSchemas([dto], configs, () => '');
 
     const tier = await this.tiers.tier(principal.tier);
     const maxPriority = tier.maxPriority;
@@ -97,6 +99,7 @@ export class WorkloadSubmissionService {
       }
     });
     if (unknown.length > 0) throw unknownTypes(unknown);
+    assertInputsMatchSchemas(items, configs, (index) => `items.${index}.`);
     const tier = await this.tiers.tier(principal.tier);
     const maxPriority = tier.maxPriority;
     const tooHigh = priorityProblems(items, maxPriority, (index) => `items.${index}.priority`);

@@ -28,6 +28,10 @@ export class WorkloadConfigEntity {
   @Column({ name: 'max_concurrent', type: 'integer', nullable: true })
   maxConcurrent!: number | null;
 
+  /** JSON Schema of the input as the newest registering worker declared it; null: any object. */
+  @Column({ name: 'input_schema', type: 'jsonb', nullable: true })
+  inputSchema!: Record<string, unknown> | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { WorkerInfo, WorkerStatus, WorkloadStatus } from '@niyanta/models';
+import type { JsonObject, WorkerInfo, WorkerStatus, WorkloadStatus } from '@niyanta/models';
 import { DataSource, type EntityManager } from 'typeorm';
 import { appendAudit, type AuditEventInput } from './audit.repository';
+import { storeInputSchemas } from './workload-input-schema.store';
 import { toWorkerInfo, WORKER_COLUMNS, type WorkerRow } from './worker-row.mapper';
 
 /** What a worker says about itself when it registers. */
@@ -22,6 +23,8 @@ export interface WorkloadTypeRegistration {
   timeoutSeconds: number | null;
   checkpointIntervalSeconds: number | null;
   checkpointProgressStep: number | null;
+  /** JSON Schema of the input; stored on every registration (the newest worker's wins). Absent: left as is. */
+  inputSchema?: JsonObject | null;
 }
 
 /** A workload a (re)starting worker found assigned to itself and handed back. */
@@ -85,6 +88,7 @@ export class WorkerRegistryRepository {
   async register(worker: WorkerRegistration, types: WorkloadTypeRegistration[]): Promise<RegistrationResult> {
     return this.dataSource.transaction(async (manager) => {
       const createdTypes = await this.insertTypes(manager, types);
+      await storeInputSchemas(manager, types);
       // No FOR UPDATE on prev: it would skip the row the upsert of the same statement changes.
       const rows: RegisteredRow[] = await manager.query(
         `WITH prev AS (SELECT status FROM workers WHERE id = $1),

@@ -1,4 +1,4 @@
-import type { WorkloadTypeConfig } from '@niyanta/models';
+import type { JsonObject, WorkloadTypeConfig } from '@niyanta/models';
 
 /** A `workload_configs` row as node-postgres returns it for {@link WORKLOAD_CONFIG_COLUMNS}. */
 export interface WorkloadConfigRow {
@@ -9,13 +9,14 @@ export interface WorkloadConfigRow {
   checkpoint_interval_seconds: number | null;
   checkpoint_progress_step: number | null;
   max_concurrent: number | null;
+  input_schema?: JsonObject | null;
   created_at: Date;
   updated_at: Date;
 }
 
 /** The columns {@link toWorkloadTypeConfig} reads. */
 export const WORKLOAD_CONFIG_COLUMNS =
-  'workload_type, default_priority, max_retries, timeout_seconds, checkpoint_interval_seconds, checkpoint_progress_step, max_concurrent, created_at, updated_at';
+  'workload_type, default_priority, max_retries, timeout_seconds, checkpoint_interval_seconds, checkpoint_progress_step, max_concurrent, input_schema, created_at, updated_at';
 
 /** Maps a raw row to the domain {@link WorkloadTypeConfig}. */
 export function toWorkloadTypeConfig(row: WorkloadConfigRow): WorkloadTypeConfig {
@@ -28,6 +29,7 @@ export function toWorkloadTypeConfig(row: WorkloadConfigRow): WorkloadTypeConfig
     // double precision arrives as a number, but keep the mapping explicit for numeric columns.
     checkpointProgressStep: row.checkpoint_progress_step === null ? null : Number(row.checkpoint_progress_step),
     maxConcurrent: row.max_concurrent ?? null,
+    inputSchema: row.input_schema ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

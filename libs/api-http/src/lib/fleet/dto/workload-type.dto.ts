@@ -23,6 +23,16 @@ export class WorkloadTypeDto {
   @ApiProperty({ type: 'integer', nullable: true, description: 'Most workloads of this type running at once across the fleet; null: no cap.', example: null })
   max_concurrent!: number | null;
 
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'JSON Schema (draft-07) of the input, as the type\'s workers declared it; submissions that do not match are refused with 400 `validation_failed` naming the fields. null: any JSON object.',
+    example: { type: 'object', properties: { duration_ms: { type: 'number', minimum: 0 }, steps: { type: 'integer', minimum: 1 } }, required: ['duration_ms'] },
+  })
+  input_schema!: Record<string, unknown> | null;
+
   @ApiProperty({ format: 'date-time', example: '2026-01-31T08:00:00.000Z' })
   created_at!: string;
 
