@@ -24,7 +24,7 @@ const LOADERS: Record<App, (env: Env) => unknown> = {
   'coordinator-leader': loadLeaderConfig,
   worker: loadWorkerConfig,
 };
-/** Keys of the Secret the production overlay expects to exist (docs/deployment.md), with sample values. */
+/** Keys of the Secret the production overlay expects to exist (docs/operations.md), with sample values. */
 const EXTERNAL_SECRET_SAMPLES: Record<string, string> = {
   DATABASE_URL: 'postgres://niyanta:secret@db.example.internal:5432/niyanta',
   NATS_URL: 'nats://nats.example.internal:4222',
@@ -288,9 +288,9 @@ describe.each(['dev', 'production'])('overlay %s', (overlay) => {
       expect(specOf<{ replicas: number }>(appDeployment('worker')).replicas).toBeGreaterThanOrEqual(2);
       expect(specOf<{ minReplicaCount: number }>(named(objects, 'ScaledObject', 'worker') as K8sObject).minReplicaCount).toBeGreaterThanOrEqual(2);
       expect(byKind(objects, 'StatefulSet')).toEqual([]);
-      // Credentials are never rendered: the Secret is created in the cluster (docs/deployment.md).
+      // Credentials are never rendered: the Secret is created in the cluster (docs/operations.md).
       expect(byKind(objects, 'Secret')).toEqual([]);
-      const guide = readFileSync(fromRoot('docs', 'deployment.md'), 'utf8');
+      const guide = readFileSync(fromRoot('docs', 'operations.md'), 'utf8');
       for (const key of Object.keys(EXTERNAL_SECRET_SAMPLES)) expect({ key, documented: guide.includes(key) }).toEqual({ key, documented: true });
       for (const { spec } of workloads()) for (const c of spec.containers) expect(c.image).toMatch(/^[a-z0-9.-]+\.[a-z]+\/.+:\d+\.\d+\.\d+$|@sha256:/);
     });
