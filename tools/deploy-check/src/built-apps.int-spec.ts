@@ -2,11 +2,14 @@
 // serves /ready, and the worker loads a WORKLOAD_MODULES module that imports the shared workload
 // SDK package the build emits (the same copy the worker uses, as in the image). The same build
 // migrates and serves /ready on each Node.js LTS line `engines` names besides the machine's own
-// (the npm registry's `node` package, versions pinned in tools/scripts/node-lts.json).
+// (the npm registry's `node` package, versions pinned in tools/scripts/node-lts.json). Last, the
+// built API, leader and worker run together and their /metrics must export every metric the
+// Grafana dashboards and alert rules query (deploy/grafana, deploy/prometheus).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestSchema, spawnApp, testNatsUrl, uniqueBrokerPrefix, type SpawnedApp, type TestSchema } from '@niyanta/testing';
+import { queriedMetrics } from './support/metrics';
 import { fromRoot, run } from './support/workspace';
 
 // `nx build` and app start-up on a busy machine; set here because a project's testTimeout is
@@ -34,7 +37,7 @@ describe('built apps', () => {
   const apps: SpawnedApp[] = [];
 
   beforeAll(async () => {
-    await run(fromRoot('node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '-p', 'coordinator-api', 'worker', 'migrations']);
+    await run(fromRoot('node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '-p', 'coordinator-api', 'coordinator-leader', 'worker', 'migrations']);
     schema = await createTestSchema('deploy_built');
   });
 
@@ -142,5 +145,25 @@ describe('built apps', () => {
       await client.end();
     }
     expect(await worker.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('the running apps export every metric the dashboards and alert rules query', async () => {
+    const env = { ...dbEnv(), NATS_URL: testNatsUrl(), BROKER_PREFIX: uniqueBrokerPrefix('metrics'), RUN_MIGRATIONS: 'false' };
+    const running = await Promise.all([
+      spawnApp('coordinator-api', env, { fromBuild: true }),
+      spawnApp('coordinator-leader', { ...env, LEADER_ID: `metrics-${process.pid}` }, { fromBuild: true }),
+      spawnApp('worker', { ...env, WORKER_ID: `metrics-${process.pid}` }, { fromBuild: true }),
+    ]);
+    apps.push(...running);
+    const exported = new Set<string>();
+    for (const app of running) {
+      const scrape = await fetch(`${app.url}/metrics`);
+      expect(scrape.status).toBe(200);
+      for (const match of (await scrape.text()).matchAll(/^# TYPE (\S+) /gm)) exported.add(match[1] ?? '');
+    }
+    const queried = queriedMetrics();
+    expect(queried.size).toBeGreaterThan(0);
+    for (const [metric, where] of queried) expect({ metric, where, exported: exported.has(metric) }).toEqual({ metric, where, exported: true });
+    for (const app of running) expect(await app.stop()).toEqual({ code: 0, signal: null });
   });
 });
