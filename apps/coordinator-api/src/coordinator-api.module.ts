@@ -35,6 +35,9 @@ export class CoordinatorApiModule {
           bodyLimitBytes: config.bodyLimitBytes,
           auditOutboxDir: config.auditOutboxDir,
           auditFlushIntervalMs: config.auditFlushIntervalMs,
+          authFailureWindowMs: config.authFailureWindowMs,
+          authThrottle: config.authThrottle,
+          streamMaxPerCustomer: config.streamMaxPerCustomer,
         }),
       ],
     };

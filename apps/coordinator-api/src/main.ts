@@ -20,7 +20,16 @@ async function main(): Promise<void> {
   const { url } = await launcher.serve(async () => {
     const app = await NestFactory.create(CoordinatorApiModule.forRoot(config), { bufferLogs: true, abortOnError: false });
     useStructuredLogger(app);
-    configureHttpApp(app, { bodyLimitBytes: config.bodyLimitBytes, swagger: true, corsOrigins: config.corsOrigins });
+    configureHttpApp(app, {
+      bodyLimitBytes: config.bodyLimitBytes,
+      swagger: true,
+      corsOrigins: config.corsOrigins,
+      server: {
+        maxConnections: config.httpMaxConnections,
+        bodyTimeoutMs: config.httpBodyTimeoutMs,
+        headersTimeoutMs: config.httpHeadersTimeoutMs,
+      },
+    });
     return app;
   });
   launcher.log.info(`${SERVICE_NAME} listening on ${url} (API docs at ${url}/docs)`);

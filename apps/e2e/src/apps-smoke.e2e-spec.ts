@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -281,6 +281,13 @@ describe('npm start (standalone on embedded PostgreSQL and the in-process broker
       // The banner tells a developer everything needed for a first request.
       const key = /Development API key:\s+(\S+)/.exec(app.logs())?.[1];
       expect(key).toMatch(/^nyk_/);
+      // Generated for this data directory (no key is a constant of the code), with an admin key beside it.
+      expect((await readFile(join(dataDir, 'dev-api-key'), 'utf8')).trim()).toBe(key);
+      const adminKey = /Admin API key:\s+(\S+)/.exec(app.logs())?.[1];
+      expect((await readFile(join(dataDir, 'dev-admin-key'), 'utf8')).trim()).toBe(adminKey);
+      expect((await http(app.url, 'GET', '/v1/admin/customers', { key: adminKey })).status).toBe(200);
+      // Bound to 127.0.0.1 only: another address of this host is refused.
+      await expect(fetch(app.url.replace('127.0.0.1', '127.0.0.2') + '/health')).rejects.toThrow();
       expect(app.logs()).toContain(`${app.url.replace('127.0.0.1', 'localhost')}/docs`);
       expect(app.logs()).toContain('curl -s -X POST');
 

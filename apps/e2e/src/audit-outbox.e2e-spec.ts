@@ -32,6 +32,10 @@ describe('audit outbox across a killed API process', () => {
     env = {
       ...appEnv(schema, uniqueBrokerPrefix('e2e_audit_outbox')),
       AUDIT_OUTBOX_DIR: outboxDir,
+      // Every failure its own event, and no throttling of the test's one client address: the outbox's
+      // durability per event is what is tested (aggregation: tenant-isolation.int-spec.ts).
+      AUTH_FAILURE_WINDOW: '0',
+      AUTH_THROTTLE_BURST: '0',
     };
     db = new Client({ connectionString: schema.url });
     await db.connect();

@@ -86,7 +86,12 @@ describe(`${GUIDE} (every tagged command, run against npm start)`, () => {
   let server: SpawnedApp | undefined;
   let port: number;
 
-  const localise = (text: string) => text.replace(/localhost:8080/g, `127.0.0.1:${port}`).replace(/my-niyanta/g, readerDir);
+  const localise = (text: string) =>
+    text
+      .replace(/localhost:8080/g, `127.0.0.1:${port}`)
+      .replace(/my-niyanta/g, readerDir)
+      // The guide's data directory (`npm start` uses `.data`) is this test's own.
+      .replace(/(^|[\s(])\.data\//g, `$1${dataDir}/`);
 
   beforeAll(async () => {
     port = await freePort();

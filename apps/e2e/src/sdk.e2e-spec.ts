@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNiyantaClient, NiyantaApiError, type NiyantaClient, type StreamMessage } from '@niyanta/sdk';
@@ -7,9 +7,9 @@ import { freePort, spawnApp, type SpawnedApp } from '@niyanta/testing';
 
 /**
  * The published SDK against a running standalone (embedded PostgreSQL, in-process broker), the way
- * a newcomer meets the product: the development key, the sample workload types.
+ * a newcomer meets the product: the development key it generated in its data directory, the sample
+ * workload types.
  */
-const DEV_KEY = 'nyk_devlocal_niyantaDevelopmentKeyNotSecret01';
 const ADMIN_KEY = `admin-${randomUUID()}`;
 
 describe('@niyanta/sdk against a running standalone', () => {
@@ -35,7 +35,8 @@ describe('@niyanta/sdk against a running standalone', () => {
       },
       { timeoutMs: 90_000 },
     );
-    niyanta = createNiyantaClient({ baseUrl: app.url, apiKey: DEV_KEY });
+    const devKey = (await readFile(join(dataDir, 'dev-api-key'), 'utf8')).trim();
+    niyanta = createNiyantaClient({ baseUrl: app.url, apiKey: devKey });
     admin = createNiyantaClient({ baseUrl: app.url, apiKey: ADMIN_KEY });
   }, 120_000);
 

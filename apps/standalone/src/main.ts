@@ -6,6 +6,7 @@ import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observabili
 import { ensureSchema, startEmbeddedPostgres } from '@niyanta/state';
 import { DataSource } from 'typeorm';
 import { SERVICE_NAME, StandaloneModule } from './standalone.module';
+import { loadOrCreateDevKeys, type DevKeys } from './dev-keys';
 import { startBanner } from './start-banner';
 import { workloadDefinitions } from '@niyanta/worker-runtime';
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const launcher = await AppLauncher.start({
     serviceName: SERVICE_NAME,
     port: config.port,
+    host: config.host,
     logLevel: config.logLevel,
     pretty: prettyLogs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
@@ -40,22 +42,40 @@ async function main(): Promise<void> {
     ...(config.natsServers ? { broker: tcpCheck(config.natsServers, 4222) } : {}),
   });
 
+  let keys: DevKeys;
+  try {
+    keys = loadOrCreateDevKeys(resolve(config.dataDir), { devApiKey: config.devApiKey, adminApiKey: config.adminApiKey });
+  } catch (error: unknown) {
+    return launcher.fail('the development keys could not be read or stored', error);
+  }
   const served = await launcher.serve(async () => {
-    const module = StandaloneModule.forRoot(config, {
+    const module = StandaloneModule.forRoot({ ...config, adminApiKey: keys.adminApiKey }, {
       databaseUrl: url,
       prettyLogs,
       definitions: workloadDefinitions(config.workloadModules),
     });
     const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
     useStructuredLogger(app);
-    configureHttpApp(app, { bodyLimitBytes: config.bodyLimitBytes, swagger: true, corsOrigins: config.corsOrigins });
-    await seedDevCustomer(app.get(DataSource), config.devApiKey);
+    configureHttpApp(app, {
+      bodyLimitBytes: config.bodyLimitBytes,
+      swagger: true,
+      corsOrigins: config.corsOrigins,
+      server: {
+        maxConnections: config.httpMaxConnections,
+        bodyTimeoutMs: config.httpBodyTimeoutMs,
+        headersTimeoutMs: config.httpHeadersTimeoutMs,
+      },
+    });
+    await seedDevCustomer(app.get(DataSource), keys.devApiKey);
     return app;
   });
   process.stdout.write(
     startBanner({
       url: served.url,
-      devApiKey: config.devApiKey,
+      devApiKey: keys.devApiKey,
+      adminApiKey: keys.adminApiKey,
+      host: config.host,
+      keyFiles: [keys.devApiKeyFile, keys.adminApiKeyFile].filter((file): file is string => file !== null),
       embeddedDataDir,
       inProcessBroker: config.natsServers === undefined,
     }),

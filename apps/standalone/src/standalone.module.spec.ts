@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { DEFAULT_DEV_API_KEY, loadStandaloneConfig } from '@niyanta/config';
+import { loadStandaloneConfig } from '@niyanta/config';
 import { StandaloneModule } from './standalone.module';
 import { startBanner } from './start-banner';
 import { workloadDefinitions } from '@niyanta/worker-runtime';
@@ -20,24 +20,36 @@ describe(StandaloneModule.name, () => {
   });
 });
 
+const DEV_KEY = 'nyk_abcd1234_generatedPerDataDirectory0001';
+const KEYS = { devApiKey: DEV_KEY, adminApiKey: 'nyadmin_generated', host: '127.0.0.1', keyFiles: ['/d/dev-api-key', '/d/dev-admin-key'] };
+
 describe(startBanner.name, () => {
-  it('gives the docs URL, the dev key and a working curl example', () => {
+  it('gives the docs URL, both keys, where they are kept and a working curl example', () => {
     const banner = startBanner({
       url: 'http://localhost:8080',
-      devApiKey: DEFAULT_DEV_API_KEY,
+      ...KEYS,
       embeddedDataDir: '/home/dev/niyanta/.data/postgres',
       inProcessBroker: true,
     });
+    expect(banner).toContain('Admin API key:          nyadmin_generated');
+    expect(banner).toContain('(kept in /d/dev-api-key and /d/dev-admin-key; delete them for new keys)');
+    expect(banner).not.toContain('Listening on');
     expect(banner).toContain('API docs (Swagger UI):  http://localhost:8080/docs');
-    expect(banner).toContain(`Development API key:    ${DEFAULT_DEV_API_KEY}`);
+    expect(banner).toContain(`Development API key:    ${DEV_KEY}`);
     expect(banner).toContain(`curl -s -X POST http://localhost:8080/v1/workloads`);
-    expect(banner).toContain(`-H 'Authorization: Bearer ${DEFAULT_DEV_API_KEY}'`);
+    expect(banner).toContain(`-H 'Authorization: Bearer ${DEV_KEY}'`);
     expect(banner).toContain(`-d '{"workload_type": "sleep", "input": {"duration_ms": 5000}}'`);
     expect(banner).toContain('embedded PostgreSQL (data in /home/dev/niyanta/.data/postgres), in-process broker');
   });
 
   it('names the configured stores when they are used', () => {
-    const banner = startBanner({ url: 'http://localhost:9000', devApiKey: 'k', embeddedDataDir: undefined, inProcessBroker: false });
+    const banner = startBanner({ url: 'http://localhost:9000', ...KEYS, keyFiles: [], embeddedDataDir: undefined, inProcessBroker: false });
     expect(banner).toContain('PostgreSQL at DATABASE_URL, NATS at NATS_URL');
+    expect(banner).not.toContain('kept in');
+  });
+
+  it('warns when HOST makes it listen beyond this machine', () => {
+    const banner = startBanner({ url: 'http://localhost:8080', ...KEYS, host: '0.0.0.0', embeddedDataDir: undefined, inProcessBroker: true });
+    expect(banner).toContain('Listening on 0.0.0.0 (HOST)');
   });
 });

@@ -3,6 +3,8 @@ export { API_HTTP_OPTIONS, DEFAULT_AUTH_CACHE_TTL_MS, DEFAULT_TYPE_CONFIG_CACHE_
 export type { ApiHttpOptions } from './lib/api-http.options';
 export { configureHttpApp } from './lib/http-app.config';
 export type { HttpAppOptions } from './lib/http-app.config';
+export { DEFAULT_SERVER_LIMITS } from './lib/edge/server-limits';
+export type { ServerLimits } from './lib/edge/server-limits';
 export { buildOpenApiDocument } from './lib/openapi.config';
 export type { OpenApiOptions } from './lib/openapi.config';
 export { DEV_CUSTOMER_NAME, seedDevCustomer } from './lib/seed/seed-dev-customer';

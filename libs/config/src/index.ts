@@ -9,7 +9,7 @@ export { loadLeaderConfig } from './lib/leader.config';
 export type { LeaderConfig, LeaderSettings } from './lib/leader.config';
 export { loadWorkerConfig } from './lib/worker.config';
 export type { WorkerConfig, WorkerSettings } from './lib/worker.config';
-export { DEFAULT_DEV_API_KEY, loadStandaloneConfig } from './lib/standalone.config';
+export { DEFAULT_STANDALONE_HOST, loadStandaloneConfig } from './lib/standalone.config';
 export type { StandaloneConfig, StandaloneSettings } from './lib/standalone.config';
 export { parseBrokerFaults, parseByteSize, parseDuration } from './lib/env-parsers';
 export type { BrokerFaultRates } from './lib/env-parsers';

@@ -6,7 +6,7 @@ export { currentRequestContext, runWithContext, acceptOrCreateId } from './lib/r
 export type { RequestContext } from './lib/request-context';
 export { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, ensureRequestId, requestContextMiddleware } from './lib/request-id.middleware';
 export { HTTP_DURATION_METRIC, httpDurationHistogram } from './lib/http-metrics';
-export { REDACTED, redactHeaders } from './lib/log-redaction';
+export { REDACTED, redactHeaders, redactQuery, redactUrl } from './lib/log-redaction';
 export { StartupProbe, tcpCheck } from './lib/startup-probe.server';
 export type { StartupProbeOptions, WaitOptions } from './lib/startup-probe.server';
 export { describeError } from './lib/error-text';

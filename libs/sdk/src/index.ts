@@ -19,6 +19,7 @@ export type {
   Worker,
   Workload,
   WorkloadEvent,
+  WorkloadListItem,
   WorkloadPage,
   WorkloadStatus,
   WorkloadType,

@@ -46,7 +46,7 @@ export type { WorkloadConfigRow } from './lib/repositories/workload-config-row.m
 export { WorkloadSubmissionRepository } from './lib/repositories/workload-submission.repository';
 export type { NewWorkload, SubmissionResult } from './lib/repositories/workload-submission.repository';
 export { WorkloadQueryRepository } from './lib/repositories/workload-query.repository';
-export type { WorkloadListPosition, WorkloadListQuery, WorkloadPage } from './lib/repositories/workload-query.repository';
+export type { WorkloadListPosition, WorkloadListQuery, WorkloadListSize, WorkloadPage } from './lib/repositories/workload-query.repository';
 export { WorkloadCommandRepository } from './lib/repositories/workload-command.repository';
 export type { CommandOutcome } from './lib/repositories/workload-command.repository';
 export { FleetQueryRepository } from './lib/repositories/fleet-query.repository';

@@ -48,6 +48,33 @@ export interface ApiHttpOptions {
    * @default 20
    */
   auditFlushIntervalMs?: number;
+  /**
+   * Pre-authentication throttle per source address (in this process's memory): each failed
+   * authentication takes a token; an address without one is answered 429 `rate_limited` with
+   * `Retry-After` before its key is looked up. A cached working key is never throttled. `false` turns
+   * it off (only where something in front of the API does this).
+   * @default {@link DEFAULT_AUTH_THROTTLE}
+   */
+  authThrottle?: { burst: number; perSecond: number } | false;
+  /**
+   * `auth.failed` aggregation window (`AUTH_FAILURE_WINDOW`): the first failure of a source address
+   * in a window is one audit row, later ones are counted into one summary row at the window's end.
+   * 0 records every failure.
+   * @default 10000
+   */
+  authFailureWindowMs?: number;
+  /**
+   * Most `GET /v1/stream` connections one customer may hold on this process, so one customer cannot
+   * take the whole `maxConnections` of the stream (`STREAM_MAX_PER_CUSTOMER`).
+   * @default 100
+   */
+  streamMaxPerCustomer?: number;
+  /**
+   * Byte budget of one `GET /v1/workloads` page (its items as JSON): the page stops early, with a
+   * `next_cursor`, when the next item would exceed it (a page always holds at least one item).
+   * @default 4194304
+   */
+  listMaxBytes?: number;
 }
 
 /** Injection token of the {@link ApiHttpOptions}. */
@@ -55,5 +82,11 @@ export const API_HTTP_OPTIONS = Symbol('API_HTTP_OPTIONS');
 
 /** Default of {@link ApiHttpOptions.authCacheTtlMs}. */
 export const DEFAULT_AUTH_CACHE_TTL_MS = 5000;
+/** Default of {@link ApiHttpOptions.authThrottle}: 30 failed authentications at once, one more per second. */
+export const DEFAULT_AUTH_THROTTLE = Object.freeze({ burst: 30, perSecond: 1 });
+/** Default of {@link ApiHttpOptions.authFailureWindowMs}. */
+export const DEFAULT_AUTH_FAILURE_WINDOW_MS = 10_000;
+/** Default of {@link ApiHttpOptions.listMaxBytes}: 4 MiB. */
+export const DEFAULT_LIST_MAX_BYTES = 4 * 1024 * 1024;
 /** Default of {@link ApiHttpOptions.typeConfigCacheTtlMs}. */
 export const DEFAULT_TYPE_CONFIG_CACHE_TTL_MS = 5000;

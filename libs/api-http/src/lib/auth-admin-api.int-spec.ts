@@ -12,7 +12,9 @@ describe('API auth, admin, errors and docs', () => {
   let api: ApiTestApp;
 
   beforeAll(async () => {
-    api = await startApiTestApp('api_auth_admin', { authCacheTtlMs: AUTH_CACHE_TTL_MS });
+    // Every failure its own audit row and no throttling of the test's one address: this suite checks
+    // what each failure records; aggregation and throttling are proven in tenant-isolation.int-spec.ts.
+    api = await startApiTestApp('api_auth_admin', { authCacheTtlMs: AUTH_CACHE_TTL_MS, authFailureWindowMs: 0, authThrottle: false });
   });
 
   afterAll(async () => {
@@ -62,7 +64,7 @@ describe('API auth, admin, errors and docs', () => {
         bodyLimitBytes: 1024,
         authCacheTtlMs: AUTH_CACHE_TTL_MS,
       });
-      const attempt = { requestId: null, method: 'GET', path: '/v1/workloads' };
+      const attempt = { requestId: null, method: 'GET', path: '/v1/workloads', source: '127.0.0.1' };
       await expect(otherReplica.authenticate(`Bearer ${key}`, attempt)).resolves.toMatchObject({ keyId });
 
       expect((await api.http.delete(`/v1/admin/api-keys/${keyId}`).set(admin)).status).toBe(204);
@@ -90,7 +92,7 @@ describe('API auth, admin, errors and docs', () => {
       const noAdmin = new ApiKeyAuthService(new ApiKeyRepository(api.dataSource), new AuditRepository(api.dataSource), { bodyLimitBytes: 1024 });
       let thrown: unknown;
       try {
-        noAdmin.authenticateAdmin(`Bearer ${TEST_ADMIN_KEY}`, { requestId: null, method: 'GET', path: '/v1/admin/customers' });
+        noAdmin.authenticateAdmin(`Bearer ${TEST_ADMIN_KEY}`, { requestId: null, method: 'GET', path: '/v1/admin/customers', source: '127.0.0.1' });
       } catch (error) {
         thrown = error;
       }

@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import { DataSource as DataSourceToken } from 'typeorm';
 import { ApiHttpModule } from '../lib/api-http.module';
 import type { ApiHttpOptions } from '../lib/api-http.options';
+import type { ServerLimits } from '../lib/edge/server-limits';
 import { configureHttpApp } from '../lib/http-app.config';
 
 /** The operator key the test apps are configured with. */
@@ -33,15 +34,15 @@ export interface ApiTestApp {
   close(): Promise<void>;
 }
 
-function withoutCors<T extends { corsOrigins?: unknown }>(options: T): Omit<T, 'corsOrigins'> {
-  const { corsOrigins: _cors, ...rest } = options;
+function withoutHttpAppOptions<T extends { corsOrigins?: unknown; server?: unknown }>(options: T): Omit<T, 'corsOrigins' | 'server'> {
+  const { corsOrigins: _cors, server: _server, ...rest } = options;
   return rest;
 }
 
 /** Starts an API like the coordinator-api app composes it, with the in-process broker. */
 export async function startApiTestApp(
   suite: string,
-  options: Partial<ApiHttpOptions> & { bodyLimitBytes?: number; corsOrigins?: string[] } = {},
+  options: Partial<ApiHttpOptions> & { bodyLimitBytes?: number; corsOrigins?: string[]; server?: Partial<ServerLimits> } = {},
 ): Promise<ApiTestApp> {
   const schema: TestSchema = await createTestSchema(suite);
   const prefix = uniqueBrokerPrefix(suite);
@@ -51,11 +52,11 @@ export async function startApiTestApp(
       ObservabilityModule.forRoot({ serviceName: suite, logLevel: 'silent' }),
       StateModule.forRoot({ url: schema.url, schema: schema.schema, poolSize: 10, runMigrations: true, applicationName: schema.schema }),
       BrokerModule.forRoot({ kind: 'memory', prefix }),
-      ApiHttpModule.forRoot({ adminApiKey: TEST_ADMIN_KEY, ...withoutCors(options), bodyLimitBytes }),
+      ApiHttpModule.forRoot({ adminApiKey: TEST_ADMIN_KEY, ...withoutHttpAppOptions(options), bodyLimitBytes }),
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
-  configureHttpApp(app, { bodyLimitBytes, swagger: true, corsOrigins: options.corsOrigins });
+  configureHttpApp(app, { bodyLimitBytes, swagger: true, corsOrigins: options.corsOrigins, server: options.server });
   await app.init();
 
   const messages: ApiTestApp['messages'] = [];

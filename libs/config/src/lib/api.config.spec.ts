@@ -42,6 +42,12 @@ describe(loadApiConfig.name, () => {
       corsOrigins: [],
       auditOutboxDir: expect.stringMatching(/^.+\/niyanta-audit-outbox\/[0-9a-f]{16}$/),
       auditFlushIntervalMs: 20,
+      authFailureWindowMs: 10_000,
+      authThrottle: { burst: 30, perSecond: 1 },
+      streamMaxPerCustomer: 100,
+      httpMaxConnections: 10_000,
+      httpBodyTimeoutMs: 10_000,
+      httpHeadersTimeoutMs: 10_000,
     });
     expect(loadApiConfig(required).auditOutboxDir.startsWith(join(tmpdir(), 'niyanta-audit-outbox'))).toBe(true);
   });
@@ -69,6 +75,13 @@ describe(loadApiConfig.name, () => {
       RUN_MIGRATIONS: 'false',
       AUDIT_OUTBOX_DIR: '/var/spool/niyanta-audit',
       AUDIT_FLUSH_INTERVAL: '250ms',
+      AUTH_FAILURE_WINDOW: '1m',
+      AUTH_THROTTLE_BURST: '50',
+      AUTH_THROTTLE_RATE: '0.5',
+      STREAM_MAX_PER_CUSTOMER: '5',
+      HTTP_MAX_CONNECTIONS: '2000',
+      HTTP_BODY_TIMEOUT: '3s',
+      HTTP_HEADERS_TIMEOUT: '4s',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -82,6 +95,16 @@ describe(loadApiConfig.name, () => {
       runMigrations: false,
       auditOutboxDir: '/var/spool/niyanta-audit',
       auditFlushIntervalMs: 250,
+      authFailureWindowMs: 60_000,
+      authThrottle: { burst: 50, perSecond: 0.5 },
+      streamMaxPerCustomer: 5,
+      httpMaxConnections: 2000,
+      httpBodyTimeoutMs: 3000,
+      httpHeadersTimeoutMs: 4000,
+    });
+    expect(loadApiConfig({ ...required, AUTH_THROTTLE_BURST: '0', AUTH_FAILURE_WINDOW: '0' })).toMatchObject({
+      authThrottle: false,
+      authFailureWindowMs: 0,
     });
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { commonVars, CommonConfig, ConnectionConfig, connectionVars, toCommonConfig } from './common.config';
 import { Env, envVar, loadWith, matching } from './env-schema';
-import { InvalidValue, parseBoolean, parseByteSize, parseDuration, parseList } from './env-parsers';
+import { InvalidValue, parseBoolean, parseByteSize, parseDuration, parseInteger, parseList } from './env-parsers';
 
 /** Settings of the REST API feature (also used by the standalone process). */
 export interface ApiSettings {
@@ -30,6 +30,25 @@ export interface ApiSettings {
   readonly auditOutboxDir: string;
   /** `AUDIT_FLUSH_INTERVAL`: how long `auth.failed` events are gathered into one insert (at most 1h). @default 20 ms */
   readonly auditFlushIntervalMs: number;
+  /**
+   * `AUTH_FAILURE_WINDOW`: repeated `auth.failed` events of one source address within this window are
+   * one summary row with a count; `0` records every failure. @default 10 s
+   */
+  readonly authFailureWindowMs: number;
+  /**
+   * `AUTH_THROTTLE_BURST` / `AUTH_THROTTLE_RATE`: failed authentications a source address may make at
+   * once, and per second after that, before it is answered 429 without a lookup; burst `0` turns the
+   * throttle off. @default 30 and 1
+   */
+  readonly authThrottle: { burst: number; perSecond: number } | false;
+  /** `STREAM_MAX_PER_CUSTOMER`: `/v1/stream` connections one customer may hold per process. @default 100 */
+  readonly streamMaxPerCustomer: number;
+  /** `HTTP_MAX_CONNECTIONS`: open connections per process (streams included); more are closed at once. @default 10000 */
+  readonly httpMaxConnections: number;
+  /** `HTTP_BODY_TIMEOUT`: time a client has to send its whole body once the headers are in (408 after). @default 10 s */
+  readonly httpBodyTimeoutMs: number;
+  /** `HTTP_HEADERS_TIMEOUT`: time a client has to send the request line and headers (408 after). @default 10 s */
+  readonly httpHeadersTimeoutMs: number;
 }
 
 /** Configuration of the coordinator-api process. */
@@ -37,6 +56,12 @@ export type ApiConfig = CommonConfig & ConnectionConfig & ApiSettings;
 
 const API_KEY = /^\S{8,256}$/;
 const MAX_AUDIT_FLUSH_INTERVAL_MS = 3_600_000;
+
+function parsePositiveRate(raw: string): number {
+  const rate = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(rate > 0) || rate > 1_000_000) throw new InvalidValue('expected a positive number per second');
+  return rate;
+}
 
 function parseFlushInterval(raw: string): number {
   const ms = parseDuration(raw);
@@ -76,6 +101,19 @@ export function apiVars(runMigrationsByDefault: boolean) {
     CORS_ORIGINS: envVar((raw) => parseList(raw, ORIGIN, 'origins such as https://app.example.com'), { fallback: (): string[] => [] }),
     AUDIT_OUTBOX_DIR: envVar(matching(/^.{1,1024}$/, 'expected a directory path'), { optional: true }),
     AUDIT_FLUSH_INTERVAL: envVar(parseFlushInterval, { fallback: () => 20 }),
+    AUTH_FAILURE_WINDOW: envVar((raw) => (raw === '0' ? 0 : parseFlushInterval(raw)), { fallback: () => 10_000 }),
+    AUTH_THROTTLE_BURST: envVar((raw) => parseInteger(raw, 0, 1_000_000, 'expected a whole number from 0 (off) to 1000000'), {
+      fallback: () => 30,
+    }),
+    AUTH_THROTTLE_RATE: envVar(parsePositiveRate, { fallback: () => 1 }),
+    STREAM_MAX_PER_CUSTOMER: envVar((raw) => parseInteger(raw, 1, 1_000_000, 'expected a whole number from 1 to 1000000'), {
+      fallback: () => 100,
+    }),
+    HTTP_MAX_CONNECTIONS: envVar((raw) => parseInteger(raw, 1, 1_000_000, 'expected a whole number from 1 to 1000000'), {
+      fallback: () => 10_000,
+    }),
+    HTTP_BODY_TIMEOUT: envVar(parseDuration, { fallback: () => 10_000 }),
+    HTTP_HEADERS_TIMEOUT: envVar(parseDuration, { fallback: () => 10_000 }),
   };
 }
 
@@ -88,6 +126,13 @@ export function toApiSettings(
     CORS_ORIGINS: string[];
     AUDIT_OUTBOX_DIR: string | undefined;
     AUDIT_FLUSH_INTERVAL: number;
+    AUTH_FAILURE_WINDOW: number;
+    AUTH_THROTTLE_BURST: number;
+    AUTH_THROTTLE_RATE: number;
+    STREAM_MAX_PER_CUSTOMER: number;
+    HTTP_MAX_CONNECTIONS: number;
+    HTTP_BODY_TIMEOUT: number;
+    HTTP_HEADERS_TIMEOUT: number;
   },
   defaultOutboxDir: string,
 ): ApiSettings {
@@ -98,6 +143,12 @@ export function toApiSettings(
     corsOrigins: v.CORS_ORIGINS,
     auditOutboxDir: v.AUDIT_OUTBOX_DIR ?? defaultOutboxDir,
     auditFlushIntervalMs: v.AUDIT_FLUSH_INTERVAL,
+    authFailureWindowMs: v.AUTH_FAILURE_WINDOW,
+    authThrottle: v.AUTH_THROTTLE_BURST === 0 ? false : { burst: v.AUTH_THROTTLE_BURST, perSecond: v.AUTH_THROTTLE_RATE },
+    streamMaxPerCustomer: v.STREAM_MAX_PER_CUSTOMER,
+    httpMaxConnections: v.HTTP_MAX_CONNECTIONS,
+    httpBodyTimeoutMs: v.HTTP_BODY_TIMEOUT,
+    httpHeadersTimeoutMs: v.HTTP_HEADERS_TIMEOUT,
   };
 }
 

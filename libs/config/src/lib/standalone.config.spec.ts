@@ -1,4 +1,4 @@
-import { loadStandaloneConfig, DEFAULT_DEV_API_KEY } from './standalone.config';
+import { loadStandaloneConfig } from './standalone.config';
 
 describe(loadStandaloneConfig.name, () => {
   it('starts with no variables at all: embedded stores, every feature on defaults', () => {
@@ -15,7 +15,9 @@ describe(loadStandaloneConfig.name, () => {
       dataDir: '.data',
       auditOutboxDir: '.data/audit-outbox',
       embeddedPostgresPort: 54329,
-      devApiKey: DEFAULT_DEV_API_KEY,
+      // No key in the code: the process generates one per data directory.
+      devApiKey: undefined,
+      host: '127.0.0.1',
     });
     expect(config.leaderId).not.toBe('');
     expect(config.workerId).not.toBe('');
@@ -28,6 +30,7 @@ describe(loadStandaloneConfig.name, () => {
       DATA_DIR: '/var/lib/niyanta',
       EMBEDDED_POSTGRES_PORT: '55000',
       NIYANTA_DEV_API_KEY: 'nyk_mykey123_abcdefghijklmnopqrstuvwxyz',
+      HOST: '0.0.0.0',
     });
     expect(config).toMatchObject({
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
@@ -36,6 +39,7 @@ describe(loadStandaloneConfig.name, () => {
       auditOutboxDir: '/var/lib/niyanta/audit-outbox',
       embeddedPostgresPort: 55000,
       devApiKey: 'nyk_mykey123_abcdefghijklmnopqrstuvwxyz',
+      host: '0.0.0.0',
     });
   });
 

@@ -6,11 +6,8 @@ import { parseInteger } from './env-parsers';
 import { checkLeaderVars, leaderVars, LeaderSettings, toLeaderSettings } from './leader.config';
 import { checkWorkerVars, toWorkerSettings, workerVars, WorkerSettings } from './worker.config';
 
-/**
- * The API key the standalone process seeds for a first run, so the printed curl example works
- * out of the box. It is public knowledge: never use it outside a developer's machine.
- */
-export const DEFAULT_DEV_API_KEY = 'nyk_devlocal_niyantaDevelopmentKeyNotSecret01';
+/** Where the standalone process listens unless `HOST` says otherwise: this machine only. */
+export const DEFAULT_STANDALONE_HOST = '127.0.0.1';
 
 /** The API key format (`nyk_<8 public chars>_<secret>`), so a mistyped dev key fails at start. */
 const API_KEY_FORMAT = /^nyk_[a-z0-9]{8}_[A-Za-z0-9]{16,128}$/;
@@ -21,8 +18,17 @@ export interface StandaloneSettings {
   readonly dataDir: string;
   /** `EMBEDDED_POSTGRES_PORT`: port of the embedded PostgreSQL when `DATABASE_URL` is unset. @default 54329 */
   readonly embeddedPostgresPort: number;
-  /** `NIYANTA_DEV_API_KEY`: the development customer's key, seeded at start. @default {@link DEFAULT_DEV_API_KEY} */
-  readonly devApiKey: string;
+  /**
+   * `NIYANTA_DEV_API_KEY`: the development customer's key, seeded at start. Unset: a random key
+   * generated once per data directory (`<DATA_DIR>/dev-api-key`) and printed in the start banner.
+   * @default undefined
+   */
+  readonly devApiKey: string | undefined;
+  /**
+   * `HOST`: the address the API listens on (`0.0.0.0` or `::` for every interface).
+   * @default {@link DEFAULT_STANDALONE_HOST}
+   */
+  readonly host: string;
 }
 
 /** Configuration of the standalone process: API, leader and worker in one, stores optional. */
@@ -46,11 +52,9 @@ const standaloneSchema = z
     }),
     NIYANTA_DEV_API_KEY: envVar(
       matching(API_KEY_FORMAT, 'expected an API key of the form nyk_<8 lower-case letters or digits>_<16-128 letters or digits>'),
-      {
-        fallback: () => DEFAULT_DEV_API_KEY,
-        secret: true,
-      },
+      { optional: true, secret: true },
     ),
+    HOST: envVar(matching(/^[A-Za-z0-9.:[\]-]{1,255}$/, 'expected a host name or IP address'), { fallback: () => DEFAULT_STANDALONE_HOST }),
   })
   .superRefine((v, ctx) => {
     checkLeaderVars(v, ctx);
@@ -71,6 +75,7 @@ const standaloneSchema = z
       dataDir: v.DATA_DIR,
       embeddedPostgresPort: v.EMBEDDED_POSTGRES_PORT,
       devApiKey: v.NIYANTA_DEV_API_KEY,
+      host: v.HOST,
     }),
   );
 

@@ -355,7 +355,7 @@ export interface paths {
         };
         /**
          * List workloads
-         * @description The caller's workloads, newest first, filtered by status, type, labels and creation time. Page with `limit` and the opaque `next_cursor`; pages stay stable while new workloads are submitted.
+         * @description The caller's workloads, newest first, filtered by status, type, labels and creation time. Page with `limit` and the opaque `next_cursor`; pages stay stable while new workloads are submitted. Items leave out `input` and `output` unless `include` names them (`GET /v1/workloads/{id}` always has both), and a page stops early, with a `next_cursor`, once its items reach the response byte budget (4 MiB by default), so a page may hold fewer than `limit` items.
          */
         get: operations["listWorkloads"];
         put?: never;
@@ -928,7 +928,7 @@ export interface components {
          * @description Stable machine-readable code.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "invalid_state" | "conflict" | "unknown_workload_type" | "payload_too_large" | "rate_limited" | "dependency_unavailable" | "internal_error";
+        ErrorCode: "validation_failed" | "unauthorized" | "forbidden" | "not_found" | "invalid_state" | "conflict" | "unknown_workload_type" | "payload_too_large" | "unsupported_media_type" | "request_timeout" | "headers_too_large" | "rate_limited" | "quota_exceeded" | "dependency_unavailable" | "internal_error";
         ErrorDetailDto: {
             /**
              * @description What is wrong with it.
@@ -1021,6 +1021,19 @@ export interface components {
              */
             burst: number;
             /**
+             * @description Largest share of the live fleet's slots one customer may hold at once (at least one slot), so a small fleet is shared with other customers.
+             * @default 1
+             * @example 0.75
+             */
+            max_fleet_share?: number;
+            /**
+             * Format: int32
+             * @description Workloads one customer may have waiting (PENDING or PAUSED) at once; a submission beyond it is 429 `quota_exceeded`.
+             * @default 100000
+             * @example 100000
+             */
+            max_pending?: number;
+            /**
              * Format: int32
              * @description Highest priority a submission may ask for.
              * @example 800
@@ -1054,7 +1067,7 @@ export interface components {
              */
             limit: number;
             /**
-             * @description True when more workloads matched than `limit`.
+             * @description True when more workloads matched than were sent (`limit` or the byte budget).
              * @example false
              */
             truncated: boolean;
@@ -1063,7 +1076,7 @@ export interface components {
              * @enum {string}
              */
             type: "snapshot";
-            /** @description Newest first, at most `limit`. */
+            /** @description Newest first, at most `limit`, and at most 4 MiB of JSON (at least one workload). */
             workloads: components["schemas"]["WorkloadUpdateDto"][];
         };
         /** @enum {string} */
@@ -1107,7 +1120,7 @@ export interface components {
              */
             idempotency_key?: string;
             /**
-             * @description Input handed to the workload, a JSON object.
+             * @description Input handed to the workload, a JSON object. At most 100,000 properties in all, 32 levels of nesting, strings of 262,144 characters and property names of 1,024; no NUL characters, lone surrogates or `__proto__`/`constructor`/`prototype` keys.
              * @default {}
              * @example {
              *       "duration_ms": 1000
@@ -1161,6 +1174,19 @@ export interface components {
              * @example 2026-01-31T08:00:00.000Z
              */
             created_at: string;
+            /**
+             * @description Largest share of the live fleet's slots one customer may hold at once (at least one slot), so a small fleet is shared with other customers.
+             * @default 1
+             * @example 0.75
+             */
+            max_fleet_share?: number;
+            /**
+             * Format: int32
+             * @description Workloads one customer may have waiting (PENDING or PAUSED) at once; a submission beyond it is 429 `quota_exceeded`.
+             * @default 100000
+             * @example 100000
+             */
+            max_pending?: number;
             /**
              * Format: int32
              * @description Highest priority a submission may ask for.
@@ -1359,8 +1385,8 @@ export interface components {
              */
             output: components["schemas"]["JsonValue"];
             /**
-             * @description Why the scheduler cannot place it yet (PENDING only).
-             * @example null
+             * @description Why it waits (PENDING only; null otherwise): a reason the scheduler found (`no live worker has gpu=a100`, `customer at concurrency limit 10`, `all 4 fitting workers are full`), or `queued: waiting for its turn to be scheduled`.
+             * @example all 4 fitting workers are full
              */
             pending_reason: string | null;
             /**
@@ -1455,12 +1481,120 @@ export interface components {
             items: components["schemas"]["WorkloadEventDto"][];
         };
         WorkloadListDto: {
-            items: components["schemas"]["WorkloadDto"][];
+            items: components["schemas"]["WorkloadListItemDto"][];
             /**
              * @description Pass as `cursor` to get the next page; null on the last page.
              * @example eyJ0IjoiMjAyNi0wMS0zMVQxMjowMDowMC4wMDAwMDBaIiwiaSI6IjBiNmY4ZTBlIn0
              */
             next_cursor: string | null;
+        };
+        /** @enum {string} */
+        WorkloadListInclude: "input" | "output";
+        WorkloadListItemDto: {
+            affinity: components["schemas"]["AffinityResponseDto"];
+            /**
+             * Format: int32
+             * @description 1 on the first run, +1 on every reassignment or retry.
+             * @example 1
+             */
+            attempt: number;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            completed_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @example 5d7e3a52-1c1f-4c3b-a0de-9d1b8f1f3a77
+             */
+            customer_id: string;
+            /** @description Why it failed (when FAILED). */
+            error: components["schemas"]["WorkloadErrorDto"] | null;
+            /**
+             * Format: int32
+             * @description Failed attempts so far.
+             * @example 0
+             */
+            failure_count: number;
+            /**
+             * Format: uuid
+             * @example 0b6f8e0e-2f63-4f7e-9f5c-6a0a3c1d2e4f
+             */
+            id: string;
+            /** @example nightly-2026-01-31 */
+            idempotency_key: string | null;
+            /**
+             * @description Present only with `include=input`.
+             * @example {
+             *       "duration_ms": 1000
+             *     }
+             */
+            input?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @example {
+             *       "team": "search"
+             *     }
+             */
+            labels: {
+                [key: string]: string;
+            };
+            last_checkpoint: components["schemas"]["LastCheckpointDto"] | null;
+            /**
+             * Format: int32
+             * @example 3
+             */
+            max_retries: number;
+            /**
+             * @description Present only with `include=output`: what the workload returned (when COMPLETED).
+             * @example {
+             *       "slept_ms": 1000
+             *     }
+             */
+            output?: components["schemas"]["JsonValue"];
+            /**
+             * @description Why it waits (PENDING only; null otherwise): a reason the scheduler found (`no live worker has gpu=a100`, `customer at concurrency limit 10`, `all 4 fitting workers are full`), or `queued: waiting for its turn to be scheduled`.
+             * @example all 4 fitting workers are full
+             */
+            pending_reason: string | null;
+            /**
+             * Format: int32
+             * @example 500
+             */
+            priority: number;
+            /** @example 0.25 */
+            progress: number;
+            /** @example step 1 of 4 */
+            progress_message: string | null;
+            /** @example eu-west-1 */
+            region: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            scheduled_at: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            started_at: string | null;
+            /** @example PENDING */
+            status: components["schemas"]["WorkloadStatus"];
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            updated_at: string;
+            /** @example worker-7f3a */
+            worker_id: string | null;
+            /** @example sleep */
+            workload_type: string;
         };
         /** @enum {string} */
         WorkloadStatus: "PENDING" | "SCHEDULED" | "RUNNING" | "PAUSING" | "PAUSED" | "COMPLETED" | "FAILED" | "CANCELLED";
@@ -1581,7 +1715,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1652,7 +1786,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditEventListDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1704,7 +1838,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerListDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1755,7 +1889,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1805,7 +1939,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1868,7 +2002,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1927,7 +2061,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyListDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1990,7 +2124,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2049,7 +2183,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2108,7 +2242,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2218,7 +2352,7 @@ export interface operations {
                     "application/json": components["schemas"]["TierDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2369,7 +2503,7 @@ export interface operations {
                     "application/json": components["schemas"]["WorkloadTypeDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2432,7 +2566,7 @@ export interface operations {
                     "application/json": components["schemas"]["StreamMessage"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2459,7 +2593,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2515,7 +2649,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2583,7 +2717,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2639,7 +2773,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2668,6 +2802,8 @@ export interface operations {
                 created_before?: string;
                 /** @description The `next_cursor` of the previous page (opaque). */
                 cursor?: string;
+                /** @description Large fields to include in each item: `input`, `output` (repeat the parameter or separate with commas). Without it items carry neither; `GET /v1/workloads/{id}` always does. A page stops early (with a `next_cursor`) once its items reach the response byte budget. */
+                include?: components["schemas"]["WorkloadListInclude"][];
                 /** @description Only workloads carrying this label, as `key:value`; repeat to require several. */
                 label?: string[];
                 /** @description Page size. */
@@ -2692,7 +2828,7 @@ export interface operations {
                     "application/json": components["schemas"]["WorkloadListDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2719,7 +2855,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2773,7 +2909,7 @@ export interface operations {
                     "application/json": components["schemas"]["WorkloadDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2809,7 +2945,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description A body that is not `application/json`, or a Content-Encoding the server does not decode (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2850,7 +2995,7 @@ export interface operations {
                     "application/json": components["schemas"]["WorkloadDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2886,7 +3031,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2927,7 +3072,7 @@ export interface operations {
                     "application/json": components["schemas"]["WorkloadDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2972,7 +3117,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3013,7 +3158,7 @@ export interface operations {
                     "application/json": components["schemas"]["CheckpointListDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3049,7 +3194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3090,7 +3235,7 @@ export interface operations {
                     "application/json": components["schemas"]["WorkloadEventListDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3126,7 +3271,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3167,7 +3312,7 @@ export interface operations {
                     "application/json": components["schemas"]["WorkloadDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3212,7 +3357,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3253,7 +3398,7 @@ export interface operations {
                     "application/json": components["schemas"]["WorkloadDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3298,7 +3443,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3340,7 +3485,7 @@ export interface operations {
                     "application/json": components["schemas"]["WorkloadBatchDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3376,7 +3521,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description A body that is not `application/json`, or a Content-Encoding the server does not decode (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3418,7 +3572,7 @@ export interface operations {
                     "application/json": components["schemas"]["BatchCancelResponseDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3445,7 +3599,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3487,7 +3641,7 @@ export interface operations {
                     "application/json": components["schemas"]["BatchCommandResponseDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3514,7 +3668,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3556,7 +3710,7 @@ export interface operations {
                     "application/json": components["schemas"]["BatchCommandResponseDto"];
                 };
             };
-            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id. */
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3583,7 +3737,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -10,6 +10,7 @@ import {
   type SubmitWorkloadRequest,
   type Worker,
   type Workload,
+  type WorkloadListItem,
   type WorkloadEvent,
   type WorkloadPage,
   type WorkloadType,
@@ -128,13 +129,16 @@ export class NiyantaClient {
     return unwrap(this.api.GET('/v1/workloads/{id}', { params: { path: { id } } }));
   }
 
-  /** One page of workloads, newest first (`next_cursor` continues). */
+  /**
+   * One page of workloads, newest first (`next_cursor` continues). Items carry `input`/`output` only
+   * with `include: ['input', 'output']`; a page may stop before `limit` at the server's byte budget.
+   */
   list(query: ListWorkloadsQuery = {}): Promise<WorkloadPage> {
     return unwrap(this.api.GET('/v1/workloads', { params: { query } }));
   }
 
   /** Every matching workload, newest first, fetching pages as the loop advances. */
-  async *listAll(query: Omit<ListWorkloadsQuery, 'cursor'> = {}): AsyncGenerator<Workload> {
+  async *listAll(query: Omit<ListWorkloadsQuery, 'cursor'> = {}): AsyncGenerator<WorkloadListItem> {
     let cursor: string | undefined;
     do {
       const page = await this.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });

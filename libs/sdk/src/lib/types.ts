@@ -8,6 +8,8 @@ export type Workload = Schemas['WorkloadDto'];
 export type WorkloadStatus = Schemas['WorkloadStatus'];
 /** The body of `POST /v1/workloads` (and one item of a batch). */
 export type SubmitWorkloadRequest = Schemas['SubmitWorkloadDto'];
+/** A workload as a listing returns it: `input`/`output` only when the listing's `include` names them. */
+export type WorkloadListItem = Schemas['WorkloadListItemDto'];
 /** One page of `GET /v1/workloads`. */
 export type WorkloadPage = Schemas['WorkloadListDto'];
 /** Filters and paging of `GET /v1/workloads`. */

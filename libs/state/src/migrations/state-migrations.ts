@@ -3,6 +3,7 @@ import { Tenancy1795900000000 } from './1795900000000-Tenancy';
 import { WorkloadTypeConcurrency1796000000000 } from './1796000000000-WorkloadTypeConcurrency';
 import { AuditEventId1796100000000 } from './1796100000000-AuditEventId';
 import { TierWorkloadLimits1796200000000 } from './1796200000000-TierWorkloadLimits';
+import { WorkloadsFillfactor1796300000000 } from './1796300000000-WorkloadsFillfactor';
 
 /**
  * Every migration, oldest first. A landed migration is never edited: add a new one and append it.
@@ -13,4 +14,5 @@ export const STATE_MIGRATIONS = [
   WorkloadTypeConcurrency1796000000000,
   AuditEventId1796100000000,
   TierWorkloadLimits1796200000000,
+  WorkloadsFillfactor1796300000000,
 ] as const;

@@ -1,17 +1,28 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { DomainError, ErrorCode } from '@niyanta/models';
-import { ApiKeyRepository, AuditRepository, type AuditActorKind } from '@niyanta/state';
-import { API_HTTP_OPTIONS, DEFAULT_AUTH_CACHE_TTL_MS, type ApiHttpOptions } from '../api-http.options';
+import { DomainError, ErrorCode, RateLimitedError } from '@niyanta/models';
+import { ApiKeyRepository, AuditRepository, type AuditActorKind, type AuditEventInput } from '@niyanta/state';
+import {
+  API_HTTP_OPTIONS,
+  DEFAULT_AUTH_CACHE_TTL_MS,
+  DEFAULT_AUTH_FAILURE_WINDOW_MS,
+  DEFAULT_AUTH_THROTTLE,
+  type ApiHttpOptions,
+} from '../api-http.options';
 import { AuditOutbox } from '../tenancy/audit-outbox';
 import { BufferedAuditWriter } from '../tenancy/buffered-audit-writer';
 import { bearerToken, digestsEqual, hashApiKey, parseApiKey, secretsEqual } from './api-key.codec';
+import { AuthFailureAggregator } from './auth-failure-aggregator';
+import { SourceThrottle } from './source-throttle';
 import type { CustomerPrincipal } from './principal';
 
 /** Where a request came from, for the `auth.failed` audit event. */
 export interface AuthAttempt {
   requestId: string | null;
   method: string;
+  /** The request path, credential query parameters already redacted. */
   path: string;
+  /** The client's address (the socket's peer, or the proxy-reported one when Express trusts a proxy). */
+  source: string;
 }
 
 interface CachedKey {
@@ -36,6 +47,8 @@ export class ApiKeyAuthService implements OnApplicationBootstrap, BeforeApplicat
   private readonly cache = new Map<string, CachedKey>();
   private readonly ttlMs: number;
   private readonly failures: BufferedAuditWriter;
+  private readonly aggregator: AuthFailureAggregator;
+  private readonly throttle: SourceThrottle | null;
 
   constructor(
     private readonly keys: ApiKeyRepository,
@@ -47,6 +60,9 @@ export class ApiKeyAuthService implements OnApplicationBootstrap, BeforeApplicat
       flushDelayMs: options.auditFlushIntervalMs,
       outbox: options.auditOutboxDir ? new AuditOutbox(options.auditOutboxDir, this.logger) : null,
     });
+    this.aggregator = new AuthFailureAggregator(this.failures, options.authFailureWindowMs ?? DEFAULT_AUTH_FAILURE_WINDOW_MS);
+    const throttle = options.authThrottle === undefined ? DEFAULT_AUTH_THROTTLE : options.authThrottle;
+    this.throttle = throttle === false ? null : new SourceThrottle(throttle);
   }
 
   /** Queues the auth failures that processes which died left in the outbox directory. */
@@ -59,25 +75,34 @@ export class ApiKeyAuthService implements OnApplicationBootstrap, BeforeApplicat
     return this.failures.pending;
   }
 
+  /** Ends the current `auth.failed` aggregation window now: its summaries are queued for writing. */
+  flushAuthFailureSummaries(): void {
+    this.aggregator.flush();
+  }
+
   /** Writes the queued auth failures before the database pool closes (it closes in the last phase). */
   async beforeApplicationShutdown(): Promise<void> {
+    this.aggregator.flush();
     await this.failures.close();
   }
 
   /** The customer owning the bearer key in `authorization`; 401 `unauthorized` otherwise. */
   async authenticate(authorization: string | undefined, attempt: AuthAttempt): Promise<CustomerPrincipal> {
     const token = bearerToken(authorization);
-    if (token === null) throw this.fail('customer', attempt, authorization ? 'malformed_header' : 'missing');
-    const parsed = parseApiKey(token);
-    if (parsed === null) throw this.fail('customer', attempt, 'malformed_key');
-
-    const hash = hashApiKey(token);
+    const parsed = token === null ? null : parseApiKey(token);
+    const hash = parsed === null || token === null ? null : hashApiKey(token);
     const now = Date.now();
-    const cached = this.cache.get(hash);
-    if (cached && cached.cachedUntil > now && (cached.keyExpiresAt === null || cached.keyExpiresAt > now)) {
-      return cached.principal;
+    if (hash !== null) {
+      const cached = this.cache.get(hash);
+      if (cached && cached.cachedUntil > now && (cached.keyExpiresAt === null || cached.keyExpiresAt > now)) {
+        return cached.principal;
+      }
+      this.cache.delete(hash);
     }
-    this.cache.delete(hash);
+    // Not known to work: an address that keeps failing is refused before any lookup.
+    this.refuseThrottled('customer', attempt);
+    if (token === null) throw this.fail('customer', attempt, authorization ? 'malformed_header' : 'missing');
+    if (parsed === null || hash === null) throw this.fail('customer', attempt, 'malformed_key');
 
     const found = await this.keys.findByPrefix(parsed.prefix);
     if (!found || !digestsEqual(found.key.keyHash, hash)) {
@@ -106,6 +131,8 @@ export class ApiKeyAuthService implements OnApplicationBootstrap, BeforeApplicat
   authenticateAdmin(authorization: string | undefined, attempt: AuthAttempt): void {
     const expected = this.options.adminApiKey;
     const token = bearerToken(authorization);
+    if (expected && token !== null && secretsEqual(token, expected)) return;
+    this.refuseThrottled('admin', attempt);
     if (!expected) throw this.fail('admin', attempt, 'admin_key_not_configured');
     if (token === null) throw this.fail('admin', attempt, authorization ? 'malformed_header' : 'missing');
     if (!secretsEqual(token, expected)) throw this.fail('admin', attempt, 'wrong_admin_key');
@@ -123,6 +150,14 @@ export class ApiKeyAuthService implements OnApplicationBootstrap, BeforeApplicat
     for (const [hash, entry] of this.cache) {
       if (entry.principal.keyId === keyId) this.cache.delete(hash);
     }
+  }
+
+  /** 429 with `Retry-After` when `attempt.source` has used up its failed authentications. */
+  private refuseThrottled(actorType: AuditActorKind, attempt: AuthAttempt): void {
+    const retryAfter = this.throttle?.retryAfterSeconds(attempt.source) ?? 0;
+    if (retryAfter === 0) return;
+    this.aggregator.throttled(attempt.source, this.failureEvent(actorType, attempt, 'throttled', {}));
+    throw new RateLimitedError(retryAfter);
   }
 
   private fail(
@@ -145,8 +180,19 @@ export class ApiKeyAuthService implements OnApplicationBootstrap, BeforeApplicat
     reason: string,
     refs: { prefix?: string; keyId?: string; customerId?: string },
   ): void {
-    // Queued, never awaited: an audit write must not delay or fail the 401 itself.
-    this.failures.record({
+    this.throttle?.charge(attempt.source);
+    // Queued, never awaited: an audit write must not delay or fail the 401 itself. Repeated failures
+    // of one address are counted into one summary row per window.
+    this.aggregator.failed(attempt.source, this.failureEvent(actorType, attempt, reason, refs));
+  }
+
+  private failureEvent(
+    actorType: AuditActorKind,
+    attempt: AuthAttempt,
+    reason: string,
+    refs: { prefix?: string; keyId?: string; customerId?: string },
+  ): AuditEventInput {
+    return {
       action: 'auth.failed',
       actorType,
       actorId: refs.customerId ?? null,
@@ -154,6 +200,6 @@ export class ApiKeyAuthService implements OnApplicationBootstrap, BeforeApplicat
       customerId: refs.customerId ?? null,
       requestId: attempt.requestId,
       details: { reason, prefix: refs.prefix ?? null, method: attempt.method, path: attempt.path },
-    });
+    };
   }
 }

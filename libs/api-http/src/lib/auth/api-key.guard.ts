@@ -1,12 +1,19 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { redactUrl } from '@niyanta/observability';
 import type { Request, Response } from 'express';
 import { requestIdOf } from '../common/request-id';
 import { RateLimitService } from '../tenancy/rate-limit.service';
 import { ApiKeyAuthService, type AuthAttempt } from './api-key-auth.service';
 import type { AuthenticatedRequest } from './principal';
 
+/** The client's address: Express's `req.ip` (honours `trust proxy` when set), else the socket's peer. */
+export function sourceAddressOf(req: Request): string {
+  return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+}
+
 function attemptOf(req: Request): AuthAttempt {
-  return { requestId: requestIdOf(req), method: req.method, path: req.originalUrl ?? req.url };
+  // A key put in the query string (`?api_key=`) must not be stored in the audit trail.
+  return { requestId: requestIdOf(req), method: req.method, path: redactUrl(req.originalUrl ?? req.url), source: sourceAddressOf(req) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { OpaqueJson } from './opaque-json';
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
 /** Limits of {@link IsStringMap}. */
@@ -18,9 +19,10 @@ export function stringMapProblem(value: unknown, limits: StringMapLimits = {}): 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'must be an object of string values';
   }
-  const entries = Object.entries(value);
-  if (entries.length > maxEntries) return `must have at most ${maxEntries} entries`;
-  for (const [key, entry] of entries) {
+  const keys = Object.keys(value);
+  if (keys.length > maxEntries) return `must have at most ${maxEntries} entries`;
+  for (const key of keys) {
+    const entry = (value as Record<string, unknown>)[key];
     if (key.length === 0 || key.length > maxKeyLength) return `keys must be 1 to ${maxKeyLength} characters`;
     if (typeof entry !== 'string') return `value of "${key}" must be a string`;
     if (entry.length > maxValueLength) return `value of "${key}" must be at most ${maxValueLength} characters`;
@@ -28,9 +30,15 @@ export function stringMapProblem(value: unknown, limits: StringMapLimits = {}): 
   return null;
 }
 
-/** Validates a flat `{string: string}` object (labels, affinity tag rules). */
+/**
+ * Validates a flat `{string: string}` object (labels, affinity tag rules) in one pass; the value is
+ * kept out of class-transformer's conversion ({@link OpaqueJson}), so an oversized map is refused
+ * without being copied first.
+ */
 export function IsStringMap(limits: StringMapLimits = {}, options?: ValidationOptions): PropertyDecorator {
+  const opaque = OpaqueJson();
   return (target: object, propertyName: string | symbol) => {
+    opaque(target, propertyName);
     registerDecorator({
       name: 'isStringMap',
       target: target.constructor,

@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { DomainError, ErrorCode, type ErrorDetail } from '@niyanta/models';
 import type { Request, Response } from 'express';
-import { ensureRequestId } from '@niyanta/observability';
+import { ensureRequestId, redactUrl } from '@niyanta/observability';
 import { principalOf } from '../auth/principal';
 import { JSON_TOO_DEEP, MAX_JSON_DEPTH } from '../common/json-depth';
 import { TenantApiMetrics } from '../tenancy/tenant-metrics';
@@ -70,8 +70,20 @@ export function translateBodyParserError(error: unknown): unknown {
       { path: 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
     ]);
   }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new DomainError(ErrorCode.UnsupportedMediaType, `the request body's ${type === 'charset.unsupported' ? 'charset' : 'Content-Encoding'} is not supported`, [
+      { path: type === 'charset.unsupported' ? 'content-type' : 'content-encoding', message: 'is not supported' },
+    ]);
+  }
   if (typeof type === 'string' && (type.startsWith('encoding.') || type.startsWith('charset.') || type === 'request.aborted')) {
     return new DomainError(ErrorCode.ValidationFailed, `the request body could not be read (${type})`);
+  }
+  // A body that does not decode as its Content-Encoding says (zlib errors): the parser marks it 400.
+  const status = (error as { status?: unknown; expose?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && typeof (error as { code?: unknown }).code === 'string') {
+    return new DomainError(ErrorCode.ValidationFailed, 'the request body could not be decoded as its Content-Encoding says', [
+      { path: 'content-encoding', message: 'does not match the body' },
+    ]);
   }
   return error;
 }
@@ -93,7 +105,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (described.status >= 500) {
       this.onServerError?.(exception);
       const stack = exception instanceof Error ? exception.stack : String(exception);
-      this.logger.error(`${req.method} ${req.originalUrl ?? req.url} failed: ${described.code}`, stack);
+      this.logger.error(`${req.method} ${redactUrl(req.originalUrl ?? req.url)} failed: ${described.code}`, stack);
     }
     if (res.headersSent) return;
     const body: ErrorResponseDto = {

@@ -10,6 +10,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.InvalidState]: 409,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.UnsupportedMediaType]: 415,
+  [ErrorCode.RequestTimeout]: 408,
+  [ErrorCode.HeadersTooLarge]: 431,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.QuotaExceeded]: 429,
   [ErrorCode.Internal]: 500,
@@ -19,8 +22,13 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
 /** The code of an HTTP status raised by the framework (unknown route, parser errors) rather than by us. */
 export function codeForHttpStatus(status: number): ErrorCode {
   switch (status) {
-    case 400:
+    case 408:
+      return ErrorCode.RequestTimeout;
     case 415:
+      return ErrorCode.UnsupportedMediaType;
+    case 431:
+      return ErrorCode.HeadersTooLarge;
+    case 400:
     case 422:
       return ErrorCode.ValidationFailed;
     case 401:

@@ -1,5 +1,7 @@
 import { ALL_WORKLOAD_STATUSES, DomainError, ErrorCode, TERMINAL_STATUSES, type ErrorDetail, type WorkloadStatus } from '@niyanta/models';
 
+import { isStorableText, printable, unstorableReason } from '../edge/storable-text';
+
 /** Most ids one connection may watch. */
 export const MAX_STREAM_IDS = 1000;
 
@@ -29,6 +31,12 @@ function listOf(params: URLSearchParams, name: string): string[] {
  */
 export function parseStreamFilter(params: URLSearchParams): StreamFilter {
   const details: ErrorDetail[] = [];
+  for (const [name, value] of params) {
+    // Text PostgreSQL cannot store would fail the snapshot query: refuse it here, like the REST routes.
+    if (!isStorableText(name)) details.push({ path: printable(name), message: `name ${unstorableReason(name)}` });
+    else if (!isStorableText(value)) details.push({ path: name, message: unstorableReason(value) });
+  }
+  if (details.length > 0) throw new DomainError(ErrorCode.ValidationFailed, 'invalid stream filter', details);
   for (const name of new Set(params.keys())) {
     if (!KNOWN_PARAMETERS.has(name)) details.push({ path: name, message: 'is not a known parameter' });
   }

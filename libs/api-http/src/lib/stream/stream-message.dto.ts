@@ -38,10 +38,10 @@ export class StreamSnapshotMessageDto {
   @ApiProperty({ enum: ['snapshot'], enumName: 'StreamSnapshotMessageType', example: 'snapshot' })
   type!: 'snapshot';
 
-  @ApiProperty({ type: [WorkloadUpdateDto], description: 'Newest first, at most `limit`.' })
+  @ApiProperty({ type: [WorkloadUpdateDto], description: 'Newest first, at most `limit`, and at most 4 MiB of JSON (at least one workload).' })
   workloads!: WorkloadUpdateDto[];
 
-  @ApiProperty({ description: 'True when more workloads matched than `limit`.', example: false })
+  @ApiProperty({ description: 'True when more workloads matched than were sent (`limit` or the byte budget).', example: false })
   truncated!: boolean;
 
   @ApiProperty({ type: 'integer', format: 'int32', description: 'The most workloads a snapshot carries.', example: 1000 })

@@ -160,4 +160,28 @@ describe(StreamSession.name, () => {
     await tick();
     expect(failing.detached()).toBe(1);
   });
+
+  it('stops the snapshot at its byte budget and says it is truncated; events of the workloads left out still arrive', async () => {
+    const t = setup({ snapshotMaxBytes: 3_000 });
+    const started = t.session.start();
+    await tick();
+    const big = (id: string) => ({ ...summary(id, 'COMPLETED', 1, 1), output: { text: 'x'.repeat(1_000) } });
+    t.resolveSnapshot({ items: [big('a'), big('b'), big('c'), big('d')], truncated: false });
+    await started;
+    const [snapshot] = t.socket.sent as unknown as Array<{ workloads: Array<{ id: string }>; truncated: boolean }>;
+    expect(snapshot.workloads.map((w) => w.id)).toEqual(['a', 'b']);
+    expect(snapshot.truncated).toBe(true);
+    t.emit(event('d', 'COMPLETED', 1, 1));
+    expect(t.socket.sent.at(-1)?.workload?.id).toBe('d');
+  });
+
+  it('closes with 1008, not 1011, when PostgreSQL refuses the filter itself (a data exception)', async () => {
+    const refused = setup();
+    (refused.session as unknown as { deps: { snapshots: unknown } }).deps.snapshots = {
+      snapshot: () => Promise.reject(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' })),
+    };
+    await refused.session.start();
+    expect(refused.socket.closedWith?.code).toBe(StreamCloseCode.PolicyViolation);
+    expect(refused.drops).toEqual(['snapshot_failed']);
+  });
 });

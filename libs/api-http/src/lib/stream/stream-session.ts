@@ -6,6 +6,7 @@ import type { CustomerEventHub } from './customer-event-hub.service';
 import { matchesFilter, snapshotStatuses, type StreamFilter } from './stream-filter';
 import { snapshotMessage, updateFromEvent, updateFromSummary, updateMessage } from './stream-message.mapper';
 import type { StreamDropReason, StreamMetrics } from './stream-metrics';
+import type { WorkloadUpdateDto } from './stream-message.dto';
 import { StreamCloseCode, type StreamOptions } from './stream.options';
 import { compareVersions, type WorkloadVersion } from './workload-version';
 
@@ -81,9 +82,19 @@ export class StreamSession {
         limit,
       });
       if (this.phase !== 'starting') return;
-      const workloads = snapshot.items.map(updateFromSummary);
-      for (const item of snapshot.items) this.remember(item.id, item);
-      this.send(snapshotMessage(workloads, snapshot.truncated, limit), 'snapshot');
+      // A byte budget on top of the row limit: outputs of finished workloads can be large. The
+      // workloads left out are reported like those beyond the limit (`truncated`).
+      const workloads: WorkloadUpdateDto[] = [];
+      let bytes = 0;
+      for (const item of snapshot.items) {
+        const workload = updateFromSummary(item);
+        bytes += JSON.stringify(workload).length;
+        if (workloads.length > 0 && bytes > this.deps.options.snapshotMaxBytes) break;
+        workloads.push(workload);
+        this.remember(item.id, item);
+      }
+      const truncated = snapshot.truncated || workloads.length < snapshot.items.length;
+      this.send(snapshotMessage(workloads, truncated, limit), 'snapshot');
       const held = this.held;
       this.held = [];
       this.phase = 'live';
@@ -91,7 +102,12 @@ export class StreamSession {
     } catch (error: unknown) {
       if (this.phase === 'closed') return;
       this.deps.warn(`stream snapshot for customer ${customerId} failed: ${error instanceof Error ? error.message : String(error)}`);
-      this.drop('snapshot_failed', StreamCloseCode.InternalError, 'snapshot unavailable, reconnect later');
+      if (isDataException(error)) {
+        // The filter itself is what PostgreSQL refused: a retry would fail the same way.
+        this.drop('snapshot_failed', StreamCloseCode.PolicyViolation, 'the filter cannot be used: a value is not valid');
+      } else {
+        this.drop('snapshot_failed', StreamCloseCode.InternalError, 'snapshot unavailable, reconnect later');
+      }
     }
   }
 
@@ -181,4 +197,10 @@ export class StreamSession {
     this.detach = null;
     if (detach) await detach();
   }
+}
+
+/** True for PostgreSQL's data exceptions (SQLSTATE class 22: invalid text, out-of-range values), directly or wrapped by TypeORM. */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } } | null)?.code ?? (error as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }

@@ -31,12 +31,16 @@ const MAX_CLIENT_MESSAGE_BYTES = 4096;
 /** Response headers a refused upgrade still carries (rate-limit state). */
 type ExtraHeaders = Map<string, string>;
 
-/** A handshake accepted by authentication and filter parsing. */
+/** A handshake accepted by authentication and filter parsing (holding one of its customer's connection slots). */
 interface AcceptedUpgrade {
   principal: CustomerPrincipal;
   filter: StreamFilter;
   authorization: string;
+  source: string;
 }
+
+/** Default of `ApiHttpOptions.streamMaxPerCustomer`. */
+export const DEFAULT_STREAM_MAX_PER_CUSTOMER = 100;
 
 /**
  * The API key of an upgrade request: the `Authorization` header, or for browsers (which cannot set
@@ -62,6 +66,10 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(StreamGateway.name);
   private readonly options: StreamOptions;
   private readonly sessions = new Set<StreamSession>();
+  /** Connections (open or completing their handshake) per customer id. */
+  private readonly perCustomer = new Map<string, number>();
+  private readonly maxPerCustomer: number;
+  private readonly sources = new WeakMap<StreamSession, string>();
   private readonly wss: WebSocketServer;
   private server: Server | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -80,6 +88,7 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(API_HTTP_OPTIONS) apiOptions: ApiHttpOptions,
   ) {
     this.options = { ...DEFAULT_STREAM_OPTIONS, ...apiOptions.stream };
+    this.maxPerCustomer = apiOptions.streamMaxPerCustomer ?? DEFAULT_STREAM_MAX_PER_CUSTOMER;
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -132,7 +141,10 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
       this.reject(socket, req, error, extraHeaders);
       return;
     }
-    if (socket.destroyed) return;
+    if (socket.destroyed) {
+      this.release(accepted.principal.customerId);
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, accepted));
   }
 
@@ -143,12 +155,37 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (req.method !== 'GET') throw new DomainError(ErrorCode.ValidationFailed, 'a WebSocket upgrade must be a GET');
     const authorization = upgradeAuthorization(req) ?? '';
-    const principal = await this.auth.authenticate(authorization || undefined, this.attempt(req));
+    const attempt = this.attempt(req);
+    const principal = await this.auth.authenticate(authorization || undefined, attempt);
     // A connection attempt is a request of the customer: it takes a token like any other.
     const headerSink = { setHeader: (name: string, value: string) => extraHeaders.set(name, value) };
     await this.rateLimits.admit(principal, headerSink as unknown as Parameters<RateLimitService['admit']>[1]);
     const filter = parseStreamFilter(url.searchParams);
-    return { principal, filter, authorization };
+    this.reserve(principal.customerId);
+    return { principal, filter, authorization, source: attempt.source };
+  }
+
+  /** Takes one of the customer's connection slots; 429 when it holds `streamMaxPerCustomer` already. */
+  private reserve(customerId: string): void {
+    const held = this.perCustomer.get(customerId) ?? 0;
+    if (held >= this.maxPerCustomer) {
+      throw Object.assign(
+        new DomainError(ErrorCode.RateLimited, `this customer already holds ${this.maxPerCustomer} stream connections on this server; close one first`),
+        { retryAfterSeconds: 1 },
+      );
+    }
+    this.perCustomer.set(customerId, held + 1);
+  }
+
+  private release(customerId: string): void {
+    const held = (this.perCustomer.get(customerId) ?? 1) - 1;
+    if (held <= 0) this.perCustomer.delete(customerId);
+    else this.perCustomer.set(customerId, held);
+  }
+
+  /** Stream connections a customer holds on this process (open or completing their handshake). */
+  connectionsOf(customerId: string): number {
+    return this.perCustomer.get(customerId) ?? 0;
   }
 
   private open(ws: WebSocket, accepted: AcceptedUpgrade): void {
@@ -160,9 +197,11 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
       warn: (message) => this.logger.warn(message),
     });
     this.sessions.add(session);
+    this.sources.set(session, accepted.source);
     this.metrics.opened();
     ws.once('close', () => {
       this.sessions.delete(session);
+      this.release(accepted.principal.customerId);
       this.metrics.closed();
     });
     void session.start();
@@ -193,7 +232,12 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async recheck(session: StreamSession): Promise<void> {
     try {
-      await this.auth.authenticate(session.authorization, { requestId: null, method: 'GET', path: STREAM_PATH });
+      await this.auth.authenticate(session.authorization, {
+        requestId: null,
+        method: 'GET',
+        path: STREAM_PATH,
+        source: this.sources.get(session) ?? 'unknown',
+      });
     } catch (error: unknown) {
       if (!(error instanceof DomainError)) return;
       // An unreachable database must not disconnect everyone; only a definite answer does.
@@ -203,7 +247,7 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private attempt(req: IncomingMessage): AuthAttempt {
-    return { requestId: this.requestId(req), method: req.method ?? 'GET', path: STREAM_PATH };
+    return { requestId: this.requestId(req), method: req.method ?? 'GET', path: STREAM_PATH, source: req.socket.remoteAddress ?? 'unknown' };
   }
 
   private requestId(req: IncomingMessage): string {

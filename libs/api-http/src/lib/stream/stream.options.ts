@@ -15,6 +15,8 @@ export const STREAM_BEARER_PROTOCOL_PREFIX = 'bearer.';
 export const StreamCloseCode = {
   /** The server is shutting down (standard "going away"); reconnect to another replica. */
   GoingAway: 1001,
+  /** The filter was refused by PostgreSQL (a value it cannot compare); reconnecting with it will not help. */
+  PolicyViolation: 1008,
   /** Reading the snapshot failed (PostgreSQL unavailable); reconnect later. */
   InternalError: 1011,
   /** Too many events arrived while the snapshot was being read; reconnect (narrow the filter). */
@@ -36,6 +38,12 @@ export interface StreamOptions {
    * @default 1000
    */
   snapshotLimit: number;
+  /**
+   * Byte budget of the snapshot's workloads as JSON (outputs of finished workloads can be large);
+   * beyond it the snapshot stops early and says `truncated: true`. It holds at least one workload.
+   * @default 4194304
+   */
+  snapshotMaxBytes: number;
   /** The server pings every client this often; a client that has not answered the previous ping is cut off. @default 15000 */
   pingIntervalMs: number;
   /** A connection with more than this many bytes waiting to be sent is closed with 4008 (slow consumer). @default 4194304 */
@@ -53,6 +61,7 @@ export interface StreamOptions {
 /** Defaults of {@link StreamOptions}. */
 export const DEFAULT_STREAM_OPTIONS: Readonly<StreamOptions> = Object.freeze({
   snapshotLimit: 1000,
+  snapshotMaxBytes: 4 * 1024 * 1024,
   pingIntervalMs: 15_000,
   maxBufferedBytes: 4 * 1024 * 1024,
   maxPendingEvents: 10_000,

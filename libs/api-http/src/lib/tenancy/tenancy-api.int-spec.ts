@@ -9,7 +9,8 @@ describe('tenancy API: tiers, customers, keys, rate limits, audit', () => {
   let api: ApiTestApp;
 
   beforeAll(async () => {
-    api = await startApiTestApp('api_tenancy');
+    // Every auth failure its own audit row (aggregation is proven in tenant-isolation.int-spec.ts).
+    api = await startApiTestApp('api_tenancy', { authFailureWindowMs: 0 });
     await api.dataSource.query(
       `INSERT INTO workload_configs (workload_type, default_priority, max_retries, checkpoint_interval_seconds) VALUES ('sleep', 900, 3, 30)`,
     );
@@ -147,7 +148,9 @@ describe('auth failures during a PostgreSQL outage', () => {
   let realConnectionString: string | undefined;
 
   beforeAll(async () => {
-    api = await startApiTestApp('api_auth_outage');
+    // 120 failures from the test's one address, each its own row: the outbox's durability per event is
+    // what is tested here; aggregation and the source throttle are proven in tenant-isolation.int-spec.ts.
+    api = await startApiTestApp('api_auth_outage', { authFailureWindowMs: 0, authThrottle: false });
     pool = (api.dataSource.driver as unknown as { master: typeof pool }).master;
     realConnectionString = pool.options.connectionString;
   });

@@ -1,13 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, NotFoundError, WORKLOAD_LIMITS } from '@niyanta/models';
-import { AuditRepository, WorkloadQueryRepository } from '@niyanta/state';
+import { AuditRepository, WorkloadQueryRepository, type WorkloadListQuery } from '@niyanta/state';
+import { API_HTTP_OPTIONS, DEFAULT_LIST_MAX_BYTES, type ApiHttpOptions } from '../api-http.options';
 import type { CustomerPrincipal } from '../auth/principal';
 import type { CheckpointListDto } from './dto/checkpoint.dto';
 import type { ListWorkloadsQueryDto } from './dto/list-workloads.query.dto';
 import type { WorkloadEventListDto } from './dto/workload-event.dto';
-import type { WorkloadDto, WorkloadListDto } from './dto/workload.dto';
+import type { WorkloadDto, WorkloadListDto, WorkloadListItemDto } from './dto/workload.dto';
 import { decodeCursor, encodeCursor } from './list-cursor';
-import { toCheckpointDto, toWorkloadDto, toWorkloadEventDto } from './workload.mapper';
+import { toCheckpointDto, toListItemDto, toWorkloadDto, toWorkloadEventDto } from './workload.mapper';
 
 /** Parses repeated `label=key:value` filters into one map; a key given twice with two values is a 400. */
 export function parseLabelFilters(labels: readonly string[] | undefined): Record<string, string> | undefined {
@@ -30,10 +31,15 @@ export function parseLabelFilters(labels: readonly string[] | undefined): Record
 /** Reads of a customer's workloads; another customer's workload is indistinguishable from none (404). */
 @Injectable()
 export class WorkloadQueriesService {
+  private readonly maxBytes: number;
+
   constructor(
     private readonly workloads: WorkloadQueryRepository,
     private readonly audit: AuditRepository,
-  ) {}
+    @Inject(API_HTTP_OPTIONS) options: ApiHttpOptions,
+  ) {
+    this.maxBytes = options.listMaxBytes ?? DEFAULT_LIST_MAX_BYTES;
+  }
 
   async get(principal: CustomerPrincipal, id: string): Promise<WorkloadDto> {
     const workload = await this.workloads.findForCustomer(principal.customerId, id);
@@ -41,20 +47,52 @@ export class WorkloadQueriesService {
     return toWorkloadDto(workload);
   }
 
+  /**
+   * One page, newest first. Items leave out `input` and `output` unless `include` names them (they
+   * are not even read), and a page stops early, with a `next_cursor`, once its items reach
+   * `listMaxBytes`: a page holds at least one item, so paging always advances. With large fields
+   * included, PostgreSQL first reports their sizes and only the rows within the budget are read.
+   */
   async list(principal: CustomerPrincipal, query: ListWorkloadsQueryDto): Promise<WorkloadListDto> {
-    const createdAfter = query.created_after === undefined ? undefined : new Date(query.created_after);
-    const createdBefore = query.created_before === undefined ? undefined : new Date(query.created_before);
-    const page = await this.workloads.list({
+    const include = new Set(query.include ?? []);
+    const columns = { input: include.has('input'), output: include.has('output') };
+    const filter: WorkloadListQuery = {
       customerId: principal.customerId,
       statuses: query.status,
       workloadType: query.workload_type,
       labels: parseLabelFilters(query.label),
-      createdAfter,
-      createdBefore,
+      createdAfter: query.created_after === undefined ? undefined : new Date(query.created_after),
+      createdBefore: query.created_before === undefined ? undefined : new Date(query.created_before),
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: query.limit ?? WORKLOAD_LIMITS.defaultListLimit,
-    });
-    return { items: page.items.map(toWorkloadDto), next_cursor: page.next ? encodeCursor(page.next) : null };
+      columns,
+    };
+    let limit = filter.limit;
+    let more = false;
+    if (columns.input || columns.output) {
+      const sizes = await this.workloads.listSizes(filter);
+      let bytes = 0;
+      let take = 0;
+      for (const size of sizes.slice(0, filter.limit)) {
+        if (take > 0 && bytes + size.bytes > this.maxBytes) break;
+        bytes += size.bytes;
+        take++;
+      }
+      more = sizes.length > take;
+      limit = Math.max(1, take);
+    }
+    const page = await this.workloads.list({ ...filter, limit });
+    const items: WorkloadListItemDto[] = [];
+    let bytes = 0;
+    for (const workload of page.items) {
+      const item = toListItemDto(workload, columns);
+      bytes += JSON.stringify(item).length;
+      if (items.length > 0 && bytes > this.maxBytes) break;
+      items.push(item);
+    }
+    const cut = items.length < page.items.length;
+    const next = cut || (more && items.length > 0) ? page.positions[items.length - 1] : page.next;
+    return { items, next_cursor: next ? encodeCursor(next) : null };
   }
 
   async checkpoints(principal: CustomerPrincipal, id: string): Promise<CheckpointListDto> {

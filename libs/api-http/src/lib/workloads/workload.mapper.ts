@@ -2,7 +2,7 @@ import type { AuditEvent } from '@niyanta/state';
 import { shownPendingReason, type CheckpointInfo, type Workload } from '@niyanta/models';
 import type { CheckpointDto } from './dto/checkpoint.dto';
 import type { WorkloadEventDto } from './dto/workload-event.dto';
-import type { WorkloadDto } from './dto/workload.dto';
+import type { WorkloadDto, WorkloadListItemDto } from './dto/workload.dto';
 
 /** RFC 3339 UTC, or null. */
 export function isoOrNull(date: Date | null): string | null {
@@ -48,6 +48,12 @@ export function toWorkloadDto(workload: Workload): WorkloadDto {
     completed_at: isoOrNull(workload.completedAt),
     updated_at: workload.updatedAt.toISOString(),
   };
+}
+
+/** A listed workload: without `input`/`output` unless `columns` asks for them. */
+export function toListItemDto(workload: Workload, columns: { input: boolean; output: boolean }): WorkloadListItemDto {
+  const { input, output, ...rest } = toWorkloadDto(workload);
+  return { ...rest, ...(columns.input ? { input } : {}), ...(columns.output ? { output } : {}) };
 }
 
 export function toCheckpointDto(checkpoint: CheckpointInfo): CheckpointDto {

@@ -52,7 +52,7 @@ export class WorkloadsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes the submission safe to retry (1–255 characters).', example: 'nightly-2026-01-31' })
   @ApiCreatedResponse({ description: 'Created.', type: WorkloadDto })
   @ApiOkResponse({ description: 'A repeat of an earlier submission with the same idempotency key; the first workload.', type: WorkloadDto })
-  @ApiErrors(400, 413)
+  @ApiErrors(400, 413, 415)
   async submitWorkload(
     @CurrentCustomer() customer: CustomerPrincipal,
     @Body() body: SubmitWorkloadDto,
@@ -73,7 +73,7 @@ export class WorkloadsController {
       'All items are validated first and inserted in one transaction: either every workload is created or none is. Items are returned in request order; an item whose idempotency key was used before returns that earlier workload.',
   })
   @ApiCreatedResponse({ description: 'All created.', type: WorkloadBatchDto })
-  @ApiErrors(400, 413)
+  @ApiErrors(400, 413, 415)
   async submitWorkloadBatch(
     @CurrentCustomer() customer: CustomerPrincipal,
     @Body() body: SubmitWorkloadBatchDto,
@@ -141,7 +141,7 @@ export class WorkloadsController {
     operationId: 'listWorkloads',
     summary: 'List workloads',
     description:
-      'The caller\'s workloads, newest first, filtered by status, type, labels and creation time. Page with `limit` and the opaque `next_cursor`; pages stay stable while new workloads are submitted.',
+      'The caller\'s workloads, newest first, filtered by status, type, labels and creation time. Page with `limit` and the opaque `next_cursor`; pages stay stable while new workloads are submitted. Items leave out `input` and `output` unless `include` names them (`GET /v1/workloads/{id}` always has both), and a page stops early, with a `next_cursor`, once its items reach the response byte budget (4 MiB by default), so a page may hold fewer than `limit` items.',
   })
   @ApiOkResponse({ description: 'One page.', type: WorkloadListDto })
   @ApiErrors(400)

@@ -29,11 +29,11 @@ export class TierEntity {
   maxPriority!: number;
 
   /** Workloads of one customer that may wait (PENDING or PAUSED) at once. */
-  @Column({ name: 'max_pending', type: 'integer' })
+  @Column({ name: 'max_pending', type: 'integer', default: 100000 })
   maxPending!: number;
 
   /** Largest share of the fleet's live slots one customer may hold. */
-  @Column({ name: 'max_fleet_share', type: 'double precision' })
+  @Column({ name: 'max_fleet_share', type: 'double precision', default: 1 })
   maxFleetShare!: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

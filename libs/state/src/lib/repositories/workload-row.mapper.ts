@@ -43,8 +43,11 @@ export interface WorkloadRow {
   updated_at: Date;
 }
 
-/** The columns {@link toWorkload} reads, for `SELECT`/`RETURNING` lists (optionally qualified by `alias`). */
-export function workloadColumns(alias?: string): string {
+/**
+ * The columns {@link toWorkload} reads, for `SELECT`/`RETURNING` lists (optionally qualified by
+ * `alias`), less any in `omit` (which the caller then supplies itself).
+ */
+export function workloadColumns(alias?: string, omit: readonly (keyof WorkloadRow)[] = []): string {
   const names = [
     'id',
     'customer_id',
@@ -76,7 +79,7 @@ export function workloadColumns(alias?: string): string {
     'started_at',
     'completed_at',
     'updated_at',
-  ];
+  ].filter((name) => !omit.includes(name as keyof WorkloadRow));
   return alias ? names.map((name) => `${alias}.${name}`).join(', ') : names.join(', ');
 }
 

@@ -39,7 +39,12 @@ export interface SubmissionResult {
 }
 
 
-const INSERTED_COLUMNS = workloadColumns();
+/**
+ * What the insert returns: every column but the ones the caller sent, which can be large (`input`)
+ * and need not travel back from PostgreSQL and be parsed again; `output` is null on insert.
+ */
+const SENT_COLUMNS = ['input', 'output', 'affinity', 'labels'] as const;
+const INSERTED_COLUMNS = workloadColumns(undefined, SENT_COLUMNS);
 
 /**
  * One statement inserts the workloads and their `workload.submitted` audit events, so the two commit
@@ -126,8 +131,14 @@ export class WorkloadSubmissionRepository {
       key_id: item.actor.keyId ?? null,
       request_id: item.actor.requestId ?? null,
     }));
-    const rows: WorkloadRow[] = await this.dataSource.query(SUBMIT_SQL, [JSON.stringify(payload)]);
-    const inserted = new Map(rows.map((row) => [row.id, toWorkload(row)]));
+    const rows: Array<Omit<WorkloadRow, (typeof SENT_COLUMNS)[number]>> = await this.dataSource.query(SUBMIT_SQL, [JSON.stringify(payload)]);
+    const sent = new Map(items.map((item, index) => [ids[index] as string, item]));
+    const inserted = new Map(
+      rows.map((row) => {
+        const item = sent.get(row.id) as NewWorkload;
+        return [row.id, toWorkload({ ...row, input: item.input, output: null, affinity: item.affinity, labels: item.labels })];
+      }),
+    );
 
     const repeats = items.filter((_item, index) => !inserted.has(ids[index] as string));
     const existing = await this.findByIdempotencyKeys(repeats);

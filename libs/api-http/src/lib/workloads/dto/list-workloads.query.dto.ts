@@ -15,6 +15,11 @@ function toArray({ value }: { value: unknown }): unknown {
   return Array.isArray(value) ? value : [value];
 }
 
+/** Large fields a listing leaves out unless `include` names them. */
+export const LIST_INCLUDE_FIELDS = ['input', 'output'] as const;
+/** One of {@link LIST_INCLUDE_FIELDS}. */
+export type ListIncludeField = (typeof LIST_INCLUDE_FIELDS)[number];
+
 /** Filters and paging of `GET /v1/workloads`. */
 export class ListWorkloadsQueryDto {
   @ApiPropertyOptional({
@@ -72,6 +77,21 @@ export class ListWorkloadsQueryDto {
   @Min(1)
   @Max(WORKLOAD_LIMITS.maxListLimit)
   limit?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'Large fields to include in each item: `input`, `output` (repeat the parameter or separate with commas). Without it items carry neither; `GET /v1/workloads/{id}` always does. A page stops early (with a `next_cursor`) once its items reach the response byte budget.',
+    enum: LIST_INCLUDE_FIELDS,
+    enumName: 'WorkloadListInclude',
+    isArray: true,
+    example: ['output'],
+  })
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @ArrayMaxSize(LIST_INCLUDE_FIELDS.length)
+  @IsIn(LIST_INCLUDE_FIELDS, { each: true, message: `each value must be one of ${LIST_INCLUDE_FIELDS.join(', ')}` })
+  include?: ListIncludeField[];
 
   @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page (opaque).', example: 'eyJ0IjoiMjAyNi0wMS0zMVQxMjowMDowMC4wMDAwMDBaIiwiaSI6IjBiNmY4ZTBlIn0' })
   @IsOptional()

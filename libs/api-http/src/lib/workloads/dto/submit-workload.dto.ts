@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { WORKLOAD_LIMITS } from '@niyanta/models';
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { describeJsonLimits, INPUT_LIMITS, IsBoundedJson } from '../../common/bounded-json';
+import { OpaqueJson } from '../../common/opaque-json';
 import { IsStringMap } from '../../common/string-map.validator';
 import { AffinityDto } from './affinity.dto';
 import { CheckpointPolicyDto } from './checkpoint-policy.dto';
@@ -17,14 +19,16 @@ export class SubmitWorkloadDto {
   workload_type!: string;
 
   @ApiPropertyOptional({
-    description: 'Input handed to the workload, a JSON object.',
+    description: `Input handed to the workload, a JSON object. ${describeJsonLimits(INPUT_LIMITS)}`,
     type: 'object',
     additionalProperties: true,
     default: {},
     example: { duration_ms: 1000 },
   })
   @IsOptional()
+  @OpaqueJson()
   @IsObject()
+  @IsBoundedJson(INPUT_LIMITS)
   input?: Record<string, unknown>;
 
   @ApiPropertyOptional({

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { ALL_WORKLOAD_STATUSES, WorkloadStatus } from '@niyanta/models';
 import { ANY_JSON_VALUE } from '../../common/json-value.schema';
 import { AffinityResponseDto } from './affinity.dto';
@@ -110,10 +110,24 @@ export class WorkloadDto {
   updated_at!: string;
 }
 
+/** A workload as listed: `input` and `output` only when the listing's `include` names them. */
+export class WorkloadListItemDto extends OmitType(WorkloadDto, ['input', 'output'] as const) {
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Present only with `include=input`.',
+    example: { duration_ms: 1000 },
+  })
+  input?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ ...ANY_JSON_VALUE, description: 'Present only with `include=output`: what the workload returned (when COMPLETED).', example: { slept_ms: 1000 } })
+  output?: unknown;
+}
+
 /** A page of workloads, newest first. */
 export class WorkloadListDto {
-  @ApiProperty({ type: [WorkloadDto] })
-  items!: WorkloadDto[];
+  @ApiProperty({ type: [WorkloadListItemDto] })
+  items!: WorkloadListItemDto[];
 
   @ApiProperty({
     type: String,
