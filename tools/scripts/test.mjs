@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The whole test suite, as CI runs it: lint (module boundaries included), type check,
 // unit + integration tests, then end-to-end tests that spawn the real apps as processes, then the
-// short fault-injection suite (its own PostgreSQL, NATS and cluster of processes).
+// lifecycle and `npm start` end-to-end suites again on Node.js 24 LTS (tools/scripts/node-lts.mjs),
+// then the short fault-injection suite (its own PostgreSQL, NATS and cluster of processes).
 // Prints one closing line "test: N passed, N failed" summed over every Jest run.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { LTS_NODE, ltsNode } from './node-lts.mjs';
 
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
 const reportDir = path.resolve('tmp/test-reports');
@@ -16,18 +18,21 @@ const bin = (name) => path.resolve('node_modules/.bin', name);
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let failedStep;
 
-function run(label, cmd, args) {
+function run(label, cmd, args, extraEnv = {}) {
   const started = Date.now();
   console.log(`\n=== ${label}`);
-  const result = spawnSync(cmd, args, { stdio: 'inherit', env });
+  const result = spawnSync(cmd, args, { stdio: 'inherit', env: { ...env, ...extraEnv } });
   console.log(`=== ${label}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (result.status !== 0 && !failedStep) failedStep = label;
   return result.status === 0;
 }
 
-function jest(label, args, report) {
+function jest(label, args, report, node) {
   const out = path.join(reportDir, report);
-  run(label, bin('jest'), [...args, '--json', `--outputFile=${out}`]);
+  const jestArgs = [...args, '--json', `--outputFile=${out}`];
+  // On another Node.js: Jest runs on it, and so does every `node` the tests start (`npm start` too).
+  if (node) run(label, node, [bin('jest'), ...jestArgs], { PATH: `${path.dirname(node)}${path.delimiter}${env.PATH ?? ''}` });
+  else run(label, bin('jest'), jestArgs);
   try {
     const r = JSON.parse(readFileSync(out, 'utf8'));
     totals.passed += r.numPassedTests;
@@ -47,6 +52,24 @@ if (want('lint')) run('project graph', bin('nx'), ['show', 'projects']) && run('
 if (want('typecheck')) run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 if (want('unit')) jest('unit + integration tests', ['-c', 'jest.config.cjs', '--ci', '--forceExit'], 'unit.json');
 if (want('e2e')) jest('end-to-end tests', ['-c', 'apps/e2e/jest.config.cjs', '--ci', '--runInBand', '--forceExit'], 'e2e.json');
+if (want('node24')) {
+  let node24;
+  try {
+    node24 = ltsNode(24);
+  } catch (error) {
+    console.error(`\n=== Node.js ${LTS_NODE['24']} could not be installed: ${error.message}`);
+    totals.failed += 1;
+    failedStep ??= 'Node.js 24';
+  }
+  if (node24) {
+    jest(
+      `end-to-end on Node.js ${LTS_NODE['24']} (lifecycle, npm start)`,
+      ['-c', 'apps/e2e/jest.config.cjs', '--ci', '--runInBand', '--forceExit', '--testPathPatterns', 'lifecycle|getting-started'],
+      'e2e-node24.json',
+      node24,
+    );
+  }
+}
 if (want('chaos')) jest('fault injection (short)', ['-c', 'tools/chaos/jest.chaos.config.cjs', '--ci', '--runInBand', '--forceExit'], 'chaos.json');
 
 console.log(`\ntest: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

@@ -3,12 +3,13 @@
 // and availability rules, the apps' own configuration loaders on each container's environment,
 // and the alert and scaling queries against the metrics the code exports.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadApiConfig, loadLeaderConfig, loadWorkerConfig, parseDuration, type Env } from '@niyanta/config';
 import { podTemplateOf, renderKustomization, specOf, validateObjects, type Container, type K8sObject } from './support/kubernetes';
+import { exportedMetricNames, metricsIn } from './support/metrics';
 import { fromRoot } from './support/workspace';
 
 // kubectl, the schema validator and promtool run as processes; set here because a project's
@@ -23,7 +24,7 @@ const LOADERS: Record<App, (env: Env) => unknown> = {
   'coordinator-leader': loadLeaderConfig,
   worker: loadWorkerConfig,
 };
-/** Keys of the Secret the production overlay expects to exist (docs/deployment.md), with sample values. */
+/** Keys of the Secret the production overlay expects to exist (docs/operations.md), with sample values. */
 const EXTERNAL_SECRET_SAMPLES: Record<string, string> = {
   DATABASE_URL: 'postgres://niyanta:secret@db.example.internal:5432/niyanta',
   NATS_URL: 'nats://nats.example.internal:4222',
@@ -38,26 +39,6 @@ const named = (objects: K8sObject[], kind: string, name: string): K8sObject | un
   objects.find((o) => o.kind === kind && o.metadata.name === name);
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>): boolean =>
   selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-
-/** Every `niyanta_*` metric name the libraries define (spec files excluded). */
-function exportedMetricNames(): Set<string> {
-  const names = new Set<string>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (entry.endsWith('.ts') && !/\.(int-)?spec\.ts$/.test(entry)) {
-        for (const match of readFileSync(path, 'utf8').matchAll(/'(niyanta_[a-z0-9_]+)'/g)) names.add(match[1] ?? '');
-      }
-    }
-  };
-  for (const lib of readdirSync(fromRoot('libs'))) if (existsSync(fromRoot('libs', lib, 'src'))) walk(fromRoot('libs', lib, 'src'));
-  return names;
-}
-
-/** The `niyanta_*` metrics a PromQL expression reads, histogram suffixes folded onto their metric. */
-const metricsIn = (expr: string): string[] =>
-  [...expr.matchAll(/\bniyanta_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, ''));
 
 /** The environment a container starts with: ConfigMaps, Secrets (or the production samples) and fields. */
 function containerEnv(objects: K8sObject[], container: Container, podName: string): { env: Env; problems: string[] } {
@@ -307,9 +288,9 @@ describe.each(['dev', 'production'])('overlay %s', (overlay) => {
       expect(specOf<{ replicas: number }>(appDeployment('worker')).replicas).toBeGreaterThanOrEqual(2);
       expect(specOf<{ minReplicaCount: number }>(named(objects, 'ScaledObject', 'worker') as K8sObject).minReplicaCount).toBeGreaterThanOrEqual(2);
       expect(byKind(objects, 'StatefulSet')).toEqual([]);
-      // Credentials are never rendered: the Secret is created in the cluster (docs/deployment.md).
+      // Credentials are never rendered: the Secret is created in the cluster (docs/operations.md).
       expect(byKind(objects, 'Secret')).toEqual([]);
-      const guide = readFileSync(fromRoot('docs', 'deployment.md'), 'utf8');
+      const guide = readFileSync(fromRoot('docs', 'operations.md'), 'utf8');
       for (const key of Object.keys(EXTERNAL_SECRET_SAMPLES)) expect({ key, documented: guide.includes(key) }).toEqual({ key, documented: true });
       for (const { spec } of workloads()) for (const c of spec.containers) expect(c.image).toMatch(/^[a-z0-9.-]+\.[a-z]+\/.+:\d+\.\d+\.\d+$|@sha256:/);
     });
@@ -351,7 +332,7 @@ describe('PrometheusRule', () => {
     for (const alert of alerts) {
       expect(metricsIn(alert.expr).length).toBeGreaterThan(0);
       for (const metric of metricsIn(alert.expr)) expect({ alert: alert.alert, metric, exported: exported.has(metric) }).toEqual({ alert: alert.alert, metric, exported: true });
-      const runbook = alert.annotations?.['runbook'] ?? '';
+      const runbook = alert.annotations?.['runbook_url'] ?? '';
       expect({ alert: alert.alert, runbook, exists: runbook !== '' && existsSync(fromRoot(runbook)) }).toEqual({ alert: alert.alert, runbook, exists: true });
     }
   });

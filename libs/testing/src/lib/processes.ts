@@ -53,6 +53,11 @@ export interface SpawnAppOptions {
    */
   viaNpmStart?: boolean;
   /**
+   * The Node.js binary that runs the app (not with `viaNpmStart`), e.g. another LTS line's.
+   * @default the test runner's own (`process.execPath`)
+   */
+  node?: string;
+  /**
    * Run the app's build output (`node dist/apps/<app>/main.js`, made by `nx build <app>`) instead
    * of its TypeScript sources.
    * @default false
@@ -107,11 +112,12 @@ export async function spawnApp(
     if (value !== undefined) merged[key] = value;
   }
   if (options.viaNpmStart && app !== 'standalone') throw new Error('npm start runs the standalone app only');
+  const node = options.node ?? process.execPath;
   const [command, args] = options.viaNpmStart
     ? ['npm', ['start', '--silent', ...(options.npmStartArgs?.length ? ['--', ...options.npmStartArgs] : [])]]
     : options.fromBuild
-      ? [process.execPath, [join('dist', 'apps', app, 'main.js')]]
-      : [process.execPath, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')]];
+      ? [node, [join('dist', 'apps', app, 'main.js')]]
+      : [node, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')]];
   const child = spawn(command, args, {
     cwd: workspaceRoot(),
     env: merged,
