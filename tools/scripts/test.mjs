@@ -41,9 +41,8 @@ function jest(label, args, report) {
 const steps = process.argv.slice(2);
 const want = (s) => steps.length === 0 || steps.includes(s);
 
-// The module-boundary rule skips itself without a cached Nx project graph (a fresh clone), so
-// build the graph before linting.
-if (want('lint')) run('project graph', bin('nx'), ['show', 'projects']) && run('lint', bin('eslint'), ['.', '--max-warnings=0']);
+// lint.mjs builds the Nx project graph first: without it the module-boundary rule skips itself.
+if (want('lint')) run('lint', process.execPath, ['tools/scripts/lint.mjs']);
 if (want('typecheck')) run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 if (want('unit')) jest('unit + integration tests', ['-c', 'jest.config.cjs', '--ci', '--forceExit'], 'unit.json');
 if (want('e2e')) jest('end-to-end tests', ['-c', 'apps/e2e/jest.config.cjs', '--ci', '--runInBand', '--forceExit'], 'e2e.json');
