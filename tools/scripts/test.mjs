@@ -3,8 +3,9 @@
 // unit + integration tests, then end-to-end tests that spawn the real apps as processes, then the
 // short fault-injection suite (its own PostgreSQL, NATS and cluster of processes).
 // Prints one closing line "test: N passed, N failed" summed over every Jest run.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
@@ -25,9 +26,52 @@ function run(label, cmd, args) {
   return result.status === 0;
 }
 
-function jest(label, args, report) {
+// Jest runs without --forceExit, so a timer, socket or pool a suite leaves open keeps it alive, and
+// a test worker that leaks one is killed with a warning. Both fail the step: once the report is
+// written Jest has EXIT_GRACE_MS to exit, and a worker that had to be force-exited is a failure.
+const EXIT_GRACE_MS = 30_000;
+const LEAK_WARNING = /A worker process has failed to exit gracefully|Jest did not exit one second after the test run has completed/;
+
+async function runJest(label, args, out) {
+  const started = Date.now();
+  console.log(`\n=== ${label}`);
+  rmSync(out, { force: true });
+  const child = spawn(bin('jest'), args, { stdio: ['inherit', 'inherit', 'pipe'], env });
+  let leaked = false;
+  child.stderr.on('data', (chunk) => {
+    process.stderr.write(chunk);
+    if (LEAK_WARNING.test(chunk.toString())) leaked = true;
+  });
+  const exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
+  let status;
+  let hung = false;
+  for (;;) {
+    // The report is written when every suite has finished; from then on only exiting is left.
+    const done = await Promise.race([exited, sleep(1_000).then(() => undefined)]);
+    if (done !== undefined) {
+      status = done;
+      break;
+    }
+    if (existsSync(out)) {
+      status = await Promise.race([exited, sleep(EXIT_GRACE_MS).then(() => 'hung')]);
+      if (status === 'hung') {
+        hung = true;
+        child.kill('SIGKILL');
+        await exited;
+      }
+      break;
+    }
+  }
+  const ok = status === 0 && !leaked && !hung;
+  if (hung) console.error(`${label}: Jest did not exit ${EXIT_GRACE_MS / 1000} s after its last suite: something was left open (find it with --detectOpenHandles)`);
+  if (leaked) console.error(`${label}: a suite left a handle open (timer, socket, pool): find it with --detectOpenHandles`);
+  console.log(`=== ${label}: ${ok ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (!ok && !failedStep) failedStep = label;
+}
+
+async function jest(label, args, report) {
   const out = path.join(reportDir, report);
-  run(label, bin('jest'), [...args, '--json', `--outputFile=${out}`]);
+  await runJest(label, [...args, '--json', `--outputFile=${out}`], out);
   try {
     const r = JSON.parse(readFileSync(out, 'utf8'));
     totals.passed += r.numPassedTests;
@@ -44,9 +88,9 @@ const want = (s) => steps.length === 0 || steps.includes(s);
 // lint.mjs builds the Nx project graph first: without it the module-boundary rule skips itself.
 if (want('lint')) run('lint', process.execPath, ['tools/scripts/lint.mjs']);
 if (want('typecheck')) run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
-if (want('unit')) jest('unit + integration tests', ['-c', 'jest.config.cjs', '--ci', '--forceExit'], 'unit.json');
-if (want('e2e')) jest('end-to-end tests', ['-c', 'apps/e2e/jest.config.cjs', '--ci', '--runInBand', '--forceExit'], 'e2e.json');
-if (want('chaos')) jest('fault injection (short)', ['-c', 'tools/chaos/jest.chaos.config.cjs', '--ci', '--runInBand', '--forceExit'], 'chaos.json');
+if (want('unit')) await jest('unit + integration tests', ['-c', 'jest.config.cjs', '--ci'], 'unit.json');
+if (want('e2e')) await jest('end-to-end tests', ['-c', 'apps/e2e/jest.config.cjs', '--ci', '--runInBand'], 'e2e.json');
+if (want('chaos')) await jest('fault injection (short)', ['-c', 'tools/chaos/jest.chaos.config.cjs', '--ci', '--runInBand'], 'chaos.json');
 
 console.log(`\ntest: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 if (failedStep) {
