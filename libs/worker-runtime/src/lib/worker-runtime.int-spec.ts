@@ -223,10 +223,23 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
       expect(first(workers).status).toBe('STOPPED');
       expect((await harness.readiness.report()).checks['worker']?.ok).toBe(false);
 
-      // A stopped worker takes no more assignments.
+      // A stopped worker takes no more assignments: the assignment is still waiting, unacknowledged,
+      // for whoever consumes the worker's durable next.
       await harness.reschedule(id);
       await harness.assign(id);
-      await sleep(200);
+      const waiting: string[] = [];
+      const consumer = await harness.broker.consumeDurable<{ workload_id: string }>(
+        harness.subjects.workerAssign(harness.workerId),
+        `worker-${harness.workerId}`,
+        async (message) => {
+          waiting.push(message.payload.workload_id);
+        },
+      );
+      try {
+        await waitFor(() => waiting.includes(id), 10_000);
+      } finally {
+        await consumer.unsubscribe();
+      }
       expect(await harness.workload(id)).toMatchObject({ status: 'SCHEDULED', attempt: 2 });
       expect(await harness.runtime.drain()).toBe(report);
     });
