@@ -67,12 +67,15 @@ describe('leader recovery duties', () => {
         const log = await h.collectAssignments('deaf');
         await h.startLeader({ assignmentAckTimeoutMs: 300, assignmentResends: 2 });
 
-        // First assignment, two re-sends one ack timeout apart, then the reclaimed workload is
-        // placed again (the only worker is the deaf one) as attempt 2.
-        await eventually('the reassignment as attempt 2', () => log.received.some((r) => r.payload.attempt === 2), 5_000);
+        // First assignment, re-sends one ack timeout apart, then the reclaimed workload is placed
+        // again (the only worker is the deaf one) as attempt 2. A watchdog round that runs late
+        // catches up with one re-send for the ones it missed (triageOverdue), so a loaded machine
+        // may see one re-send instead of two; never more, and never the same message twice.
+        await eventually('the reassignment as attempt 2', () => log.received.some((r) => r.payload.attempt === 2), 15_000);
         const firstAttempt = log.received.filter((r) => r.payload.attempt === 1);
-        expect(firstAttempt).toHaveLength(3);
-        expect(new Set(firstAttempt.map((r) => r.envelopeId)).size).toBe(3);
+        expect(firstAttempt.length).toBeGreaterThanOrEqual(2);
+        expect(firstAttempt.length).toBeLessThanOrEqual(3);
+        expect(new Set(firstAttempt.map((r) => r.envelopeId)).size).toBe(firstAttempt.length);
         const actions = await h.auditActions(id);
         expect(actions.slice(0, 3)).toEqual(['workload.scheduled', 'workload.requeued', 'workload.scheduled']);
         const [requeued] = await h.dataSource.query(
