@@ -8,4 +8,7 @@ const projects = ['apps', 'libs', 'tools']
   .filter((p) => p !== path.join('apps', 'e2e') && fs.existsSync(path.join(p, 'jest.config.cjs')))
   .map((p) => `<rootDir>/${p}`);
 
-module.exports = { projects };
+// testTimeout is a global option: the projects' own values do not apply in this run. 60 s, not
+// Jest's 5 s, so a loaded machine makes slow tests slower, not failed; suites that need more set
+// it themselves with jest.setTimeout.
+module.exports = { projects, testTimeout: 60_000 };

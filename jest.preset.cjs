@@ -26,4 +26,6 @@ module.exports = {
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
   clearMocks: true,
+  // A loaded machine makes tests slower, not failed (see docs/testing.md).
+  testTimeout: 60_000,
 };

@@ -7,6 +7,11 @@ import { resolve } from 'node:path';
  * files never exist on disk; ESLint's `lintText` is given their source and a path inside the
  * project (in a child process: see lint-text.mjs).
  */
+// Each test lints in a child process that first builds the Nx project graph: seconds on an idle
+// machine, far more on a loaded one. Set here because the project's testTimeout does not apply
+// when the root config runs every project.
+jest.setTimeout(120_000);
+
 const root = resolve(__dirname, '..', '..');
 const RULE = '@nx/enforce-module-boundaries';
 

@@ -5,6 +5,19 @@ import { buildApiDocument, OPENAPI_PATH, toStableYaml } from './openapi-document
 
 const committedPath = resolve(__dirname, '..', '..', OPENAPI_PATH);
 
+/** Null when the two documents are the same text, else where they first differ and what to do about it. */
+function staleness(committed: string, generated: string): string | null {
+  if (committed === generated) return null;
+  const committedLines = committed.split('\n');
+  const generatedLines = generated.split('\n');
+  const line = committedLines.findIndex((text, i) => text !== generatedLines[i]);
+  const at = line === -1 ? committedLines.length : line;
+  return (
+    `docs/openapi.yaml is stale from line ${at + 1} (committed ${JSON.stringify(committedLines[at])}, ` +
+    `generated ${JSON.stringify(generatedLines[at])}): run npm run openapi (and commit the result)`
+  );
+}
+
 describe('docs/openapi.yaml', () => {
   let generated: Record<string, unknown>;
 
@@ -14,9 +27,7 @@ describe('docs/openapi.yaml', () => {
 
   it('matches the API the code serves', () => {
     const committed = readFileSync(committedPath, 'utf8');
-    if (toStableYaml(generated) !== committed) {
-      throw new Error('docs/openapi.yaml is stale: run npm run openapi (and commit the result)');
-    }
+    expect(staleness(committed, toStableYaml(generated))).toBeNull();
   });
 
   it('is an OpenAPI 3.0 document with the api_key bearer scheme and no operational routes', () => {

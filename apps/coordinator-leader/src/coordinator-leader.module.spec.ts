@@ -1,9 +1,20 @@
-import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { loadLeaderConfig } from '@niyanta/config';
 import { leaderOptionsFromSettings, resolveLeaderOptions } from '@niyanta/leader';
 import { CoordinatorLeaderModule } from './coordinator-leader.module';
 
 const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', NATS_URL: 'nats://127.0.0.1:1', LOG_LEVEL: 'silent' };
+
+/** Names of the modules, and of the classes they provide or serve, in the graph Nest resolved. */
+function composition(app: INestApplication): { modules: string[]; classes: string[] } {
+  const modules = [...app.get(ModulesContainer).values()];
+  const classes = modules
+    .flatMap((module) => [...module.providers.keys(), ...module.controllers.keys()])
+    .filter((token): token is abstract new (...args: never[]) => unknown => typeof token === 'function')
+    .map((token) => token.name);
+  return { modules: modules.map((module) => module.metatype.name), classes };
+}
 
 describe(CoordinatorLeaderModule.name, () => {
   it('maps every leader variable onto the leader options', () => {
@@ -44,6 +55,25 @@ describe(CoordinatorLeaderModule.name, () => {
       logger: false,
       abortOnError: false,
     });
-    await app.close();
+    try {
+      const { modules, classes } = composition(app);
+      expect(classes).toEqual(
+        expect.arrayContaining([
+          'HealthController',
+          'MetricsController',
+          'DataSource',
+          'Broker',
+          'LeaderElectionService',
+          'SchedulerService',
+          'HeartbeatReconcilerService',
+        ]),
+      );
+      // A leader composes no API or worker code.
+      expect(modules).toContain('LeaderModule');
+      expect(modules).not.toContain('ApiHttpModule');
+      expect(modules).not.toContain('WorkerRuntimeModule');
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -158,7 +158,11 @@ describe('apps on real PostgreSQL and NATS', () => {
         { waitFor: 'alive' },
       );
       try {
-        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        // Its startup probe has tried PostgreSQL and failed; the process is still up after that.
+        await eventually('a failed postgres check', async () => {
+          const probed = await http<ReadyBody>(api.url, 'GET', '/ready');
+          return probed.body.checks?.['postgres']?.error ? true : undefined;
+        });
         expect(api.isRunning()).toBe(true);
         expect((await http(api.url, 'GET', '/health')).status).toBe(200);
         const ready = await http<ReadyBody>(api.url, 'GET', '/ready');

@@ -74,6 +74,12 @@ describe('checkpoints, pause and resume (processes)', () => {
       return accept(res.body) ? res.body : undefined;
     }, timeoutMs);
 
+  /** Submits a short workload and waits for it to complete: proof that the scheduler and a worker have run since. */
+  async function completeOne(): Promise<void> {
+    const marker = await submit({ workload_type: 'sleep', input: { duration_ms: 10, steps: 1 } });
+    await waitFor(marker.id, 'to complete', (w) => w.status === 'COMPLETED');
+  }
+
   async function liveWorkers(): Promise<string[]> {
     const res = await http<{ items: Array<{ id: string; status: string }> }>(api.url, 'GET', '/v1/workers', { key });
     return (res.body.items ?? []).filter((w) => w.status === 'ACTIVE').map((w) => w.id);
@@ -116,8 +122,9 @@ describe('checkpoints, pause and resume (processes)', () => {
     const checkpoints = await http<{ items: CheckpointJson[] }>(api.url, 'GET', `/v1/workloads/${created.id}/checkpoints`, { key });
     expect(checkpoints.body.items[0]).toMatchObject({ sequence: pausedAt, attempt: 1, storage: 's3' });
     expect(checkpoints.body.items.every((c) => c.storage === 's3' && c.stored_bytes > 0)).toBe(true);
-    // A paused workload stays paused: nothing runs it.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // A paused workload stays paused: a workload submitted after it is scheduled and run, and
+    // still nothing ran the paused one.
+    await completeOne();
     expect((await get(created.id)).body).toMatchObject({ status: 'PAUSED', last_checkpoint: { sequence: pausedAt } });
 
     // The worker it paused on goes away; resume places it on the other.
@@ -154,7 +161,7 @@ describe('checkpoints, pause and resume (processes)', () => {
     const paused = await command(created.id, 'pause');
     expect(paused.status).toBe(202);
     expect(paused.body.status).toBe('PAUSED');
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await completeOne();
     expect((await get(created.id)).body).toMatchObject({ status: 'PAUSED', attempt: 1, started_at: null, worker_id: null });
 
     const resumed = await command(created.id, 'resume');

@@ -140,12 +140,22 @@ describe('workload lifecycle (processes)', () => {
 
   it('cancels a running workload, and refuses to cancel a completed one', async () => {
     const created = await submit(keyA, { workload_type: 'sleep', input: { duration_ms: 20_000, steps: 20 } });
-    await waitForStatus(keyA, created.id, ['RUNNING']);
+    const running = await waitForStatus(keyA, created.id, ['RUNNING']);
+    const worker = workers.get(running.worker_id as string) as SpawnedApp;
+    // Attempts the worker ended because the workload moved on: by the cancel command, or by a
+    // fenced write finding it cancelled if that command were late.
+    const cancelledRuns = async () => {
+      const metrics = await http<string>(worker.url, 'GET', '/metrics');
+      const ended = [...String(metrics.body).matchAll(/niyanta_worker_executions_total\{workload_type="sleep",outcome="(?:cancelled|stale)"\} (\d+)/g)];
+      return ended.reduce((sum, match) => sum + Number(match[1]), 0);
+    };
+    const before = await cancelledRuns();
     const cancel = await http<WorkloadJson>(api.url, 'POST', `/v1/workloads/${created.id}/cancel`, { key: keyA });
     expect(cancel.status).toBe(202);
     expect(cancel.body.status).toBe('CANCELLED');
-    // The execution is aborted: no later write moves it out of CANCELLED.
-    await new Promise((r) => setTimeout(r, 1500));
+    // The worker has ended the attempt (its metrics say so); no later write moved the workload out
+    // of CANCELLED.
+    await eventually('the worker to end the attempt', async () => ((await cancelledRuns()) > before ? true : undefined));
     expect((await get(keyA, created.id)).body.status).toBe('CANCELLED');
 
     const quick = await submit(keyA, { workload_type: 'sleep', input: { duration_ms: 10, steps: 1 } });

@@ -187,7 +187,9 @@ describe('placement (processes)', () => {
       return foundReason(res.body) ? res.body : undefined;
     });
     expect(waiting).toMatchObject({ status: 'PENDING', worker_id: null, pending_reason: 'no live worker has gpu=h100' });
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // A workload that fits is placed and run meanwhile; this one still waits.
+    const [fits] = await submitBatch([sleep(10)]);
+    await waitAll([(fits as WorkloadJson).id], ['COMPLETED'], key);
     expect((await get(id)).body.status).toBe('PENDING');
 
     await startWorker('w-h100', 'gpu=h100,pool=reserved', 'ap', 1);

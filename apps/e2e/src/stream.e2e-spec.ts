@@ -120,14 +120,21 @@ describe('GET /v1/stream across API replicas (processes)', () => {
     const target = await viaB.submit({ workload_type: 'sleep', input: { duration_ms: 1000 } });
     const stream = viaA.stream({ ids: [target.id], status: ['COMPLETED'] });
     const seen = collect(stream);
+    // The same replica, unfiltered: it receives every event in the order the filtered one does.
+    const everything = viaA.stream({});
+    const all = collect(everything);
     await viaB.submit({ workload_type: 'sleep', input: { duration_ms: 1 } });
     // Whether it completes before or after the snapshot is read, it shows up exactly once.
-    const states = () =>
-      seen.messages.flatMap((m) => (m.type === 'snapshot' ? m.workloads.map((w) => [w.id, w.status]) : [[m.workload.id, m.workload.status]]));
-    await eventually('the completion', async () => (states().length > 0 ? true : undefined), 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const states = (messages: StreamMessage[]) =>
+      messages.flatMap((m) => (m.type === 'snapshot' ? m.workloads.map((w) => [w.id, w.status]) : [[m.workload.id, m.workload.status]]));
+    await eventually('the completion', async () => (states(seen.messages).length > 0 ? true : undefined), 30_000);
+    // A workload submitted after it: once the unfiltered stream shows it, the replica has passed on
+    // everything it received before, so a repeat of the completion would be on the filtered stream.
+    const marker = await viaB.submit({ workload_type: 'sleep', input: { duration_ms: 1 } });
+    await eventually('the later workload', async () => (states(all.messages).some(([id]) => id === marker.id) ? true : undefined), 30_000);
     stream.close();
-    await seen.done;
-    expect(states()).toEqual([[target.id, 'COMPLETED']]);
+    everything.close();
+    await Promise.all([seen.done, all.done]);
+    expect(states(seen.messages)).toEqual([[target.id, 'COMPLETED']]);
   });
 });

@@ -1,8 +1,19 @@
-import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { loadStandaloneConfig } from '@niyanta/config';
 import { StandaloneModule } from './standalone.module';
 import { startBanner } from './start-banner';
 import { workloadDefinitions } from '@niyanta/worker-runtime';
+
+/** Names of the modules, and of the classes they provide or serve, in the graph Nest resolved. */
+function composition(app: INestApplication): { modules: string[]; classes: string[] } {
+  const modules = [...app.get(ModulesContainer).values()];
+  const classes = modules
+    .flatMap((module) => [...module.providers.keys(), ...module.controllers.keys()])
+    .filter((token): token is abstract new (...args: never[]) => unknown => typeof token === 'function')
+    .map((token) => token.name);
+  return { modules: modules.map((module) => module.metatype.name), classes };
+}
 
 describe(StandaloneModule.name, () => {
   it.each([
@@ -16,7 +27,23 @@ describe(StandaloneModule.name, () => {
       definitions: workloadDefinitions(config.workloadModules),
     });
     const app = await NestFactory.create(module, { preview: true, logger: false, abortOnError: false });
-    await app.close();
+    try {
+      const { modules, classes } = composition(app);
+      expect(modules).toEqual(expect.arrayContaining(['StateModule', 'BrokerModule', 'ApiHttpModule', 'LeaderModule', 'WorkerRuntimeModule']));
+      expect(classes).toEqual(
+        expect.arrayContaining([
+          'WorkloadsController',
+          'HealthController',
+          'MetricsController',
+          'LeaderElectionService',
+          'SchedulerService',
+          'ExecutionEngine',
+          'WorkerRuntimeService',
+        ]),
+      );
+    } finally {
+      await app.close();
+    }
   });
 });
 

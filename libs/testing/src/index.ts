@@ -1,3 +1,4 @@
+export { eventually } from './lib/eventually';
 export { createTestSchema, DEFAULT_TEST_DATABASE_URL, testDatabaseUrl } from './lib/postgres-test-schema';
 export type { TestSchema } from './lib/postgres-test-schema';
 export { DEFAULT_TEST_NATS_URL, testNatsUrl, uniqueBrokerPrefix } from './lib/nats-test-env';

@@ -1,3 +1,4 @@
+import { eventually } from '@niyanta/testing';
 import { DomainError, ErrorCode } from '@niyanta/models';
 import { ApiKeyRepository, AuditRepository } from '@niyanta/state';
 import { expectError, startApiTestApp, TEST_ADMIN_KEY, type ApiTestApp } from '../testing/api-test-app';
@@ -26,12 +27,9 @@ describe('API auth, admin, errors and docs', () => {
   }
 
   async function waitForAuthFailures(count: number): Promise<Awaited<ReturnType<typeof authFailures>>> {
-    const deadline = Date.now() + 2000;
-    for (;;) {
-      const rows = await authFailures();
-      if (rows.length >= count || Date.now() > deadline) return rows;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    // The events are written after the responses; the assertions name what is missing on a timeout.
+    await eventually(`${count} auth failures`, async () => (await authFailures()).length >= count).catch(() => undefined);
+    return authFailures();
   }
 
   describe('customer auth', () => {

@@ -1,10 +1,10 @@
-import { testDatabaseUrl } from '@niyanta/testing';
+import { eventually, testDatabaseUrl } from '@niyanta/testing';
 import { Client } from 'pg';
 import { expectError, startApiTestApp, type ApiTestApp } from '../testing/api-test-app';
 
 describe('API when PostgreSQL is unreachable', () => {
   let api: ApiTestApp;
-  let pool: { options: { connectionString?: string } };
+  let pool: { options: { connectionString?: string }; totalCount: number };
   let realConnectionString: string | undefined;
 
   beforeAll(async () => {
@@ -30,7 +30,8 @@ describe('API when PostgreSQL is unreachable', () => {
     await admin.connect();
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [api.schema]);
     await admin.end();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Killed connections leave the pool as their errors arrive; then every query needs a new one.
+    await eventually('the pool to drop its killed connections', () => pool.totalCount === 0);
 
     const read = await api.http.get('/v1/workloads').set(auth);
     expectError(read, 503, 'dependency_unavailable');

@@ -7,11 +7,11 @@ describe(`${S3ObjectStore.name} (local S3-compatible server)`, () => {
 
   beforeAll(async () => {
     s3 = await startS3TestServer();
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await s3?.stop();
-  });
+  }, 30_000);
 
   const open = (bucket: string, overrides: Partial<ConstructorParameters<typeof S3ObjectStore>[0]> = {}) =>
     new S3ObjectStore({
@@ -25,8 +25,13 @@ describe(`${S3ObjectStore.name} (local S3-compatible server)`, () => {
     });
 
   describe('conformance', () => {
-    // The local test server writes an overwritten object in place (a racing read can see a mix of
-    // two versions); S3 itself replaces objects atomically, and checkpoints never overwrite a key.
+    // Not the racing torn-read check, and why: the server here is s3rver (from npm), which writes an
+    // overwritten object in place, so a read racing the write can see a mix of two versions; that
+    // would test s3rver, not the adapter. S3 itself replaces an object atomically. No S3-compatible
+    // server with that guarantee installs from npm or Debian without a whole Ceph cluster (radosgw),
+    // so the racing check runs against the filesystem store only. Checkpoints never need it: every
+    // checkpoint is written under a fresh key (checkpoint-object-key.spec.ts), and S3 gives
+    // read-after-write consistency, which the sequential check below proves against this server.
     objectStoreConformance(async () => open(await s3.createBucket('conformance')), undefined, { atomicOverwrite: false });
   });
 

@@ -18,8 +18,10 @@ export function objectStoreConformance(
   close: (store: CheckpointObjectStore) => Promise<void> = async (store) => store.close?.(),
   /**
    * Whether the backend under test replaces an object atomically when one key is written
-   * concurrently. Checkpoints never rely on it (every checkpoint gets a fresh key); the check is
-   * kept for backends that promise it, and skipped for test servers that do not.
+   * concurrently. Checkpoints never rely on it (every checkpoint gets a fresh key, see
+   * `checkpointObjectKey`). A backend that promises it gets the racing check; one that does not
+   * (the local S3 test server, which rewrites a file in place) gets the weaker check checkpoints do
+   * need instead: a write that has completed is what every later read returns, whole.
    * @default true
    */
   backend: { atomicOverwrite?: boolean } = {},
@@ -89,23 +91,34 @@ export function objectStoreConformance(
     expect((await listAll(store, 'many/')).map((o) => o.key)).toEqual(keys);
   }, 60_000);
 
-  (backend.atomicOverwrite === false ? it.skip : it)('never shows a torn object: a read racing writers of the same key fails or returns one whole version', async () => {
-    const versions = Array.from({ length: 10 }, (_, i) => Buffer.alloc(256 * 1024, i));
-    await store.put('k/v', versions[0] as Buffer);
-    const reads: Buffer[] = [];
-    await Promise.all([
-      ...versions.map((v) => store.put('k/v', v)),
-      ...Array.from({ length: 10 }, async () => {
-        const read = await store.get('k/v').catch(() => null);
-        if (read !== null) reads.push(read);
-      }),
-    ]);
-    for (const read of reads) expect(versions.some((v) => v.equals(read))).toBe(true);
-    expect((await listAll(store, 'k/')).map((o) => o.key)).toEqual(['k/v']);
-    // Once the writers are done, every read sees the same complete object.
-    const settled = await store.get('k/v');
-    expect(versions.some((v) => v.equals(settled))).toBe(true);
-  }, 20_000);
+  if (backend.atomicOverwrite === false) {
+    it('returns the last completed write, whole, for a key rewritten one write at a time', async () => {
+      for (let i = 0; i < 10; i++) {
+        const version = Buffer.alloc(256 * 1024 + i, i);
+        await store.put('k/v', version);
+        expect((await store.get('k/v')).equals(version)).toBe(true);
+      }
+      expect((await listAll(store, 'k/')).map((o) => o.key)).toEqual(['k/v']);
+    }, 20_000);
+  } else {
+    it('never shows a torn object: a read racing writers of the same key fails or returns one whole version', async () => {
+      const versions = Array.from({ length: 10 }, (_, i) => Buffer.alloc(256 * 1024, i));
+      await store.put('k/v', versions[0] as Buffer);
+      const reads: Buffer[] = [];
+      await Promise.all([
+        ...versions.map((v) => store.put('k/v', v)),
+        ...Array.from({ length: 10 }, async () => {
+          const read = await store.get('k/v').catch(() => null);
+          if (read !== null) reads.push(read);
+        }),
+      ]);
+      for (const read of reads) expect(versions.some((v) => v.equals(read))).toBe(true);
+      expect((await listAll(store, 'k/')).map((o) => o.key)).toEqual(['k/v']);
+      // Once the writers are done, every read sees the same complete object.
+      const settled = await store.get('k/v');
+      expect(versions.some((v) => v.equals(settled))).toBe(true);
+    }, 20_000);
+  }
 
   it('refuses keys that could escape its root, before touching the backend', async () => {
     for (const key of ['../etc/passwd', '/abs', 'a/../../b', 'a//b', '.hidden', 'a/./b', '', 'a b']) {

@@ -1,4 +1,5 @@
 import { createEnvelope, MessageType, type ControlPayload, type HeartbeatPayload } from '@niyanta/models';
+import { ReconciliationRepository } from '@niyanta/state';
 import { createLeaderHarness, eventually, type LeaderHarness } from '../testing/leader-harness';
 import { HeartbeatReconcilerService } from './heartbeat-reconciler.service';
 
@@ -90,9 +91,18 @@ describe(HeartbeatReconcilerService.name, () => {
       controls.push(message.payload);
     });
     try {
-      await h.startLeader({ orphanAfterHeartbeats: 1, workerTimeoutMs: 60_000 });
+      const leader = await h.startLeader({ orphanAfterHeartbeats: 1, workerTimeoutMs: 60_000 });
+      // Count the rounds that read w1's placements: rounds run one at a time, so once a fourth has
+      // begun, three have finished acting on what w1 reported.
+      const repository = leader.get(ReconciliationRepository);
+      const placements = repository.placements.bind(repository);
+      let rounds = 0;
+      jest.spyOn(repository, 'placements').mockImplementation((workerIds, listedIds) => {
+        if (workerIds.includes('w1')) rounds++;
+        return placements(workerIds, listedIds);
+      });
       heartbeatEvery(30, 'w1', () => [{ workload_id: a, attempt: 2 }]);
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await eventually('four reconciliation rounds over w1', () => rounds >= 4, 10_000);
       expect(controls).toEqual([]);
       expect(await h.workload(a)).toMatchObject({ status: 'RUNNING', attempt: 2, worker_id: 'w1' });
     } finally {

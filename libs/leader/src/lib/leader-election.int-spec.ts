@@ -1,12 +1,12 @@
 import { ReadinessService } from '@niyanta/observability';
-import { LeadershipRepository, LeaseLostError, SchedulingRepository, type LeaderFence } from '@niyanta/state';
+import { LeadershipRepository, LeaseLostError, SchedulingRepository, type LeaderFence, type LeaseGrant } from '@niyanta/state';
 import { createLeaderHarness, eventually, testLeaderOptions, type LeaderHarness } from '../testing/leader-harness';
 import { LeaderDuty, type LeaderTerm } from './leader-duty';
 import { LeaderElectionService } from './leader-election.service';
 import { LeaderMetrics } from './leader-metrics';
 import { resolveLeaderOptions, type LeaderOptions } from './leader-options';
 
-jest.setTimeout(20_000);
+jest.setTimeout(60_000);
 
 /** A duty that records its terms, so tests see exactly when a replica acts as leader. */
 class RecordingDuty extends LeaderDuty {
@@ -14,15 +14,43 @@ class RecordingDuty extends LeaderDuty {
   readonly events: string[] = [];
   term: LeaderTerm | null = null;
 
+  /** `shared` also receives every event, prefixed with the replica's id, in the order they happened. */
+  constructor(
+    private readonly id: string,
+    private readonly shared: string[],
+  ) {
+    super();
+  }
+
   async start(term: LeaderTerm): Promise<void> {
     this.term = term;
-    this.events.push(`start:${term.fence.generation}`);
+    this.record(`start:${term.fence.generation}`);
   }
 
   async stop(): Promise<void> {
-    if (this.term) this.events.push(`stop:${this.term.fence.generation}`);
+    if (this.term) this.record(`stop:${this.term.fence.generation}`);
     this.term = null;
   }
+
+  private record(event: string): void {
+    this.events.push(event);
+    this.shared.push(`${this.id}:${event}`);
+  }
+}
+
+/** The lease repository, counting campaign attempts and keeping every lease granted. */
+function countingLeases(leases: LeadershipRepository): { leases: LeadershipRepository; attempts: () => number; grants: LeaseGrant[] } {
+  let attempts = 0;
+  const grants: LeaseGrant[] = [];
+  const counted = Object.assign(Object.create(leases) as LeadershipRepository, {
+    tryAcquire: async (leaderId: string, ttlMs: number) => {
+      attempts++;
+      const grant = await leases.tryAcquire(leaderId, ttlMs);
+      if (grant) grants.push(grant);
+      return grant;
+    },
+  });
+  return { leases: counted, attempts: () => attempts, grants };
 }
 
 interface Replica {
@@ -30,14 +58,18 @@ interface Replica {
   duty: RecordingDuty;
   metrics: LeaderMetrics;
   readiness: ReadinessService;
+  attempts: () => number;
+  grants: LeaseGrant[];
 }
 
 describe(LeaderElectionService.name, () => {
   let h: LeaderHarness;
   const replicas: Replica[] = [];
+  let log: string[] = [];
 
   beforeEach(async () => {
     h = await createLeaderHarness('leader_elect');
+    log = [];
   });
 
   afterEach(async () => {
@@ -45,10 +77,11 @@ describe(LeaderElectionService.name, () => {
     await h.close();
   });
 
-  function replica(id: string, overrides: Partial<LeaderOptions> = {}, leases = new LeadershipRepository(h.dataSource)): Replica {
-    const duty = new RecordingDuty();
+  function replica(id: string, overrides: Partial<LeaderOptions> = {}, repository = new LeadershipRepository(h.dataSource)): Replica {
+    const duty = new RecordingDuty(id, log);
     const metrics = LeaderMetrics.detached();
     const readiness = new ReadinessService();
+    const { leases, attempts, grants } = countingLeases(repository);
     const election = new LeaderElectionService(
       resolveLeaderOptions(testLeaderOptions({ leaderId: id, ...overrides })),
       leases,
@@ -56,7 +89,7 @@ describe(LeaderElectionService.name, () => {
       metrics,
       readiness,
     );
-    const created = { election, duty, metrics, readiness };
+    const created = { election, duty, metrics, readiness, attempts, grants };
     replicas.push(created);
     return created;
   }
@@ -66,15 +99,20 @@ describe(LeaderElectionService.name, () => {
   }
 
   it('elects exactly one of two replicas and hands over with a new generation on release', async () => {
-    const a = replica('a');
-    const b = replica('b');
+    // A lease far longer than the test waits: a handover before it lapses can only come from the release.
+    const leaseTtlMs = 30_000;
+    const a = replica('a', { leaseTtlMs });
+    const b = replica('b', { leaseTtlMs });
     a.election.start();
     b.election.start();
 
     const first = (await eventually('a leader', () => [a, b].find((r) => r.election.isLeader))) as Replica;
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    expect([a, b].filter((r) => r.election.isLeader)).toEqual([first]);
     const standby = first === a ? b : a;
+    // The standby keeps campaigning and keeps losing while the leader holds the lease.
+    const lostSoFar = standby.attempts();
+    await eventually('two more campaigns of the standby', () => standby.attempts() >= lostSoFar + 2);
+    expect([a, b].filter((r) => r.election.isLeader)).toEqual([first]);
+    expect(standby.grants).toEqual([]);
     expect(first.duty.events).toEqual(['start:1']);
     expect(standby.duty.events).toEqual([]);
     expect(await gauge(first.metrics, 'isLeader')).toBe(1);
@@ -83,12 +121,13 @@ describe(LeaderElectionService.name, () => {
     const report = await first.readiness.report();
     expect(report.details?.['leader']).toEqual({ id: first.election.status().id, is_leader: true, generation: 1 });
 
-    const handoverStarted = Date.now();
+    const released = await new LeadershipRepository(h.dataSource).read();
     await first.election.stop();
     expect(first.duty.events).toEqual(['start:1', 'stop:1']);
-    await eventually('the standby to take over', () => standby.election.isLeader);
-    // Released, not expired: the standby needs at most one retry interval, not a whole lease TTL.
-    expect(Date.now() - handoverStarted).toBeLessThan(700);
+    await eventually('the standby to take over', () => standby.election.isLeader, 20_000);
+    // Released, not expired: by the database clock the standby took the lease before the old one would have lapsed.
+    expect(standby.grants).toHaveLength(1);
+    expect(standby.grants[0].expiresAt.getTime() - leaseTtlMs).toBeLessThan(released?.expiresAt?.getTime() ?? 0);
     expect(standby.election.status()).toMatchObject({ is_leader: true, generation: 2 });
     expect(standby.duty.events).toEqual(['start:2']);
     expect(await h.auditActions()).toEqual(['leader.elected', 'leader.elected']);
@@ -104,13 +143,12 @@ describe(LeaderElectionService.name, () => {
     const oldFence: LeaderFence = { leaderId: 'crashed', generation: 1 };
 
     const b = replica('b');
-    const started = Date.now();
     b.election.start();
-    await eventually('the standby to take over', () => b.election.isLeader, 5_000);
-    const waited = Date.now() - started;
-    expect(waited).toBeGreaterThan(700);
-    expect(waited).toBeLessThan(1_600);
+    await eventually('the standby to take over', () => b.election.isLeader, 10_000);
     expect(b.election.fence).toEqual({ leaderId: 'b', generation: 2 });
+    // Not before the crashed lease lapsed, by the database clock: the grant starts no earlier than that expiry.
+    const ttl = resolveLeaderOptions(testLeaderOptions()).leaseTtlMs;
+    expect(b.grants[0].expiresAt.getTime() - ttl).toBeGreaterThanOrEqual(crashed?.expiresAt.getTime() ?? Infinity);
 
     const scheduling = new SchedulingRepository(h.dataSource);
     await expect(scheduling.schedule(oldFence, [{ workloadId, workerId: 'w1' }])).rejects.toBeInstanceOf(LeaseLostError);
@@ -131,13 +169,13 @@ describe(LeaderElectionService.name, () => {
     await eventually('leadership', () => a.election.isLeader);
 
     failRenewals = true;
-    await eventually('stepping down', () => !a.election.isLeader, 1_000);
+    await eventually('stepping down', () => !a.election.isLeader, 10_000);
     await eventually('duties stopped', () => a.duty.events.includes('stop:1'));
     expect(await gauge(a.metrics, 'isLeader')).toBe(0);
 
     failRenewals = false;
     // It released the lease on the way out, so it can take it again at once, as a new generation.
-    await eventually('leading again', () => a.election.isLeader, 2_000);
+    await eventually('leading again', () => a.election.isLeader, 10_000);
     expect(a.election.fence?.generation).toBe(2);
     expect(a.duty.events).toEqual(['start:1', 'stop:1', 'start:2']);
   });
@@ -148,17 +186,19 @@ describe(LeaderElectionService.name, () => {
     const hanging = Object.assign(Object.create(leases) as LeadershipRepository, {
       renew: (fence: LeaderFence, ttl: number) => (hang ? new Promise<never>(() => undefined) : leases.renew(fence, ttl)),
     });
-    const a = replica('a', { leaseTtlMs: 1_000, leaseRenewIntervalMs: 200 }, hanging);
+    const timings = { leaseTtlMs: 3_000, leaseRenewIntervalMs: 200 };
+    const a = replica('a', timings, hanging);
     a.election.start();
     await eventually('leadership', () => a.election.isLeader);
-    const lease = await leases.read();
 
     hang = true;
-    await eventually('stepping down', () => !a.election.isLeader, 2_000);
-    const steppedDownAt = Date.now();
-    // The database still had it as leader at that moment: it left before anyone could take over.
-    expect(steppedDownAt).toBeLessThan((lease?.expiresAt?.getTime() ?? 0) + 1_000);
-    expect(a.duty.events).toContain('stop:1');
+    // A standby takes over as soon as the database lets it: when the hanging leader's lease lapses.
+    const b = replica('b', timings);
+    b.election.start();
+    await eventually('the standby to take over', () => b.election.isLeader, 15_000);
+    expect(a.election.isLeader).toBe(false);
+    // The old leader's duties had stopped before the new leader's started: never two leaders at once.
+    expect(log).toEqual(['a:start:1', 'a:stop:1', 'b:start:2']);
   });
 
   it('steps down when a duty reports the lease lost', async () => {
@@ -166,6 +206,9 @@ describe(LeaderElectionService.name, () => {
     a.election.start();
     await eventually('leadership', () => a.election.isLeader);
     a.duty.term?.leaseLost(new LeaseLostError({ leaderId: 'a', generation: 1 }));
-    await eventually('stepping down', () => a.duty.events.includes('stop:1'), 1_000);
+    await eventually('stepping down', () => a.duty.events.includes('stop:1'), 5_000);
+    expect(a.duty.events.slice(0, 2)).toEqual(['start:1', 'stop:1']);
+    // Whatever it does next, it no longer acts under the generation it was told is lost.
+    expect(a.election.fence?.generation).not.toBe(1);
   });
 });

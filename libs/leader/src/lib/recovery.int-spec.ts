@@ -31,12 +31,14 @@ describe('leader recovery duties', () => {
       const beats = setInterval(() => void heartbeat('survivor').catch(() => undefined), 100);
       try {
         await h.startLeader({ workerTimeoutMs: 600 });
-        const lostAt = Date.now();
 
-        await eventually('both workloads to run again on the survivor', () => log.received.length === 2, 5_000);
-        const recoveredIn = Date.now() - lostAt;
-        expect(recoveredIn).toBeGreaterThanOrEqual(500);
-        expect(recoveredIn).toBeLessThan(2_500);
+        await eventually('both workloads to run again on the survivor', () => log.received.length === 2, 10_000);
+        // Not before its heartbeat was worker_timeout old, by the database clock.
+        const [timing] = await h.dataSource.query(
+          `SELECT (SELECT occurred_at FROM audit_events WHERE action = 'worker.dead') - last_heartbeat_at >= interval '600 milliseconds' AS after_timeout
+             FROM workers WHERE id = 'doomed'`,
+        );
+        expect(timing.after_timeout).toBe(true);
         expect(new Map(log.received.map((r) => [r.payload.workload_id, r.payload.attempt]))).toEqual(
           new Map([
             [running, 2],
@@ -65,12 +67,15 @@ describe('leader recovery duties', () => {
         const log = await h.collectAssignments('deaf');
         await h.startLeader({ assignmentAckTimeoutMs: 300, assignmentResends: 2 });
 
-        // First assignment, two re-sends one ack timeout apart, then the reclaimed workload is
-        // placed again (the only worker is the deaf one) as attempt 2.
-        await eventually('the reassignment as attempt 2', () => log.received.some((r) => r.payload.attempt === 2), 5_000);
+        // First assignment, re-sends one ack timeout apart, then the reclaimed workload is placed
+        // again (the only worker is the deaf one) as attempt 2. A watchdog round that runs late
+        // catches up with one re-send for the ones it missed (triageOverdue), so a loaded machine
+        // may see one re-send instead of two; never more, and never the same message twice.
+        await eventually('the reassignment as attempt 2', () => log.received.some((r) => r.payload.attempt === 2), 15_000);
         const firstAttempt = log.received.filter((r) => r.payload.attempt === 1);
-        expect(firstAttempt).toHaveLength(3);
-        expect(new Set(firstAttempt.map((r) => r.envelopeId)).size).toBe(3);
+        expect(firstAttempt.length).toBeGreaterThanOrEqual(2);
+        expect(firstAttempt.length).toBeLessThanOrEqual(3);
+        expect(new Set(firstAttempt.map((r) => r.envelopeId)).size).toBe(firstAttempt.length);
         const actions = await h.auditActions(id);
         expect(actions.slice(0, 3)).toEqual(['workload.scheduled', 'workload.requeued', 'workload.scheduled']);
         const [requeued] = await h.dataSource.query(
@@ -91,12 +96,19 @@ describe('leader recovery duties', () => {
       await h.insertWorker({ id: 'w1' });
       const id = await h.insertWorkload();
       const log = await h.collectAssignments('w1');
+      // Another worker never starts what it is given, so the watchdog keeps re-sending (and in the
+      // end reclaiming and re-placing) that one: each new message proves a watchdog round ran.
+      await h.insertWorker({ id: 'idle', types: ['idle-only'] });
+      await h.insertWorkload({ type: 'idle-only' });
+      const idleLog = await h.collectAssignments('idle');
       const leader = await h.startLeader({ assignmentAckTimeoutMs: 200 });
       await eventually('leadership', () => leader.get(LeaderElectionService).isLeader);
       await eventually('the assignment', () => log.received.length === 1);
       // The worker starts it, as its fenced start write would.
       await h.dataSource.query(`UPDATE workloads SET status = 'RUNNING', started_at = now() WHERE id = $1`, [id]);
-      await new Promise((resolve) => setTimeout(resolve, 800));
+      // Two more messages to the idle worker: the second comes from a round that began after the start.
+      const sent = idleLog.received.length;
+      await eventually('two more watchdog rounds', () => idleLog.received.length >= sent + 2);
       expect(log.received).toHaveLength(1);
       expect(await h.workload(id)).toMatchObject({ status: 'RUNNING', attempt: 1 });
     });

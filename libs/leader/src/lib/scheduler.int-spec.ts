@@ -65,7 +65,7 @@ describe(SchedulerService.name, () => {
     expect(await h.auditActions(gpuJob)).toEqual(['workload.scheduled']);
   });
 
-  it('reacts to a submission wake and to a freed slot within milliseconds', async () => {
+  it('reacts to a submission wake and to a freed slot without waiting for the sweep', async () => {
     await h.insertWorker({ id: 'w1', capacity: 1 });
     const log = await h.collectAssignments('w1');
     const leader = await h.startLeader();
@@ -73,11 +73,9 @@ describe(SchedulerService.name, () => {
 
     const first = await h.insertWorkload();
     const second = await h.insertWorkload();
-    const woken = Date.now();
+    // The sweep runs once a minute here: an assignment within the wait comes from the wake.
     await wake({ reason: 'submitted', workload_ids: [first, second] });
     await eventually('first assignment', () => log.received.length === 1);
-    const latency = Date.now() - woken;
-    expect(latency).toBeLessThan(500);
     expect(log.received[0]?.payload.workload_id).toBe(first);
     expect((await h.workload(second)).status).toBe('PENDING');
 
@@ -93,10 +91,11 @@ describe(SchedulerService.name, () => {
     const retry = await h.insertWorkload({ notBeforeInMs: 400, attempt: 2 });
     await h.startLeader();
 
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect((await h.workload(retry)).status).toBe('PENDING');
-    await eventually('the retry to be placed', () => log.received.length === 1, 3_000);
+    await eventually('the retry to be placed', () => log.received.length === 1, 10_000);
     expect(log.received[0]?.payload).toMatchObject({ workload_id: retry, attempt: 2 });
+    // Not early, by the database clock.
+    const [placed] = await h.dataSource.query(`SELECT scheduled_at >= not_before AS on_time FROM workloads WHERE id = $1`, [retry]);
+    expect(placed.on_time).toBe(true);
   });
 
   it('finds work whose wake was lost at the next sweep', async () => {
@@ -182,8 +181,12 @@ describe(SchedulerService.name, () => {
     const log = await h.collectAssignments('late');
     await h.insertWorker({ id: 'late' });
     await wake({ reason: 'worker_joined', worker_id: 'late' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(log.received).toEqual([]);
+    // A workload submitted after it is placed on the new worker: the scheduler has run with a free
+    // worker and the cancelled one gone from its queue, and placed only the live one.
+    const live = await h.insertWorkload();
+    await wake({ reason: 'submitted', workload_ids: [live] });
+    await eventually('the live workload placed', () => log.received.length > 0);
+    expect(log.received.map((r) => r.payload.workload_id)).toEqual([live]);
     expect((await h.workload(cancelled)).status).toBe('CANCELLED');
   });
 });

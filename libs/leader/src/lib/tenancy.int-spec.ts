@@ -1,6 +1,7 @@
 import { register } from 'prom-client';
 import { createLeaderHarness, eventually, type LeaderHarness } from '../testing/leader-harness';
 import { AUDIT_EVENTS_DELETED_METRIC, AuditRetentionService } from './audit-retention.service';
+import { LeaderMetrics } from './leader-metrics';
 import { TENANT_RUNNING_METRIC } from './tenant-metrics.service';
 
 jest.setTimeout(20_000);
@@ -59,10 +60,12 @@ describe('leader tenancy duties', () => {
     const other = await h.insertWorkload({ priority: 1 });
     await h.collectAssignments('w1');
 
-    await h.startLeader({ sweepIntervalMs: 100 });
+    const leader = await h.startLeader({ sweepIntervalMs: 100 });
     await eventually('the active customer\'s workload scheduled', async () => (await h.workload(other)).status === 'SCHEDULED');
-    // Several sweeps later it is still waiting.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Three scheduling passes later (counted by the pass-duration histogram) it is still waiting.
+    const passes = async () => (await leader.get(LeaderMetrics).passDuration.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+    const seen = await passes();
+    await eventually('three more scheduling passes', async () => (await passes()) >= seen + 3);
     expect(await h.workload(held)).toMatchObject({ status: 'PENDING', worker_id: null });
 
     await h.dataSource.query(`UPDATE customers SET status = 'active' WHERE id = $1`, [suspended]);

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import {
-  ACTIVE_STATUSES,
   ALL_WORKLOAD_STATUSES,
   COMMAND_SOURCES,
   TERMINAL_STATUSES,
@@ -20,9 +19,25 @@ const command = fc.constantFrom<WorkloadCommand>('cancel', 'pause', 'resume');
 const successors = (from: WorkloadStatus) => ALL_WORKLOAD_STATUSES.filter((to) => canTransition(from, to));
 
 describe('workload status state machine', () => {
-  it('has exactly the eight statuses of the spec', () => {
-    expect([...ALL_WORKLOAD_STATUSES].sort()).toEqual(
-      ['CANCELLED', 'COMPLETED', 'FAILED', 'PAUSED', 'PAUSING', 'PENDING', 'RUNNING', 'SCHEDULED'],
+  it('reaches every status from PENDING, where a submitted workload starts', () => {
+    const seen = new Set<WorkloadStatus>([WorkloadStatus.Pending]);
+    const frontier: WorkloadStatus[] = [WorkloadStatus.Pending];
+    while (frontier.length > 0) {
+      for (const next of successors(frontier.pop() as WorkloadStatus)) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          frontier.push(next);
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual([...ALL_WORKLOAD_STATUSES].sort());
+  });
+
+  it('the terminal statuses are exactly those the transition table gives no exit', () => {
+    fc.assert(
+      fc.property(status, (s) => {
+        expect(isTerminal(s)).toBe(successors(s).length === 0);
+      }),
     );
   });
 
@@ -50,14 +65,19 @@ describe('workload status state machine', () => {
     }
   });
 
-  it('terminal and active statuses are disjoint, and isTerminal/isActive agree with their lists', () => {
-    fc.assert(
-      fc.property(status, (s) => {
-        expect(isTerminal(s)).toBe(TERMINAL_STATUSES.includes(s));
-        expect(isActive(s)).toBe(ACTIVE_STATUSES.includes(s));
-        expect(isTerminal(s) && isActive(s)).toBe(false);
-      }),
+  it('a workload takes a worker slot only by being scheduled from PENDING', () => {
+    const intoSlot = ALL_WORKLOAD_STATUSES.flatMap((from) =>
+      ALL_WORKLOAD_STATUSES.filter((to) => canTransition(from, to) && !isActive(from) && isActive(to)).map((to) => [from, to]),
     );
+    expect(intoSlot).toEqual([[WorkloadStatus.Pending, WorkloadStatus.Scheduled]]);
+  });
+
+  it('a workload holding a slot can always be requeued (its worker lost) and is never terminal', () => {
+    for (const held of ALL_WORKLOAD_STATUSES.filter(isActive)) {
+      expect(isTerminal(held)).toBe(false);
+      expect(canTransition(held, WorkloadStatus.Pending)).toBe(true);
+    }
+    expect(ALL_WORKLOAD_STATUSES.filter(isActive)).not.toEqual([]);
   });
 
   it('assertTransition throws InvalidStateError exactly when canTransition is false', () => {

@@ -1,5 +1,6 @@
 import { createServer, Server } from 'node:net';
 import { AddressInfo } from 'node:net';
+import { eventually } from '@niyanta/testing';
 import { StartupProbe, tcpCheck } from './startup-probe.server';
 
 async function listeningServer(): Promise<{ server: Server; port: number }> {
@@ -32,7 +33,7 @@ describe(StartupProbe.name, () => {
   it('answers /health 200, /ready 503 naming the dependency, other paths 503 with the error envelope', async () => {
     const controller = new AbortController();
     const waiting = probe.waitFor({ postgres: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')) }, { intervalMs: 20, signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually('the first failed check', () => probe.report().checks['postgres']?.error?.startsWith('connect'));
 
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
@@ -87,7 +88,7 @@ describe(StartupProbe.name, () => {
   it('fails a hanging check after its timeout', async () => {
     const controller = new AbortController();
     const waiting = probe.waitFor({ broker: () => new Promise<void>(() => undefined) }, { checkTimeoutMs: 30, intervalMs: 10, signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await eventually('the check to time out', () => probe.report().checks['broker']?.error?.startsWith('timed out'));
     expect(probe.report().checks['broker']).toEqual({ ok: false, error: 'timed out after 30ms' });
     controller.abort(new Error('done'));
     await expect(waiting).rejects.toThrow('done');

@@ -125,8 +125,9 @@ describe('client.stream()', () => {
     const stream = createNiyantaClient({ baseUrl: server.baseUrl, apiKey: KEY }).stream({}, { highWaterMark: 4 });
     const first = await stream.next();
     expect(first.value?.type).toBe('snapshot');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Reading stops once the buffer holds highWaterMark messages it has not handed out.
     const socket = (stream as unknown as { socket: WebSocket }).socket;
+    for (const deadline = Date.now() + 10_000; !socket.isPaused && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(socket.isPaused).toBe(true);
     let received = 0;
     for await (const message of stream) {

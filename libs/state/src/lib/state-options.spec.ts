@@ -1,9 +1,9 @@
-import { DEFAULT_SCHEMA, resolveSchema } from './state-options';
+import { resolveSchema } from './state-options';
 
 describe(resolveSchema.name, () => {
-  it('defaults to public', () => {
-    expect(resolveSchema({})).toBe(DEFAULT_SCHEMA);
-    expect(DEFAULT_SCHEMA).toBe('public');
+  it("defaults to PostgreSQL's own public schema", () => {
+    expect(resolveSchema({})).toBe('public');
+    expect(resolveSchema({ schema: undefined })).toBe('public');
   });
 
   it('accepts names that need no quoting', () => {

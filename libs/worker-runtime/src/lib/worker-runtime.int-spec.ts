@@ -6,6 +6,7 @@ import {
   type MessageEnvelope,
   type WorkloadEventPayload,
 } from '@niyanta/models';
+import { Logger } from '@nestjs/common';
 import { first, sleep, WorkerHarness } from '../testing/worker-harness';
 
 async function waitFor(check: () => boolean, timeoutMs = 2_000): Promise<void> {
@@ -145,11 +146,14 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
     });
 
     it('drops malformed assignments without running anything', async () => {
-      await harness.broker.publishDurable(
-        harness.subjects.workerAssign(harness.workerId),
-        createEnvelope(MessageType.Assignment, { workload_id: 42 }),
-      );
-      await sleep(100);
+      const warned = jest.spyOn(Logger.prototype, 'warn');
+      try {
+        const malformed = createEnvelope(MessageType.Assignment, { workload_id: 42 });
+        await harness.broker.publishDurable(harness.subjects.workerAssign(harness.workerId), malformed);
+        await waitFor(() => warned.mock.calls.some(([message]) => String(message).includes(`dropped a malformed assignment (type ${MessageType.Assignment}, id ${malformed.id})`)), 10_000);
+      } finally {
+        warned.mockRestore();
+      }
       expect(harness.runtime.status().running).toBe(0);
     });
   });
@@ -219,10 +223,23 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
       expect(first(workers).status).toBe('STOPPED');
       expect((await harness.readiness.report()).checks['worker']?.ok).toBe(false);
 
-      // A stopped worker takes no more assignments.
+      // A stopped worker takes no more assignments: the assignment is still waiting, unacknowledged,
+      // for whoever consumes the worker's durable next.
       await harness.reschedule(id);
       await harness.assign(id);
-      await sleep(200);
+      const waiting: string[] = [];
+      const consumer = await harness.broker.consumeDurable<{ workload_id: string }>(
+        harness.subjects.workerAssign(harness.workerId),
+        `worker-${harness.workerId}`,
+        async (message) => {
+          waiting.push(message.payload.workload_id);
+        },
+      );
+      try {
+        await waitFor(() => waiting.includes(id), 10_000);
+      } finally {
+        await consumer.unsubscribe();
+      }
       expect(await harness.workload(id)).toMatchObject({ status: 'SCHEDULED', attempt: 2 });
       expect(await harness.runtime.drain()).toBe(report);
     });
@@ -240,18 +257,24 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
       const id = await harness.insertScheduled('sleep', { duration_ms: 60_000, steps: 600 });
       await harness.assign(id);
       await harness.waitFor(id, (row) => row.status === 'RUNNING');
-      // Another worker's drain request is not for this one.
-      await harness.broker.publish(
-        harness.subjects.workerControl(harness.workerId),
-        createEnvelope(MessageType.WorkerDrain, { worker_id: 'someone-else', requested_by: 'admin' }),
-      );
-      await sleep(100);
-      expect(harness.runtime.state).toBe('RUNNING');
-
-      await harness.broker.publish(
-        harness.subjects.workerControl(harness.workerId),
-        createEnvelope(MessageType.WorkerDrain, { worker_id: harness.workerId, requested_by: 'admin' }),
-      );
+      const warned = jest.spyOn(Logger.prototype, 'warn');
+      const drainRequests = () => warned.mock.calls.map(([message]) => String(message)).filter((message) => message.includes('drain requested by'));
+      try {
+        // Another worker's drain request is not for this one; its own, sent right after on the same
+        // subject, is handled after it.
+        await harness.broker.publish(
+          harness.subjects.workerControl(harness.workerId),
+          createEnvelope(MessageType.WorkerDrain, { worker_id: 'someone-else', requested_by: 'other-admin' }),
+        );
+        await harness.broker.publish(
+          harness.subjects.workerControl(harness.workerId),
+          createEnvelope(MessageType.WorkerDrain, { worker_id: harness.workerId, requested_by: 'admin' }),
+        );
+        await waitFor(() => drainRequests().length > 0, 10_000);
+        expect(drainRequests()).toEqual([`worker ${harness.workerId}: drain requested by admin`]);
+      } finally {
+        warned.mockRestore();
+      }
       const back = await harness.waitFor(id, (row) => row.status === 'PENDING');
       expect(back).toMatchObject({ attempt: 2, worker_id: null });
       await harness.runtime.drain();

@@ -67,14 +67,30 @@ describe(resolveWorkerRuntimeOptions.name, () => {
 describe(typeRegistration.name, () => {
   it('uses the contract defaults for what a definition leaves out', () => {
     const bare: WorkloadDefinition = { type: 'bare', create: () => sleepWorkload.create() as never };
-    expect(typeRegistration(bare)).toEqual({ workloadType: 'bare', ...REGISTRATION_DEFAULTS, inputSchema: null });
-    expect(REGISTRATION_DEFAULTS).toEqual({
+    expect(typeRegistration(bare)).toEqual({
+      workloadType: 'bare',
       defaultPriority: 100,
       maxRetries: 3,
       timeoutSeconds: null,
       checkpointIntervalSeconds: 30,
       checkpointProgressStep: null,
+      inputSchema: null,
     });
+  });
+
+  it.each<[keyof NonNullable<WorkloadDefinition['defaults']>, keyof typeof REGISTRATION_DEFAULTS]>([
+    ['priority', 'defaultPriority'],
+    ['maxRetries', 'maxRetries'],
+    ['timeoutSeconds', 'timeoutSeconds'],
+    ['checkpointIntervalSeconds', 'checkpointIntervalSeconds'],
+    ['checkpointProgressStep', 'checkpointProgressStep'],
+  ])('fills only %s when a definition leaves out just that one', (left, filled) => {
+    const full = { priority: 700, maxRetries: 0, timeoutSeconds: 60, checkpointIntervalSeconds: 5, checkpointProgressStep: 0.1 };
+    const create = () => sleepWorkload.create() as never;
+    const { [left]: _omitted, ...partial } = full;
+    const registered = typeRegistration({ type: 'partial', defaults: partial, create });
+    expect(registered).toEqual({ ...typeRegistration({ type: 'partial', defaults: full, create }), [filled]: REGISTRATION_DEFAULTS[filled] });
+    expect(registered[filled]).not.toEqual(typeRegistration({ type: 'partial', defaults: full, create })[filled]);
   });
 
   it("keeps the definition's own values, including an explicit null interval", () => {

@@ -382,8 +382,9 @@ describe(WorkloadExecution.name, () => {
     const deps = store.deps();
     const policy = { intervalSeconds: 0.05, progressStep: 0.25 };
     await new WorkloadExecution(start({ checkpointPolicy: policy }), definitionOf(handler), 'w1', deps).run();
-    // About two by time in the first 120 ms, one for crossing a 0.25 progress step.
-    expect(store.saved.length).toBeGreaterThanOrEqual(3);
+    // At least one by time (every 50 ms during the first 120; how many depends on the machine's
+    // load) and one for crossing a 0.25 progress step.
+    expect(store.saved.length).toBeGreaterThanOrEqual(2);
     expect(deps.observer.checkpointSaved).toHaveBeenCalledWith('test', 'interval', expect.any(Number), expect.objectContaining({ storedBytes: store.saved[0]?.storedBytes }));
     expect(deps.observer.checkpointSaved).toHaveBeenCalledWith('test', 'progress', expect.any(Number), expect.anything());
   });

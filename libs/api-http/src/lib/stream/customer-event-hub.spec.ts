@@ -72,7 +72,15 @@ describe(CustomerEventHub.name, () => {
     await detachSecond();
     expect(hub.customerCount()).toBe(0);
     await broker.publish(subjects.customerEvents(CUSTOMER), createEnvelope(MessageType.WorkloadEvent, payload({ workload_id: 'c' })));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A listener attached afterwards gets the next event; had the detached ones still been
+    // subscribed, 'c' would have reached them before it.
+    const third: string[] = [];
+    const detachThird = await hub.attach(CUSTOMER, (e) => third.push(e.workload_id));
+    await broker.publish(subjects.customerEvents(CUSTOMER), createEnvelope(MessageType.WorkloadEvent, payload({ workload_id: 'd' })));
+    await until(() => third.length === 1);
+    expect(third).toEqual(['d']);
+    expect(first).toEqual(['a']);
     expect(second).toEqual(['a', 'b']);
+    await detachThird();
   });
 });

@@ -288,11 +288,14 @@ describe('GET /v1/stream (two API replicas on PostgreSQL and NATS)', () => {
     await cancel(customer.key, watched.id);
     await cancelledSleeps.waitFor('two cancelled sleeps', () => cancelledSleeps.updates().length >= 2);
     await byId.waitFor('the watched workload', () => byId.updates().length >= 1);
-    // Let stray events arrive, if any were going to.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // One more event, after all of the above: once the filtered stream has it, anything stray
+    // would have been through both filters.
+    await publishEvent(customer.id, { workload_id: unwatched.id, status: 'CANCELLED', progress: 0.5 });
+    await cancelledSleeps.waitFor('the last event', () => cancelledSleeps.updates().some((u) => u.id === unwatched.id && u.progress === 0.5));
     expect(cancelledSleeps.updates().map((u) => [u.id, u.status])).toEqual([
       [unwatched.id, 'CANCELLED'],
       [watched.id, 'CANCELLED'],
+      [unwatched.id, 'CANCELLED'],
     ]);
     expect(byId.updates().map((u) => [u.id, u.status])).toEqual([[watched.id, 'CANCELLED']]);
   });
@@ -313,11 +316,14 @@ describe('GET /v1/stream (two API replicas on PostgreSQL and NATS)', () => {
       worker_id: 'w',
       occurred_at: new Date().toISOString(),
     };
-    await replicaB.get(Broker).publish(new Subjects(prefix).customerEvents(customer2.id), createEnvelope(MessageType.WorkloadEvent, forged));
     const mine = await submit(customer2.key);
     await spectator.waitFor('customer 2 sees its own workload', () => spectator.updates().some((u) => u.id === mine.id));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(spectator.updates().map((u) => u.id)).toEqual([mine.id]);
+    await replicaB.get(Broker).publish(new Subjects(prefix).customerEvents(customer2.id), createEnvelope(MessageType.WorkloadEvent, forged));
+    // Customer 2's next event, on the same connection after the forged one: once it is delivered,
+    // the forged one has been dealt with.
+    await publishEvent(customer2.id, { workload_id: mine.id, status: 'RUNNING', progress: 0.5 });
+    await spectator.waitFor('customer 2 sees its workload running', () => spectator.updates().some((u) => u.id === mine.id && u.status === 'RUNNING'));
+    expect(spectator.updates().map((u) => u.id)).toEqual([mine.id, mine.id]);
   });
 
   it('drops superseded events that arrive late, so a workload never goes backwards', async () => {

@@ -11,7 +11,9 @@ const quiet = { warn: () => undefined, log: () => undefined };
 class FlakySink implements AuditSink {
   written: AuditEventInput[][] = [];
   down = false;
+  attempts = 0;
   async append(events: AuditEventInput[]): Promise<void> {
+    this.attempts++;
     if (this.down) throw new Error('connect ECONNREFUSED');
     this.written.push([...events]);
   }
@@ -41,7 +43,8 @@ describe(BufferedAuditWriter.name, () => {
     sink.down = true;
     const writer = new BufferedAuditWriter(sink, quiet, { flushDelayMs: 1, maxRetryDelayMs: 20 });
     for (let i = 0; i < 10; i++) writer.record(event(i));
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    // Tried and failed, then tried again: still holding every event.
+    await until(() => sink.attempts >= 3);
     expect(writer.pending).toBe(10);
     sink.down = false;
     writer.record(event(10));
@@ -141,14 +144,11 @@ describe('BufferedAuditWriter with an outbox', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('appends in a few microseconds per event', () => {
+  it('has every event in the outbox file by the time record() returns', () => {
     const writer = new BufferedAuditWriter(new FlakySink(), quiet, { flushDelayMs: 60_000, outbox: new AuditOutbox(dir, quiet) });
     const n = 5_000;
-    const began = process.hrtime.bigint();
     for (let i = 0; i < n; i++) writer.record(event(i));
-    const perEventUs = Number(process.hrtime.bigint() - began) / 1_000 / n;
+    // Synchronous appends, no flush needed (how fast they are is a benchmark's business, not a test's).
     expect(lines()).toHaveLength(n);
-    // Generous for a loaded CI machine; typically 10-30 µs with the event stamping, of which the write is 5-10.
-    expect(perEventUs).toBeLessThan(200);
   });
 });

@@ -3,6 +3,11 @@ import { expectError, startApiTestApp, type ApiTestApp } from '../../testing/api
 
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
+/** The workload a recorded message is about, if any. */
+function payloadOf(recorded: ApiTestApp['messages'][number]): { workload_id?: string; workload_ids?: string[] } {
+  return (recorded.message.payload ?? {}) as { workload_id?: string; workload_ids?: string[] };
+}
+
 describe('workloads API', () => {
   let api: ApiTestApp;
   let alice: { customerId: string; key: string };
@@ -294,6 +299,7 @@ describe('workloads API', () => {
       const workload = await submit(alice);
       await api.dataSource.query(`UPDATE workloads SET status = 'COMPLETED', completed_at = now() WHERE id = $1`, [workload.id]);
       const [before] = await api.dataSource.query(`SELECT * FROM workloads WHERE id = $1`, [workload.id]);
+      await api.waitForMessages((messages) => messages.some((m) => payloadOf(m).workload_id === workload.id));
       api.clearMessages();
       for (const command of ['cancel', 'pause', 'resume']) {
         expectError(await api.http.post(`/v1/workloads/${workload.id}/${command}`).set(as(alice)), 409, 'invalid_state');
@@ -302,8 +308,14 @@ describe('workloads API', () => {
       expect(after).toEqual(before);
       const [audit] = await api.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE workload_id = $1`, [workload.id]);
       expect(audit.n).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(api.messages).toEqual([]);
+      // A command that succeeds after them publishes its event; once that has arrived, anything the
+      // refused commands had published would have arrived before it.
+      const marker = await submit(alice);
+      expect((await api.http.post(`/v1/workloads/${marker.id}/cancel`).set(as(alice))).status).toBe(202);
+      await api.waitForMessages((messages) => messages.some((m) => payloadOf(m).workload_id === marker.id));
+      expect(
+        api.messages.filter((m) => payloadOf(m).workload_id === workload.id || payloadOf(m).workload_ids?.includes(workload.id)),
+      ).toEqual([]);
     });
 
     it('tells the worker running a cancelled workload to abort', async () => {

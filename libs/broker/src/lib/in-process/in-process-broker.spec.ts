@@ -1,3 +1,4 @@
+import { eventually } from '@niyanta/testing';
 import { createEnvelope } from '@niyanta/models';
 import { runBrokerConformance } from '../../testing/broker.conformance';
 import type { BrokerLogger } from '../broker-runtime';
@@ -18,13 +19,15 @@ describe(InProcessBroker.name, () => {
     let running = 0;
     let peak = 0;
     let done = 0;
+    // Each handler holds its slot until the test lets it go, so the broker always has more to start.
+    const waiting: Array<() => void> = [];
     await broker.consumeDurable(
       'conc.worker.w1.assign',
       'w1',
       async () => {
         running++;
         peak = Math.max(peak, running);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise<void>((resolve) => waiting.push(resolve));
         running--;
         done++;
       },
@@ -32,7 +35,12 @@ describe(InProcessBroker.name, () => {
     );
 
     for (let i = 0; i < 9; i++) await broker.publishDurable('conc.worker.w1.assign', createEnvelope('a', { i }));
-    while (done < 9) await new Promise((resolve) => setTimeout(resolve, 5));
+    await eventually('three handlers running', () => running === 3);
+    for (let released = 0; released < 9; released++) {
+      await eventually('a handler waiting', () => waiting.length > 0);
+      (waiting.shift() as () => void)();
+    }
+    await eventually('all nine handled', () => done === 9);
 
     expect(peak).toBe(3);
     await broker.close();
@@ -49,7 +57,8 @@ describe(InProcessBroker.name, () => {
     await broker.consumeDurable('age.worker.w1.assign', 'w1', async (message) => {
       got.push(message.id);
     });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Delivered in order: had the old one been kept, it would have come first.
+    await eventually('the fresh message', () => got.includes(fresh.id));
 
     expect(got).toEqual([fresh.id]);
     await broker.close();

@@ -155,10 +155,14 @@ describe(NatsBroker.name, () => {
       after.push(message.id);
     });
     while (after.length === 0 && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 200));
+    // A message published now comes after anything the stream still had for this consumer: once it
+    // is delivered, a redelivery of the acknowledged one would have come before it.
+    const marker = createEnvelope('a', { n: 3 });
+    await publisher.publishDurable(subject, marker);
+    while (after.length < 2 && Date.now() < deadline + 15_000) await new Promise((r) => setTimeout(r, 10));
 
     expect(seen).toEqual([acked.id]);
-    expect(after).toEqual([pending.id]);
+    expect(after).toEqual([pending.id, marker.id]);
   });
 
   it('fails to connect to an unreachable server with BrokerUnavailableError', async () => {

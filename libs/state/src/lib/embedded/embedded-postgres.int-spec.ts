@@ -29,7 +29,7 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
 }
 
 /** Starts the launcher in another Node process, as the standalone app would. */
-async function startInChild(dataDir: string, port: number): Promise<{ url: string; pid: number; kill(): void }> {
+async function startInChild(dataDir: string, port: number): Promise<{ url: string; pid: number; kill(): Promise<void> }> {
   const child = spawn(
     process.execPath,
     ['-r', '@swc-node/register', join(__dirname, 'fixtures', 'start-and-wait.fixture.ts'), dataDir, String(port)],
@@ -46,7 +46,14 @@ async function startInChild(dataDir: string, port: number): Promise<{ url: strin
     child.once('exit', (code) => fail(new Error(`launcher child exited with ${code}: ${stderr}`)));
   });
   const started = JSON.parse(line) as { url: string; pid: number };
-  return { ...started, kill: () => child.kill('SIGKILL') };
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  return {
+    ...started,
+    kill: () => {
+      child.kill('SIGKILL');
+      return exited;
+    },
+  };
 }
 
 describe(startEmbeddedPostgres.name, () => {
@@ -101,9 +108,8 @@ describe(startEmbeddedPostgres.name, () => {
   it('recovers the data directory from a server orphaned by a SIGKILLed parent', async () => {
     const port = await freePort();
     const orphaned = await startInChild(dataDir, port);
-    orphaned.kill();
+    await orphaned.kill();
     // The parent is gone but its PostgreSQL keeps running and holds the data directory.
-    await new Promise((done) => setTimeout(done, 200));
     expect(isAlive(orphaned.pid)).toBe(true);
     expect((await readPostmasterLock(dataDir))?.pid).toBe(orphaned.pid);
 

@@ -379,12 +379,15 @@ describe('worker repositories', () => {
 
     it('lets one sweeper at a time hold the sweep lock, and releases it after the work', async () => {
       let release: () => void = () => undefined;
+      let entered: () => void = () => undefined;
       const held = new Promise<void>((resolve) => (release = resolve));
+      const holding = new Promise<void>((resolve) => (entered = resolve));
       const first = checkpoints.withSweepLock(async () => {
+        entered();
         await held;
         return 'first';
       });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await holding;
       expect(await checkpoints.withSweepLock(async () => 'second')).toBeNull();
       release();
       expect(await first).toBe('first');
