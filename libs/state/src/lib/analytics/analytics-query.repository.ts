@@ -1,0 +1,253 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { histogramPercentiles, LATENCY_BUCKET_INDEXES, type LatencyPercentiles } from './latency-histogram';
+import type { RollupResolution } from './analytics-rollup.repository';
+
+/** A dimension a summary can be split by. */
+export type SummaryDimension = 'workload_type' | 'tier' | 'customer_id';
+
+/** What {@link AnalyticsQueryRepository.summary} aggregates. Absent filters do not filter. */
+export interface SummaryQuery {
+  from: Date;
+  to: Date;
+  bucket: RollupResolution;
+  /** Only this customer (always set for a customer's own view). */
+  customerId?: string;
+  workloadTypes?: string[];
+  /** Terminal statuses the outcome counts and latencies are restricted to. */
+  statuses?: string[];
+  groupBy?: SummaryDimension[];
+}
+
+/** One bucket of a summary (one per dimension combination when grouped). */
+export interface SummaryRow {
+  bucketStart: Date;
+  workloadType: string | null;
+  tier: string | null;
+  customerId: string | null;
+  submitted: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  retried: number;
+  waitMs: LatencyPercentiles;
+  runMs: LatencyPercentiles;
+}
+
+/** Utilization of one worker over a range. */
+export interface WorkerUtilizationRow {
+  workerId: string;
+  region: string | null;
+  status: string;
+  capacity: number;
+  busySlotSeconds: number;
+  slotSeconds: number;
+}
+
+/** Filters of {@link AnalyticsQueryRepository.exportRows}. */
+export interface ExportQuery {
+  from: Date;
+  to: Date;
+  customerId?: string;
+  workloadTypes?: string[];
+  statuses?: string[];
+}
+
+/** One workload of an export; timestamps are RFC 3339 text, labels the stored JSON text. */
+export interface ExportRow {
+  id: string;
+  customer_id: string;
+  workload_type: string;
+  status: string;
+  attempt: number;
+  created_at: string;
+  scheduled_at: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  wait_ms: number | null;
+  run_ms: number | null;
+  worker_id: string | null;
+  region: string | null;
+  labels: string;
+}
+
+/** Columns of an export, in order. */
+export const EXPORT_COLUMNS: ReadonlyArray<keyof ExportRow> = [
+  'id', 'customer_id', 'workload_type', 'status', 'attempt', 'created_at', 'scheduled_at', 'started_at',
+  'completed_at', 'wait_ms', 'run_ms', 'worker_id', 'region', 'labels',
+];
+
+const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
+const DIMENSION_COLUMNS: Record<SummaryDimension, string> = { workload_type: 'workload_type', tier: 'tier', customer_id: 'customer_id' };
+
+function summedHistogram(column: string): string {
+  return `ARRAY[${LATENCY_BUCKET_INDEXES.map((i) => `COALESCE(sum(${column}[${i}]) FILTER (WHERE status = ANY($3)), 0)`).join(', ')}]::float8[]`;
+}
+
+const ts = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+interface SummarySqlRow {
+  bucket_start: Date;
+  workload_type: string | null;
+  tier: string | null;
+  customer_id: string | null;
+  submitted: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  retried: number;
+  wait_hist: number[];
+  run_hist: number[];
+}
+
+/** Reads of the analytics API: summaries and utilization from the rollups, and workload exports. */
+@Injectable()
+export class AnalyticsQueryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Counts and latency percentiles per bucket in `[from, to)`, from the rollups of that bucket size. */
+  async summary(query: SummaryQuery): Promise<SummaryRow[]> {
+    const statuses = query.statuses?.length ? query.statuses.filter((s) => TERMINAL.includes(s)) : TERMINAL;
+    const params: unknown[] = [query.bucket, [query.from, query.to], statuses];
+    const conditions = [`resolution = $1`, `bucket_start >= date_trunc($1, ($2::timestamptz[])[1], 'UTC')`, `bucket_start < ($2::timestamptz[])[2]`];
+    if (query.customerId) {
+      params.push(query.customerId);
+      conditions.push(`customer_id = $${params.length}`);
+    }
+    if (query.workloadTypes?.length) {
+      params.push(query.workloadTypes);
+      conditions.push(`workload_type = ANY($${params.length})`);
+    }
+    const dims = (query.groupBy ?? []).map((d) => DIMENSION_COLUMNS[d]);
+    const select = (['workload_type', 'tier', 'customer_id'] as const)
+      .map((d) => (dims.includes(d) ? `${d}${d === 'customer_id' ? '::text' : ''} AS ${d}` : `NULL AS ${d}`))
+      .join(', ');
+    const rows: SummarySqlRow[] = await this.dataSource.query(
+      `SELECT bucket_start, ${select},
+              sum(submitted)::float8 AS submitted, sum(retried)::float8 AS retried,
+              COALESCE(sum(finished) FILTER (WHERE status = 'COMPLETED' AND status = ANY($3)), 0)::float8 AS completed,
+              COALESCE(sum(finished) FILTER (WHERE status = 'FAILED' AND status = ANY($3)), 0)::float8 AS failed,
+              COALESCE(sum(finished) FILTER (WHERE status = 'CANCELLED' AND status = ANY($3)), 0)::float8 AS cancelled,
+              ${summedHistogram('wait_hist')} AS wait_hist, ${summedHistogram('run_hist')} AS run_hist
+         FROM analytics_rollups
+        WHERE ${conditions.join(' AND ')}
+        GROUP BY ${['bucket_start', ...dims].join(', ')}
+        ORDER BY ${['bucket_start', ...dims].join(', ')}`,
+      params,
+    );
+    return rows.map((row) => ({
+      bucketStart: row.bucket_start,
+      workloadType: row.workload_type,
+      tier: row.tier,
+      customerId: row.customer_id,
+      submitted: row.submitted,
+      completed: row.completed,
+      failed: row.failed,
+      cancelled: row.cancelled,
+      retried: row.retried,
+      waitMs: histogramPercentiles(row.wait_hist),
+      runMs: histogramPercentiles(row.run_hist),
+    }));
+  }
+
+  /**
+   * Busy slot-seconds (finished work from the hourly rollups, plus running work up to now) and
+   * slot-seconds (capacity × time registered and alive) of every known worker within `[from, to)`.
+   * With `customerId`, busy time counts only that customer's workloads.
+   */
+  async workerUtilization(from: Date, to: Date, customerId?: string): Promise<WorkerUtilizationRow[]> {
+    const params: unknown[] = [from, to];
+    let customerFilter = '';
+    if (customerId) {
+      params.push(customerId);
+      customerFilter = `AND customer_id = $3`;
+    }
+    const rows: Array<{ id: string; region: string | null; status: string; capacity: number; busy: number; slots: number }> =
+      await this.dataSource.query(
+        `WITH finished AS (
+           SELECT worker_id, sum(busy_ms)::float8 / 1000 AS s FROM analytics_worker_rollups
+            WHERE bucket_start >= date_trunc('hour', $1::timestamptz, 'UTC') AND bucket_start < $2 ${customerFilter}
+            GROUP BY worker_id
+         ), running AS (
+           SELECT worker_id, sum(GREATEST(0, extract(epoch FROM LEAST(now(), $2::timestamptz) - GREATEST(started_at, $1::timestamptz))))::float8 AS s
+             FROM workloads
+            WHERE status IN ('RUNNING', 'PAUSING') AND worker_id IS NOT NULL AND started_at IS NOT NULL ${customerFilter}
+            GROUP BY worker_id
+         )
+         SELECT w.id, w.region, w.status, w.capacity,
+                COALESCE(f.s, 0) + COALESCE(r.s, 0) AS busy,
+                (w.capacity * GREATEST(0, extract(epoch FROM
+                   LEAST($2::timestamptz, CASE WHEN w.status IN ('DEAD', 'STOPPED') THEN w.last_heartbeat_at ELSE now() END)
+                   - GREATEST($1::timestamptz, w.registered_at))))::float8 AS slots
+           FROM workers w
+           LEFT JOIN finished f ON f.worker_id = w.id
+           LEFT JOIN running r ON r.worker_id = w.id
+          ORDER BY w.id`,
+        params,
+      );
+    return rows.map((row) => ({
+      workerId: row.id,
+      region: row.region,
+      status: row.status,
+      capacity: row.capacity,
+      busySlotSeconds: row.busy,
+      slotSeconds: row.slots,
+    }));
+  }
+
+  /**
+   * Every workload created in `[from, to)` matching the filters (a customer's newest first; across
+   * customers unordered), read through a server-side cursor
+   * `pageSize` rows at a time on one dedicated connection, so memory stays flat whatever the range.
+   * Stop iterating (break, return) to close the cursor early.
+   */
+  async *exportRows(query: ExportQuery, pageSize = 2000): AsyncGenerator<ExportRow[]> {
+    const params: unknown[] = [query.from, query.to];
+    const conditions = ['w.created_at >= $1', 'w.created_at < $2'];
+    if (query.customerId) {
+      params.push(query.customerId);
+      conditions.push(`w.customer_id = $${params.length}`);
+    }
+    if (query.workloadTypes?.length) {
+      params.push(query.workloadTypes);
+      conditions.push(`w.workload_type = ANY($${params.length})`);
+    }
+    if (query.statuses?.length) {
+      params.push(query.statuses);
+      conditions.push(`w.status = ANY($${params.length})`);
+    }
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let open = false;
+    try {
+      await runner.query('BEGIN READ ONLY');
+      open = true;
+      await runner.query(
+        `DECLARE analytics_export NO SCROLL CURSOR FOR
+         SELECT w.id, w.customer_id, w.workload_type, w.status, w.attempt,
+                ${ts('w.created_at')} AS created_at, ${ts('w.scheduled_at')} AS scheduled_at,
+                ${ts('w.started_at')} AS started_at, ${ts('w.completed_at')} AS completed_at,
+                round(extract(epoch FROM w.started_at - w.created_at) * 1000)::float8 AS wait_ms,
+                CASE WHEN w.status = 'COMPLETED' THEN round(extract(epoch FROM w.completed_at - w.started_at) * 1000)::float8 END AS run_ms,
+                w.worker_id, wk.region, w.labels::text AS labels
+           FROM workloads w LEFT JOIN workers wk ON wk.id = w.worker_id
+          WHERE ${conditions.join(' AND ')}
+          -- A customer's export follows its (customer_id, created_at) index; across customers the
+          -- rows come in table order rather than after a sort of the whole range.
+          ${query.customerId ? 'ORDER BY w.created_at DESC, w.id DESC' : ''}`,
+        params,
+      );
+      for (;;) {
+        const rows: ExportRow[] = await runner.query(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM analytics_export`);
+        if (rows.length === 0) break;
+        yield rows;
+      }
+    } finally {
+      try {
+        if (open) await runner.query('ROLLBACK');
+      } finally {
+        await runner.release();
+      }
+    }
+  }
+}
