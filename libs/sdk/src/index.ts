@@ -8,7 +8,10 @@ export { WorkloadStream, streamQuery } from './lib/workload-stream';
 export type { StreamFilter, StreamOptions } from './lib/workload-stream';
 export { TERMINAL_STATUSES } from './lib/types';
 export type {
+  AnalyticsBucket,
+  AnalyticsSummary,
   BatchCancelResult,
+  ExportRow,
   Checkpoint,
   ErrorResponse,
   ListWorkloadsQuery,
@@ -17,6 +20,7 @@ export type {
   StreamUpdateMessage,
   SubmitWorkloadRequest,
   Worker,
+  WorkerAnalytics,
   Workload,
   WorkloadEvent,
   WorkloadPage,
