@@ -3,11 +3,15 @@
 // and in-process broker unless DATABASE_URL / NATS_URL are set). TypeScript is compiled on load by
 // @swc-node/register (docs/adr/0003-swc-runtime.md). Signals are passed on and the app's exit
 // status becomes ours, so `npm start` behaves like the app itself under a supervisor.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The dashboard served at /ui: rebuilt on every start (esbuild, well under a second, offline).
+// A failed build is reported and the API starts anyway (/ui then says how to build it).
+const dashboard = spawnSync(process.execPath, ['apps/dashboard/build.mjs'], { cwd: root, stdio: 'inherit' });
+if (dashboard.status !== 0) console.error('dashboard build failed; starting without /ui');
 const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/standalone/src/main.ts', ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',

@@ -44,7 +44,12 @@ const want = (s) => steps.length === 0 || steps.includes(s);
 // The module-boundary rule skips itself without a cached Nx project graph (a fresh clone), so
 // build the graph before linting.
 if (want('lint')) run('project graph', bin('nx'), ['show', 'projects']) && run('lint', bin('eslint'), ['.', '--max-warnings=0']);
-if (want('typecheck')) run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+if (want('typecheck')) {
+  run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+  run('typecheck (dashboard)', bin('tsc'), ['-p', 'apps/dashboard/tsconfig.json']);
+}
+// The browser tests serve the dashboard from its build (esbuild, under a second).
+if (want('e2e')) run('dashboard build', process.execPath, ['apps/dashboard/build.mjs']);
 if (want('unit')) jest('unit + integration tests', ['-c', 'jest.config.cjs', '--ci', '--forceExit'], 'unit.json');
 if (want('e2e')) jest('end-to-end tests', ['-c', 'apps/e2e/jest.config.cjs', '--ci', '--runInBand', '--forceExit'], 'e2e.json');
 if (want('chaos')) jest('fault injection (short)', ['-c', 'tools/chaos/jest.chaos.config.cjs', '--ci', '--runInBand', '--forceExit'], 'chaos.json');

@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp } from '@niyanta/api-http';
+import { configureHttpApp, defaultDashboardRoot, serveDashboard } from '@niyanta/api-http';
 import { loadApiConfig } from '@niyanta/config';
 import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
 import { ensureSchema } from '@niyanta/state';
@@ -21,9 +21,10 @@ async function main(): Promise<void> {
     const app = await NestFactory.create(CoordinatorApiModule.forRoot(config), { bufferLogs: true, abortOnError: false });
     useStructuredLogger(app);
     configureHttpApp(app, { bodyLimitBytes: config.bodyLimitBytes, swagger: true, corsOrigins: config.corsOrigins });
+    serveDashboard(app, { root: defaultDashboardRoot(process.cwd()) });
     return app;
   });
-  launcher.log.info(`${SERVICE_NAME} listening on ${url} (API docs at ${url}/docs)`);
+  launcher.log.info(`${SERVICE_NAME} listening on ${url} (API docs at ${url}/docs, dashboard at ${url}/ui/)`);
 }
 
 void main();

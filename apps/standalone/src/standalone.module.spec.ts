@@ -29,6 +29,7 @@ describe(startBanner.name, () => {
       inProcessBroker: true,
     });
     expect(banner).toContain('API docs (Swagger UI):  http://localhost:8080/docs');
+    expect(banner).toContain('Dashboard:              http://localhost:8080/ui/');
     expect(banner).toContain(`Development API key:    ${DEFAULT_DEV_API_KEY}`);
     expect(banner).toContain(`curl -s -X POST http://localhost:8080/v1/workloads`);
     expect(banner).toContain(`-H 'Authorization: Bearer ${DEFAULT_DEV_API_KEY}'`);

@@ -19,6 +19,7 @@ export function startBanner(facts: BannerFacts): string {
     '',
     `Niyanta is running (API, leader and worker in one process; ${stores})`,
     '',
+    `  Dashboard:              ${url}/ui/  (sign in with the development API key below)`,
     `  API docs (Swagger UI):  ${url}/docs`,
     `  OpenAPI document:       ${url}/docs-json`,
     `  Health / metrics:       ${url}/ready  ${url}/metrics`,
