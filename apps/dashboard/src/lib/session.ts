@@ -72,7 +72,8 @@ export function describeError(error: unknown): string {
 /** Unwraps an `openapi-fetch` result of `client.api`, throwing the API's error as a NiyantaApiError-like Error. */
 export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
-  if (response.ok && data !== undefined) return data;
+  // A 204 (revoke, for one) has no body: `data` is then undefined, which callers of such routes ignore.
+  if (response.ok) return data as T;
   const body = (error ?? {}) as { error?: { code?: string; message?: string } };
   const code = body.error?.code ?? 'error';
   throw new Error(`${body.error?.message ?? response.statusText} (${response.status} ${code})`);
