@@ -39,11 +39,10 @@ describe('dashboard at /ui in a browser', () => {
   /** Runs axe-core on the page; returns the serious and critical violations. */
   async function accessibilityViolations(): Promise<string[]> {
     await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe;
-      const result = await axe.run(document);
-      return result.violations.map((v) => ({ id: v.id, impact: v.impact, count: v.nodes.length }));
-    });
+    // Evaluated in the page (a string: this file is compiled without the DOM's types).
+    const violations = (await page.evaluate(
+      'axe.run(document).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, count: v.nodes.length })))',
+    )) as Array<{ id: string; impact: string | null; count: number }>;
     return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.count} nodes)`);
   }
 
@@ -100,7 +99,7 @@ describe('dashboard at /ui in a browser', () => {
   it('refuses a bad key with a clear error', async () => {
     await signIn('nyk_nosuchky_notARealKeyButWellFormed00');
     await expectAlert(page, /not accepted \(401\)/);
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
   });
 
   it('signs a customer in, shows a submitted workload live, opens it and watches it complete', async () => {
@@ -108,7 +107,7 @@ describe('dashboard at /ui in a browser', () => {
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     // The key lives in this tab's session storage, never in the address.
     expect(page.url()).not.toContain(DEV_KEY);
-    expect(await page.evaluate(() => sessionStorage.getItem('niyanta.session'))).toContain(DEV_KEY);
+    expect(await page.evaluate("sessionStorage.getItem('niyanta.session')")).toContain(DEV_KEY);
     expect(await accessibilityViolations()).toEqual([]);
     await shot('overview');
 
@@ -154,14 +153,17 @@ describe('dashboard at /ui in a browser', () => {
     await page.getByLabel('Label').fill('batch:paging');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const rows = page.locator('tbody tr[data-workload-id]');
-    const idsOnPage = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-workload-id') ?? ''));
+    /** The ids on the page once it shows `count` rows, all of the batch (the filtered page has replaced the unfiltered one). */
+    const batchPage = (count: number) =>
+      eventually(`a page of ${count} rows of the batch`, async () => {
+        const shown = await rows.evaluateAll((trs) => trs.map((tr) => ({ id: tr.getAttribute('data-workload-id') ?? '', text: tr.textContent ?? '' })));
+        return shown.length === count && shown.every((row) => row.text.includes('batch:paging')) ? shown.map((row) => row.id) : undefined;
+      });
     // One batch shares its creation time, so its order (newest first, then by id) is the API's to choose.
-    await eventually('the first page of the batch', async () => ((await rows.count()) === 25 ? true : undefined));
-    const first = await idsOnPage();
+    const first = await batchPage(25);
     await page.getByRole('button', { name: 'Older' }).click();
     await page.getByText('Page 2').waitFor();
-    await eventually('the second page of the batch', async () => ((await rows.count()) === 5 ? true : undefined));
-    const second = await idsOnPage();
+    const second = await batchPage(5);
     expect(new Set([...first, ...second])).toEqual(new Set(mine.map((w) => w.id)));
 
     await page.getByLabel('Label').fill('');
@@ -204,7 +206,10 @@ describe('dashboard at /ui in a browser', () => {
     await page.getByRole('button', { name: 'Revoke', exact: true }).click();
     await page.getByRole('button', { name: 'Confirm revoke' }).click();
     await page.getByRole('button', { name: 'Revoke', exact: true }).waitFor({ state: 'detached' });
-    expect((await createNiyantaClient({ baseUrl: app.url, apiKey: issued ?? '' }).list().catch((e: { status: number }) => e)).status).toBe(401);
+    const refused = await createNiyantaClient({ baseUrl: app.url, apiKey: issued ?? '' })
+      .list()
+      .then(() => null, (error: unknown) => error);
+    expect(refused).toMatchObject({ status: 401 });
 
     await page.getByRole('link', { name: 'Tiers' }).click();
     await page.getByRole('cell', { name: 'enterprise' }).waitFor();

@@ -12,7 +12,7 @@ import type { Response } from 'express';
 import { resolveRange } from './analytics-range';
 import type { AdminExportQueryDto, AdminSummaryQueryDto, ExportQueryDto, SummaryQueryDto } from './dto/analytics-query.dto';
 import type { AnalyticsSummaryDto, RegionUtilizationDto, SummaryBucketDto, WorkerAnalyticsDto, WorkerUtilizationDto } from './dto/analytics.dto';
-import { CSV_EXPORT, JSON_EXPORT } from './export-format';
+import { EXPORT_FRAMING } from './export-format';
 
 /** Whose data a query covers: one customer's, or (operator) every customer's or one chosen. */
 export interface AnalyticsScope {
@@ -104,8 +104,11 @@ export class AnalyticsService {
    */
   async export(scope: AnalyticsScope, query: ExportQueryDto | AdminExportQueryDto, res: Response): Promise<void> {
     const range = resolveRange(query.from, query.to, EXPORT_RETENTION_MS);
-    const format = query.format === 'csv' ? CSV_EXPORT : JSON_EXPORT;
-    const pages = this.analytics.exportRows({ ...range, customerId: scope.customerId, workloadTypes: query.workload_type, statuses: query.status });
+    const format = EXPORT_FRAMING[query.format ?? 'json'];
+    const pages = this.analytics.exportLines(
+      { ...range, customerId: scope.customerId, workloadTypes: query.workload_type, statuses: query.status },
+      query.format ?? 'json',
+    );
     let closed = false;
     res.on('close', () => {
       closed = true;
@@ -118,7 +121,7 @@ export class AnalyticsService {
       res.write(format.head);
       let first = true;
       while (!next.done && !closed) {
-        if (!res.write(format.rows(next.value, first))) await drained(res);
+        if (!res.write(format.page(next.value, first))) await drained(res);
         first = false;
         if (closed) break;
         next = await pages.next();

@@ -1,39 +1,23 @@
-import type { ExportRow } from '@niyanta/state';
-import { CSV_EXPORT, JSON_EXPORT } from './export-format';
+import { EXPORT_FRAMING } from './export-format';
 
-const ROW: ExportRow = {
-  id: '0b6f8e0e-2f63-4f7e-9f5c-6a0a3c1d2e4f',
-  customer_id: '5d7e3a52-1c1f-4c3b-a0de-9d1b8f1f3a77',
-  workload_type: 'sleep',
-  status: 'COMPLETED',
-  attempt: 1,
-  created_at: '2026-01-31T12:00:00.000Z',
-  scheduled_at: null,
-  started_at: '2026-01-31T12:00:00.010Z',
-  completed_at: '2026-01-31T12:00:01.010Z',
-  wait_ms: 10,
-  run_ms: 1000,
-  worker_id: 'w1',
-  region: null,
-  labels: '{"team": "a, \\"b\\""}',
-};
+const ROW = '{"id": "0b6f8e0e", "labels": {"team": "a, \\"b\\""}}';
 
-describe('export formats', () => {
-  it('CSV quotes what needs quoting and leaves nulls empty', () => {
-    const text = CSV_EXPORT.head + CSV_EXPORT.rows([ROW], true);
-    const [header, line] = text.split('\r\n');
-    expect(header?.split(',')).toHaveLength(14);
-    expect(line).toBe(
-      '0b6f8e0e-2f63-4f7e-9f5c-6a0a3c1d2e4f,5d7e3a52-1c1f-4c3b-a0de-9d1b8f1f3a77,sleep,COMPLETED,1,2026-01-31T12:00:00.000Z,,' +
-        '2026-01-31T12:00:00.010Z,2026-01-31T12:00:01.010Z,10,1000,w1,,"{""team"": ""a, \\""b\\""""}"',
+describe('export framing', () => {
+  it('CSV starts with the column header and ends every line with CRLF', () => {
+    const csv = EXPORT_FRAMING.csv;
+    const text = csv.head + csv.page(['a,b', 'c,"d ""e"""'], true) + csv.page([], false) + csv.tail;
+    expect(text).toBe(
+      'id,customer_id,workload_type,status,attempt,created_at,scheduled_at,started_at,completed_at,wait_ms,run_ms,worker_id,region,labels\r\n' +
+        'a,b\r\nc,"d ""e"""\r\n',
     );
   });
 
-  it('JSON pages join into one parseable list', () => {
-    const text = JSON_EXPORT.head + JSON_EXPORT.rows([ROW, ROW], true) + JSON_EXPORT.rows([ROW], false) + JSON_EXPORT.tail;
-    const parsed = (JSON.parse(text) as { items: Array<Record<string, unknown>> }).items;
-    expect(parsed).toHaveLength(3);
-    expect(parsed[2]).toEqual({ ...ROW, labels: { team: 'a, "b"' } });
-    expect(JSON.parse(JSON_EXPORT.head + JSON_EXPORT.tail)).toEqual({ items: [] });
+  it('JSON pages join into one parseable object, empty or not', () => {
+    const json = EXPORT_FRAMING.json;
+    const text = json.head + json.page([ROW, ROW], true) + json.page([], false) + json.page([ROW], false) + json.tail;
+    const parsed = JSON.parse(text) as { items: unknown[] };
+    expect(parsed.items).toHaveLength(3);
+    expect(parsed.items[2]).toEqual({ id: '0b6f8e0e', labels: { team: 'a, "b"' } });
+    expect(JSON.parse(json.head + json.tail)).toEqual({ items: [] });
   });
 });

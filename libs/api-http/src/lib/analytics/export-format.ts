@@ -1,47 +1,32 @@
-import { EXPORT_COLUMNS, type ExportRow } from '@niyanta/state';
+import { EXPORT_COLUMNS, type ExportFormat } from '@niyanta/state';
 
-/** How one export format frames and encodes rows. */
-export interface ExportFormat {
+/** How one export format frames the lines the database renders. */
+export interface ExportFraming {
   contentType: string;
   extension: string;
   head: string;
-  /** `first` is true for the first row of the whole export. */
-  rows(rows: ExportRow[], first: boolean): string;
+  /** `first` is true for the first page of the whole export. */
+  page(lines: string[], first: boolean): string;
   tail: string;
 }
 
-function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** RFC 4180 CSV with a header line; labels are their JSON text. */
-export const CSV_EXPORT: ExportFormat = {
+/** RFC 4180 CSV: a header line, then one line per workload (CRLF line ends). */
+const CSV_FRAMING: ExportFraming = {
   contentType: 'text/csv; charset=utf-8',
   extension: 'csv',
   head: `${EXPORT_COLUMNS.join(',')}\r\n`,
-  rows: (rows) => {
-    let out = '';
-    for (const row of rows) out += `${EXPORT_COLUMNS.map((column) => csvField(row[column])).join(',')}\r\n`;
-    return out;
-  },
+  page: (lines) => (lines.length ? `${lines.join('\r\n')}\r\n` : ''),
   tail: '',
 };
 
-/** `{"items": [row, ...]}`; labels stay the stored JSON object. */
-export const JSON_EXPORT: ExportFormat = {
+/** `{"items": [row, ...]}`, one row object per line. */
+const JSON_FRAMING: ExportFraming = {
   contentType: 'application/json; charset=utf-8',
   extension: 'json',
   head: '{"items":[',
-  rows: (rows, first) => {
-    let out = '';
-    rows.forEach((row, i) => {
-      const { labels, ...rest } = row;
-      // labels is the database's own JSON text: spliced in rather than parsed and re-encoded.
-      out += `${first && i === 0 ? '\n' : ',\n'}${JSON.stringify(rest).slice(0, -1)},"labels":${labels}}`;
-    });
-    return out;
-  },
+  page: (lines, first) => (lines.length ? `${first ? '\n' : ',\n'}${lines.join(',\n')}` : ''),
   tail: '\n]}\n',
 };
+
+/** The framing of `format`. */
+export const EXPORT_FRAMING: Record<ExportFormat, ExportFraming> = { csv: CSV_FRAMING, json: JSON_FRAMING };

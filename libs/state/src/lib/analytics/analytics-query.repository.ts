@@ -44,7 +44,7 @@ export interface WorkerUtilizationRow {
   slotSeconds: number;
 }
 
-/** Filters of {@link AnalyticsQueryRepository.exportRows}. */
+/** Filters of {@link AnalyticsQueryRepository.exportLines}. */
 export interface ExportQuery {
   from: Date;
   to: Date;
@@ -53,38 +53,60 @@ export interface ExportQuery {
   statuses?: string[];
 }
 
-/** One workload of an export; timestamps are RFC 3339 text, labels the stored JSON text. */
-export interface ExportRow {
-  id: string;
-  customer_id: string;
-  workload_type: string;
-  status: string;
-  attempt: number;
-  created_at: string;
-  scheduled_at: string | null;
-  started_at: string | null;
-  completed_at: string | null;
-  wait_ms: number | null;
-  run_ms: number | null;
-  worker_id: string | null;
-  region: string | null;
-  labels: string;
-}
+/** Encodings of an export row. */
+export type ExportFormat = 'csv' | 'json';
 
-/** Columns of an export, in order. */
-export const EXPORT_COLUMNS: ReadonlyArray<keyof ExportRow> = [
+/**
+ * Columns of an export, in order (a CSV's header, a JSON row's keys): id, customer_id,
+ * workload_type, status, attempt, created_at, scheduled_at, started_at, completed_at (RFC 3339),
+ * wait_ms (submitted → running), run_ms (running → completed), worker_id, region (the worker's),
+ * labels (a JSON object).
+ */
+export const EXPORT_COLUMNS = [
   'id', 'customer_id', 'workload_type', 'status', 'attempt', 'created_at', 'scheduled_at', 'started_at',
   'completed_at', 'wait_ms', 'run_ms', 'worker_id', 'region', 'labels',
-];
+] as const;
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
 const DIMENSION_COLUMNS: Record<SummaryDimension, string> = { workload_type: 'workload_type', tier: 'tier', customer_id: 'customer_id' };
 
-function summedHistogram(column: string): string {
-  return `ARRAY[${LATENCY_BUCKET_INDEXES.map((i) => `COALESCE(sum(${column}[${i}]) FILTER (WHERE status = ANY($3)), 0)`).join(', ')}]::float8[]`;
+/** Element-wise sum of a histogram column; `filtered` restricts it to the statuses in `$3`. */
+function summedHistogram(column: string, filtered: boolean): string {
+  // Rows of non-terminal status hold empty histograms, so without a status filter no FILTER is needed.
+  const filter = filtered ? ' FILTER (WHERE status = ANY($3))' : '';
+  return `ARRAY[${LATENCY_BUCKET_INDEXES.map((i) => `COALESCE(sum(${column}[${i}])${filter}, 0)`).join(', ')}]::float8[]`;
 }
 
 const ts = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** SQL of each export column, in {@link EXPORT_COLUMNS} order, and whether CSV may need to quote it. */
+const EXPORT_SQL: Record<(typeof EXPORT_COLUMNS)[number], { sql: string; text: boolean }> = {
+  id: { sql: 'w.id::text', text: false },
+  customer_id: { sql: 'w.customer_id::text', text: false },
+  workload_type: { sql: 'w.workload_type', text: true },
+  status: { sql: 'w.status', text: false },
+  attempt: { sql: 'w.attempt', text: false },
+  created_at: { sql: ts('w.created_at'), text: false },
+  scheduled_at: { sql: ts('w.scheduled_at'), text: false },
+  started_at: { sql: ts('w.started_at'), text: false },
+  completed_at: { sql: ts('w.completed_at'), text: false },
+  wait_ms: { sql: 'round(extract(epoch FROM w.started_at - w.created_at) * 1000)::bigint', text: false },
+  run_ms: { sql: "CASE WHEN w.status = 'COMPLETED' THEN round(extract(epoch FROM w.completed_at - w.started_at) * 1000)::bigint END", text: false },
+  worker_id: { sql: 'w.worker_id', text: true },
+  region: { sql: 'wk.region', text: true },
+  labels: { sql: 'w.labels', text: true },
+};
+
+/** RFC 4180 quoting of a text value (quoted only when it holds a quote, comma or line break). */
+function csvText(sql: string): string {
+  return `CASE WHEN (${sql})::text ~ '[",\r\n]' THEN '"' || replace((${sql})::text, '"', '""') || '"' ELSE (${sql})::text END`;
+}
+
+/** Each row rendered by the database: one CSV line, or one JSON object. */
+const EXPORT_LINE: Record<ExportFormat, string> = {
+  csv: EXPORT_COLUMNS.map((c) => `COALESCE(${EXPORT_SQL[c].text ? csvText(EXPORT_SQL[c].sql) : `(${EXPORT_SQL[c].sql})::text`}, '')`).join(` || ',' || `),
+  json: `json_build_object(${EXPORT_COLUMNS.map((c) => `'${c}', ${EXPORT_SQL[c].sql}`).join(', ')})::text`,
+};
 
 interface SummarySqlRow {
   bucket_start: Date;
@@ -107,7 +129,8 @@ export class AnalyticsQueryRepository {
 
   /** Counts and latency percentiles per bucket in `[from, to)`, from the rollups of that bucket size. */
   async summary(query: SummaryQuery): Promise<SummaryRow[]> {
-    const statuses = query.statuses?.length ? query.statuses.filter((s) => TERMINAL.includes(s)) : TERMINAL;
+    const filtered = Boolean(query.statuses?.length);
+    const statuses = filtered ? (query.statuses ?? []).filter((s) => TERMINAL.includes(s)) : TERMINAL;
     const params: unknown[] = [query.bucket, [query.from, query.to], statuses];
     const conditions = [`resolution = $1`, `bucket_start >= date_trunc($1, ($2::timestamptz[])[1], 'UTC')`, `bucket_start < ($2::timestamptz[])[2]`];
     if (query.customerId) {
@@ -128,7 +151,7 @@ export class AnalyticsQueryRepository {
               COALESCE(sum(finished) FILTER (WHERE status = 'COMPLETED' AND status = ANY($3)), 0)::float8 AS completed,
               COALESCE(sum(finished) FILTER (WHERE status = 'FAILED' AND status = ANY($3)), 0)::float8 AS failed,
               COALESCE(sum(finished) FILTER (WHERE status = 'CANCELLED' AND status = ANY($3)), 0)::float8 AS cancelled,
-              ${summedHistogram('wait_hist')} AS wait_hist, ${summedHistogram('run_hist')} AS run_hist
+              ${summedHistogram('wait_hist', filtered)} AS wait_hist, ${summedHistogram('run_hist', filtered)} AS run_hist
          FROM analytics_rollups
         WHERE ${conditions.join(' AND ')}
         GROUP BY ${['bucket_start', ...dims].join(', ')}
@@ -197,11 +220,11 @@ export class AnalyticsQueryRepository {
 
   /**
    * Every workload created in `[from, to)` matching the filters (a customer's newest first; across
-   * customers unordered), read through a server-side cursor
-   * `pageSize` rows at a time on one dedicated connection, so memory stays flat whatever the range.
-   * Stop iterating (break, return) to close the cursor early.
+   * customers unordered), rendered by the database as CSV lines or JSON objects (see
+   * {@link EXPORT_COLUMNS}) and read through a server-side cursor `pageSize` rows at a time on one
+   * dedicated connection, so memory stays flat whatever the range. Stop iterating to close it early.
    */
-  async *exportRows(query: ExportQuery, pageSize = 2000): AsyncGenerator<ExportRow[]> {
+  async *exportLines(query: ExportQuery, format: ExportFormat, pageSize = 5000): AsyncGenerator<string[]> {
     const params: unknown[] = [query.from, query.to];
     const conditions = ['w.created_at >= $1', 'w.created_at < $2'];
     if (query.customerId) {
@@ -224,12 +247,7 @@ export class AnalyticsQueryRepository {
       open = true;
       await runner.query(
         `DECLARE analytics_export NO SCROLL CURSOR FOR
-         SELECT w.id, w.customer_id, w.workload_type, w.status, w.attempt,
-                ${ts('w.created_at')} AS created_at, ${ts('w.scheduled_at')} AS scheduled_at,
-                ${ts('w.started_at')} AS started_at, ${ts('w.completed_at')} AS completed_at,
-                round(extract(epoch FROM w.started_at - w.created_at) * 1000)::float8 AS wait_ms,
-                CASE WHEN w.status = 'COMPLETED' THEN round(extract(epoch FROM w.completed_at - w.started_at) * 1000)::float8 END AS run_ms,
-                w.worker_id, wk.region, w.labels::text AS labels
+         SELECT ${EXPORT_LINE[format]} AS line
            FROM workloads w LEFT JOIN workers wk ON wk.id = w.worker_id
           WHERE ${conditions.join(' AND ')}
           -- A customer's export follows its (customer_id, created_at) index; across customers the
@@ -238,9 +256,9 @@ export class AnalyticsQueryRepository {
         params,
       );
       for (;;) {
-        const rows: ExportRow[] = await runner.query(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM analytics_export`);
+        const rows: Array<{ line: string }> = await runner.query(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM analytics_export`);
         if (rows.length === 0) break;
-        yield rows;
+        yield rows.map((row) => row.line);
       }
     } finally {
       try {

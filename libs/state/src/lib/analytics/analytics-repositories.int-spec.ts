@@ -2,7 +2,7 @@ import { createTestSchema, type TestSchema } from '@niyanta/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source.factory';
 import { runMigrations } from '../migration-runner';
-import { AnalyticsQueryRepository, type ExportRow } from './analytics-query.repository';
+import { AnalyticsQueryRepository, EXPORT_COLUMNS } from './analytics-query.repository';
 import { AnalyticsRollupRepository } from './analytics-rollup.repository';
 
 const ROLLUP = { batchSize: 1000, settleMs: 1000 };
@@ -169,26 +169,41 @@ describe('analytics repositories', () => {
       ids.push(await workload({ customer: acme, status: 'COMPLETED', createdMs: i * 1000, startedMs: i * 1000 + 40, completedMs: i * 1000 + 540 }));
     }
     await workload({ customer: globex, status: 'CANCELLED', createdMs: 0 });
-    const pages: ExportRow[][] = [];
-    for await (const page of queries.exportRows({ from: at(0), to: at(HOUR), customerId: acme }, 3)) pages.push(page);
+    const pages: string[][] = [];
+    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), customerId: acme }, 'json', 3)) pages.push(page);
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
-    const rows = pages.flat();
-    expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
-    expect(rows[0]).toMatchObject({
+    const rows = pages.flat().map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rows.map((r) => r['id']).sort()).toEqual([...ids].sort());
+    // Newest first, every column, labels as an object.
+    expect(rows[0]).toEqual({
+      id: ids[6],
       customer_id: acme,
       workload_type: 'sleep',
       status: 'COMPLETED',
+      attempt: 1,
+      created_at: at(6000).toISOString(),
+      scheduled_at: null,
+      started_at: at(6040).toISOString(),
+      completed_at: at(6540).toISOString(),
       wait_ms: 40,
       run_ms: 500,
       worker_id: 'w1',
       region: 'eu',
-      created_at: at(6000).toISOString(),
+      labels: { team: 'a, "b"' },
     });
-    expect(JSON.parse(rows[0]?.labels ?? '')).toEqual({ team: 'a, "b"' });
-    // Every connection went back to the pool: the cursor's transaction ended.
-    const across: ExportRow[] = [];
-    for await (const page of queries.exportRows({ from: at(0), to: at(HOUR), statuses: ['CANCELLED'] })) across.push(...page);
-    expect(across.map((r) => r.customer_id)).toEqual([globex]);
+    expect(Object.keys(rows[0] ?? {})).toEqual([...EXPORT_COLUMNS]);
+
+    // CSV: the same columns, empty for null, text quoted when it must be.
+    const csv: string[] = [];
+    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), customerId: acme }, 'csv')) csv.push(...page);
+    expect(csv[0]).toBe(
+      `${ids[6]},${acme},sleep,COMPLETED,1,${at(6000).toISOString()},,${at(6040).toISOString()},${at(6540).toISOString()},40,500,w1,eu,"{""team"": ""a, \\""b\\""""}"`,
+    );
+
+    // Across customers, filtered by status.
+    const across: string[] = [];
+    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), statuses: ['CANCELLED'] }, 'json')) across.push(...page);
+    expect(across.map((line) => (JSON.parse(line) as { customer_id: string }).customer_id)).toEqual([globex]);
   });
 
   it('prunes rollups past retention', async () => {

@@ -57,7 +57,10 @@ function upsertRollups(resolution: RollupResolution, cte: string): string {
                                    submitted, retried, finished, wait_hist, run_hist)
     SELECT '${resolution}', date_trunc('${resolution}', at, 'UTC'), customer_id, workload_type, tier, status,
            sum(submitted), sum(retried), sum(finished), ${histogram('wait_bucket')}, ${histogram('run_bucket')}
-      FROM facts GROUP BY 2, 3, 4, 5, 6
+      FROM facts
+     -- Buckets already past their retention (a backlog being caught up) are not written at all.
+     WHERE at >= now() - interval '${ROLLUP_RETENTION_MS[resolution]} milliseconds'
+     GROUP BY 2, 3, 4, 5, 6
     ON CONFLICT ON CONSTRAINT pk_analytics_rollups DO UPDATE SET
       submitted = analytics_rollups.submitted + excluded.submitted,
       retried = analytics_rollups.retried + excluded.retried,
@@ -112,6 +115,7 @@ busy AS (
     LEFT JOIN workers wk ON wk.id = f.worker_id
     CROSS JOIN LATERAL generate_series(date_trunc('hour', f.started_at, 'UTC'), f.completed_at, interval '1 hour') AS h
    WHERE f.worker_id IS NOT NULL AND f.started_at IS NOT NULL AND f.completed_at > f.started_at
+     AND f.completed_at >= now() - interval '${WORKER_ROLLUP_RETENTION_MS} milliseconds'
    GROUP BY 1, 2, 3
   ON CONFLICT ON CONSTRAINT pk_analytics_worker_rollups DO UPDATE SET
     busy_ms = analytics_worker_rollups.busy_ms + excluded.busy_ms,
