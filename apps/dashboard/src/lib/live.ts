@@ -12,6 +12,8 @@ export type LiveState = 'connecting' | 'live' | 'closed';
 /** Filter of a subscription (query parameters of `/v1/stream`; they hold no secret). */
 export interface LiveFilter {
   ids?: string[];
+  /** With statuses given, the opening snapshot includes finished workloads too (newest first). */
+  statuses?: string[];
 }
 
 /**
@@ -24,6 +26,7 @@ export function useWorkloadStream(key: string | null, filter: LiveFilter, onMess
   const handler = useRef(onMessage);
   handler.current = onMessage;
   const ids = filter.ids?.join(',') ?? '';
+  const statuses = filter.statuses?.join(',') ?? '';
 
   useEffect(() => {
     if (!key) return undefined;
@@ -35,6 +38,7 @@ export function useWorkloadStream(key: string | null, filter: LiveFilter, onMess
       const url = new URL('/v1/stream', window.location.href);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       if (ids) url.searchParams.set('ids', ids);
+      if (statuses) url.searchParams.set('status', statuses);
       setState('connecting');
       socket = new WebSocket(url, protocols(key));
       socket.onopen = () => {
@@ -62,7 +66,7 @@ export function useWorkloadStream(key: string | null, filter: LiveFilter, onMess
       window.clearTimeout(retry);
       socket?.close(1000);
     };
-  }, [key, ids]);
+  }, [key, ids, statuses]);
   return state;
 }
 

@@ -27,9 +27,15 @@ function useLastHour(session: Session) {
   );
 }
 
+const MINUTE = 60_000;
+
 function Charts({ summary }: { summary: AnalyticsSummary | null }) {
-  const items = summary?.items ?? [];
-  const labels = items.map((i) => minuteLabel(i.bucket_start));
+  // One slot per minute of the hour, empty minutes included, so bars keep their place in time.
+  const end = Math.floor(Date.now() / MINUTE) * MINUTE;
+  const slots = Array.from({ length: 60 }, (_, i) => end - (59 - i) * MINUTE);
+  const byMinute = new Map((summary?.items ?? []).map((item) => [new Date(item.bucket_start).getTime(), item]));
+  const at = (t: number) => byMinute.get(t);
+  const labels = slots.map((t) => minuteLabel(new Date(t).toISOString()));
   return (
     <>
       <Card title="Throughput (last hour, per minute)" wide>
@@ -38,9 +44,9 @@ function Charts({ summary }: { summary: AnalyticsSummary | null }) {
           unit="workloads"
           labels={labels}
           series={[
-            { label: 'submitted', className: 's-submitted', values: items.map((i) => i.submitted) },
-            { label: 'completed', className: 's-completed', values: items.map((i) => i.completed) },
-            { label: 'failed', className: 's-failed', values: items.map((i) => i.failed) },
+            { label: 'submitted', className: 's-submitted', values: slots.map((t) => at(t)?.submitted ?? 0) },
+            { label: 'completed', className: 's-completed', values: slots.map((t) => at(t)?.completed ?? 0) },
+            { label: 'failed', className: 's-failed', values: slots.map((t) => at(t)?.failed ?? 0) },
           ]}
         />
       </Card>
@@ -50,8 +56,8 @@ function Charts({ summary }: { summary: AnalyticsSummary | null }) {
           unit="ms"
           labels={labels}
           series={[
-            { label: 'p50', className: 's-p50', values: items.map((i) => i.wait_ms.p50 ?? 0) },
-            { label: 'p95', className: 's-p95', values: items.map((i) => i.wait_ms.p95 ?? 0) },
+            { label: 'p50', className: 's-p50', values: slots.map((t) => at(t)?.wait_ms.p50 ?? 0) },
+            { label: 'p95', className: 's-p95', values: slots.map((t) => at(t)?.wait_ms.p95 ?? 0) },
           ]}
         />
       </Card>
@@ -67,7 +73,8 @@ function CustomerOverview({ session }: { session: Session }) {
     if (message.type === 'snapshot') setTruncated(message.truncated);
     setWorkloads((current) => applyMessage(current, message));
   }, []);
-  const live = useWorkloadStream(session.key, {}, onMessage);
+  // Every status: the opening snapshot then holds the newest workloads, finished ones included.
+  const live = useWorkloadStream(session.key, { statuses: STATUSES }, onMessage);
   const summary = useLastHour(session);
   const queue = useLoad<Workload[]>(
     async () => {
@@ -102,7 +109,7 @@ function CustomerOverview({ session }: { session: Session }) {
           </ul>
           <p className="muted">
             Stream {live}
-            {truncated ? '; counts cover your newest workloads only' : ''}.
+            {truncated ? '; counts cover your newest 1,000 workloads and what happened since' : ''}.
           </p>
         </Card>
         <Card title="Queue">
