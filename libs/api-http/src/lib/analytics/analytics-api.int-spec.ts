@@ -132,7 +132,7 @@ describe('analytics API', () => {
       expect(res.body.items.find((row: { workload_type: string }) => row.workload_type === 'render').labels).toEqual({ team: 'x,"y"' });
     });
 
-    it('streams CSV with a header and quoted fields', async () => {
+    it('streams CSV with a header and quoted text fields', async () => {
       const res = await api.http.get('/v1/analytics/export').query({ format: 'csv', status: 'PENDING' }).set(as(alice)).buffer(true).parse((r, cb) => {
         let text = '';
         r.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -143,7 +143,7 @@ describe('analytics API', () => {
       const lines = (res.body as string).trim().split('\r\n');
       expect(lines[0]).toBe('id,customer_id,workload_type,status,attempt,created_at,scheduled_at,started_at,completed_at,wait_ms,run_ms,worker_id,region,labels');
       expect(lines).toHaveLength(2);
-      expect(lines[1]).toContain(',render,PENDING,1,');
+      expect(lines[1]).toContain(',"render",PENDING,1,');
       expect(lines[1]?.endsWith('"{""team"": ""x,\\""y\\""""}"')).toBe(true);
     });
 

@@ -193,11 +193,11 @@ describe('analytics repositories', () => {
     });
     expect(Object.keys(rows[0] ?? {})).toEqual([...EXPORT_COLUMNS]);
 
-    // CSV: the same columns, empty for null, text quoted when it must be.
+    // CSV: the same columns, empty for null, text fields quoted.
     const csv: string[] = [];
     for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), customerId: acme }, 'csv')) csv.push(...page);
     expect(csv[0]).toBe(
-      `${ids[6]},${acme},sleep,COMPLETED,1,${at(6000).toISOString()},,${at(6040).toISOString()},${at(6540).toISOString()},40,500,w1,eu,"{""team"": ""a, \\""b\\""""}"`,
+      `${ids[6]},${acme},"sleep",COMPLETED,1,${at(6000).toISOString()},,${at(6040).toISOString()},${at(6540).toISOString()},40,500,"w1","eu","{""team"": ""a, \\""b\\""""}"`,
     );
 
     // Across customers, filtered by status.
