@@ -121,10 +121,11 @@ export class AnalyticsService {
       res.write(format.head);
       let first = true;
       while (!next.done && !closed) {
+        // The next page is fetched while this one is written: at most two pages are held.
+        const following = pages.next();
         if (!res.write(format.page(next.value, first))) await drained(res);
         first = false;
-        if (closed) break;
-        next = await pages.next();
+        next = await following;
       }
       if (!closed) res.end(format.tail);
     } catch (error) {
