@@ -149,6 +149,7 @@ describe('dashboard at /ui in a browser', () => {
     const mine = await dev.submitBatch(Array.from({ length: 30 }, (_, i) => ({ workload_type: 'sleep', input: { duration_ms: 1 }, labels: { batch: 'paging', n: String(i) } })));
 
     await page.goto(`${app.url}/ui/#/workloads`);
+    await page.getByText('Stream: live').waitFor();
     await page.getByLabel('Label').fill('batch:paging');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const rows = page.locator('tbody tr[data-workload-id]');

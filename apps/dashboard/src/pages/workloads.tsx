@@ -43,16 +43,20 @@ export function WorkloadsPage({ session }: { session: Session }) {
   const cursor = cursors[cursors.length - 1];
   const reloadTimer = useRef<number | undefined>(undefined);
 
+  // Only the latest request may set the rows: an older answer (other filters, other page) arriving late is dropped.
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const request = ++latest.current;
     try {
       const page = await session.client.list(toQuery(filters, cursor));
+      if (request !== latest.current) return;
       setRows(page.items);
       setNext(page.next_cursor ?? null);
       setError(null);
     } catch (e) {
-      setError(describeError(e));
+      if (request === latest.current) setError(describeError(e));
     } finally {
-      setLoaded(true);
+      if (request === latest.current) setLoaded(true);
     }
   }, [session, filters, cursor]);
 
