@@ -86,6 +86,8 @@ describe('dashboard at /ui in a browser', () => {
     admin = createNiyantaClient({ baseUrl: app.url, apiKey: ADMIN_KEY });
     // The page's CSP (script-src 'self') would refuse the injected axe-core script; the app's own files load either way.
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    // Waits are for signals (a row, a status); the bound only matters on a machine far busier than usual.
+    page.setDefaultTimeout(60_000);
     await eventually('the worker to register sleep', async () => ((await dev.workloadTypes()).some((t) => t.workload_type === 'sleep') ? true : undefined));
   }, 120_000);
 
@@ -121,7 +123,7 @@ describe('dashboard at /ui in a browser', () => {
 
     await row.getByRole('link').click();
     await page.getByRole('heading', { name: /^Workload / }).waitFor();
-    await statusOnPage().getByText('COMPLETED').waitFor({ timeout: 30_000 });
+    await statusOnPage().getByText('COMPLETED').waitFor({ timeout: 60_000 });
     await page.getByText('completed', { exact: true }).waitFor();
     expect(await accessibilityViolations()).toEqual([]);
     await shot('workload-detail');
@@ -130,14 +132,14 @@ describe('dashboard at /ui in a browser', () => {
   it('pauses, resumes and cancels a running workload through the confirmation dialog', async () => {
     const workload = await dev.submit({ workload_type: 'sleep', input: { duration_ms: 120_000 } });
     await page.goto(`${app.url}/ui/#/workloads/${workload.id}`);
-    await statusOnPage().getByText('RUNNING').waitFor({ timeout: 30_000 });
+    await statusOnPage().getByText('RUNNING').waitFor({ timeout: 60_000 });
     await control('Pause');
-    await statusOnPage().getByText('PAUSED').waitFor({ timeout: 30_000 });
+    await statusOnPage().getByText('PAUSED').waitFor({ timeout: 60_000 });
     await control('Resume');
     await statusOnPage().getByText(/PENDING|SCHEDULED|RUNNING/).waitFor();
-    await statusOnPage().getByText('RUNNING').waitFor({ timeout: 30_000 });
+    await statusOnPage().getByText('RUNNING').waitFor({ timeout: 60_000 });
     await control('Cancel');
-    await statusOnPage().getByText('CANCELLED').waitFor({ timeout: 30_000 });
+    await statusOnPage().getByText('CANCELLED').waitFor({ timeout: 60_000 });
     expect((await dev.get(workload.id)).status).toBe('CANCELLED');
   });
 
@@ -158,7 +160,7 @@ describe('dashboard at /ui in a browser', () => {
       eventually(`a page of ${count} rows of the batch`, async () => {
         const shown = await rows.evaluateAll((trs) => trs.map((tr) => ({ id: tr.getAttribute('data-workload-id') ?? '', text: tr.textContent ?? '' })));
         return shown.length === count && shown.every((row) => row.text.includes('batch:paging')) ? shown.map((row) => row.id) : undefined;
-      });
+      }, 60_000);
     // One batch shares its creation time, so its order (newest first, then by id) is the API's to choose.
     const first = await batchPage(25);
     await page.getByRole('button', { name: 'Older' }).click();
