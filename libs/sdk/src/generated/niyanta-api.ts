@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Export workloads of every customer as CSV or JSON
-         * @description Streams one row per workload created in the range (unordered across customers; one customer's newest first).
+         * @description Streams one row per workload created in the range, customer by customer, each newest first.
          */
         get: operations["adminExportAnalytics"];
         put?: never;

@@ -39,7 +39,7 @@ export class AdminAnalyticsController {
   @ApiOperation({
     operationId: 'adminExportAnalytics',
     summary: 'Export workloads of every customer as CSV or JSON',
-    description: 'Streams one row per workload created in the range (unordered across customers; one customer\'s newest first).',
+    description: 'Streams one row per workload created in the range, customer by customer, each newest first.',
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiExtraModels(WorkloadExportDto)
