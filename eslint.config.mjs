@@ -11,7 +11,7 @@ export default [
     ignores: ['**/dist', '**/node_modules', '**/tmp', '**/.nx', '**/.data', '**/coverage', 'libs/sdk/src/generated/**'],
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -31,10 +31,13 @@ export default [
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:sdk'] },
+            // The web dashboard is a client of the published API only.
+            { sourceTag: 'type:ui', onlyDependOnLibsWithTags: ['type:sdk'] },
             { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:api', 'scope:shared'] },
             { sourceTag: 'scope:leader', onlyDependOnLibsWithTags: ['scope:leader', 'scope:shared'] },
             { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:worker', 'scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:standalone', onlyDependOnLibsWithTags: ['scope:api', 'scope:leader', 'scope:worker', 'scope:shared'] },
           ],
         },

@@ -6,11 +6,15 @@
 // `npm start -- --watch` restarts the app (gracefully: SIGTERM, then start again) whenever a file it
 // loaded changes — a workload module of WORKLOAD_MODULES as well as the workspace's own sources —
 // using Node's watch mode.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The dashboard served at /ui: rebuilt on every start (esbuild, well under a second, offline).
+// A failed build is reported and the API starts anyway (/ui then says how to build it).
+const dashboard = spawnSync(process.execPath, ['apps/dashboard/build.mjs'], { cwd: root, stdio: 'inherit' });
+if (dashboard.status !== 0) console.error('dashboard build failed; starting without /ui');
 const args = process.argv.slice(2);
 const watch = args.includes('--watch');
 const appArgs = args.filter((arg) => arg !== '--watch');

@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp } from '@niyanta/api-http';
+import { configureHttpApp, defaultDashboardRoot, serveDashboard } from '@niyanta/api-http';
 import { loadApiConfig } from '@niyanta/config';
 import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
 import { ensureSchema } from '@niyanta/state';
@@ -30,9 +30,10 @@ async function main(): Promise<void> {
         headersTimeoutMs: config.httpHeadersTimeoutMs,
       },
     });
+    serveDashboard(app, { root: defaultDashboardRoot(process.cwd()) });
     return app;
   });
-  launcher.log.info(`${SERVICE_NAME} listening on ${url} (API docs at ${url}/docs)`);
+  launcher.log.info(`${SERVICE_NAME} listening on ${url} (API docs at ${url}/docs, dashboard at ${url}/ui/)`);
 }
 
 void main();

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, seedDevCustomer } from '@niyanta/api-http';
+import { configureHttpApp, defaultDashboardRoot, seedDevCustomer, serveDashboard } from '@niyanta/api-http';
 import { loadStandaloneConfig } from '@niyanta/config';
 import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
 import { ensureSchema, startEmbeddedPostgres } from '@niyanta/state';
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
         headersTimeoutMs: config.httpHeadersTimeoutMs,
       },
     });
+    serveDashboard(app, { root: defaultDashboardRoot(process.cwd()) });
     await seedDevCustomer(app.get(DataSource), keys.devApiKey);
     return app;
   });

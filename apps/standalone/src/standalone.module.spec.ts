@@ -62,6 +62,7 @@ describe(startBanner.name, () => {
     expect(banner).toContain('(kept in /d/dev-api-key and /d/dev-admin-key; delete them for new keys)');
     expect(banner).not.toContain('Listening on');
     expect(banner).toContain('API docs (Swagger UI):  http://localhost:8080/docs');
+    expect(banner).toContain('Dashboard:              http://localhost:8080/ui/');
     expect(banner).toContain(`Development API key:    ${DEV_KEY}`);
     expect(banner).toContain(`curl -s -X POST http://localhost:8080/v1/workloads`);
     expect(banner).toContain(`-H 'Authorization: Bearer ${DEV_KEY}'`);

@@ -28,6 +28,7 @@ export function startBanner(facts: BannerFacts): string {
     `Niyanta is running (API, leader and worker in one process; ${stores})`,
     ...(exposed ? ['', `  Listening on ${facts.host} (HOST): anyone who can reach this port with a key can use it.`] : []),
     '',
+    `  Dashboard:              ${url}/ui/  (sign in with the development API key below)`,
     `  API docs (Swagger UI):  ${url}/docs`,
     `  OpenAPI document:       ${url}/docs-json`,
     `  Health / metrics:       ${url}/ready  ${url}/metrics`,

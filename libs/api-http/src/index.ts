@@ -27,3 +27,5 @@ export { BufferedAuditWriter } from './lib/tenancy/buffered-audit-writer';
 export type { AuditSink, BufferedAuditWriterOptions } from './lib/tenancy/buffered-audit-writer';
 export { AuditOutbox } from './lib/tenancy/audit-outbox';
 export type { AuditOutboxOptions, OutboxSegment, RecoveredOutbox } from './lib/tenancy/audit-outbox';
+export { DASHBOARD_PATH, defaultDashboardRoot, serveDashboard } from './lib/dashboard/serve-dashboard';
+export type { DashboardOptions } from './lib/dashboard/serve-dashboard';

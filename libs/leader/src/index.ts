@@ -18,3 +18,5 @@ export { OTHER_CUSTOMERS, TENANT_RUNNING_METRIC, TenantMetricsService, runningSe
 export { concurrencyLimitReason } from './lib/pending-reasons';
 export { MAX_TYPE_LABELS, OTHER_TYPES, SCHEDULER_METRIC, SchedulerMetrics, queueSeries, softAffinityResult } from './lib/scheduler-metrics';
 export type { QueueSample, SoftAffinityResult } from './lib/scheduler-metrics';
+export { ANALYTICS_ROLLUP_OPTIONS, AnalyticsRollupService } from './lib/analytics/analytics-rollup.service';
+export type { AnalyticsRollupOptions } from './lib/analytics/analytics-rollup.service';

@@ -8,7 +8,10 @@ export { WorkloadStream, streamQuery } from './lib/workload-stream';
 export type { StreamFilter, StreamOptions } from './lib/workload-stream';
 export { TERMINAL_STATUSES } from './lib/types';
 export type {
+  AnalyticsBucket,
+  AnalyticsSummary,
   BatchCancelResult,
+  ExportRow,
   Checkpoint,
   ErrorResponse,
   ListWorkloadsQuery,
@@ -19,6 +22,7 @@ export type {
   TypedSubmitRequest,
   UntypedWorkloadInputs,
   Worker,
+  WorkerAnalytics,
   Workload,
   WorkloadEvent,
   WorkloadInputs,

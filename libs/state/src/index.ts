@@ -69,3 +69,10 @@ export { WorkerDrainRepository } from './lib/repositories/worker-drain.repositor
 export type { DrainRequestOutcome } from './lib/repositories/worker-drain.repository';
 export { ReconciliationRepository } from './lib/repositories/reconciliation.repository';
 export type { OrphanedAttempt, PlacedWorkload } from './lib/repositories/reconciliation.repository';
+export { AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity } from './lib/analytics/analytics-rollup.entity';
+export { AnalyticsRollupRepository, ROLLUP_RESOLUTIONS, ROLLUP_RETENTION_MS, ROLLUP_WATERMARK, WORKER_ROLLUP_RETENTION_MS } from './lib/analytics/analytics-rollup.repository';
+export type { RollupOptions, RollupResolution, RollupResult } from './lib/analytics/analytics-rollup.repository';
+export { AnalyticsQueryRepository, EXPORT_COLUMNS } from './lib/analytics/analytics-query.repository';
+export type { ExportFormat, ExportQuery, SummaryDimension, SummaryQuery, SummaryRow, WorkerUtilizationRow } from './lib/analytics/analytics-query.repository';
+export { histogramPercentiles, histogramQuantile, LATENCY_BUCKET_COUNT, LATENCY_BUCKETS_MS } from './lib/analytics/latency-histogram';
+export type { LatencyPercentiles } from './lib/analytics/latency-histogram';

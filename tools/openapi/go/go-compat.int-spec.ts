@@ -184,6 +184,12 @@ describe('docs/openapi.yaml from Go (real responses of a running standalone)', (
     await call('getWorker', { id: workerId });
     await call('listWorkloadTypes', {});
     await call('adminListAuditEvents', {}, { ...admin, query: '?limit=20' });
+    await call('getAnalyticsSummary', {}, { query: '?bucket=minute&group_by=workload_type,tier' });
+    await call('getAnalyticsWorkers', {});
+    await call('exportAnalytics', {}, { query: '?format=json' });
+    await call('adminGetAnalyticsSummary', {}, { ...admin, query: '?group_by=customer_id' });
+    await call('adminGetAnalyticsWorkers', {}, admin);
+    await call('adminExportAnalytics', {}, admin);
     await call('adminDrainWorker', { id: workerId }, admin);
 
     await until('the stream to report the completed workload', async () =>

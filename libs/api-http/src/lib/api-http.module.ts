@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import {
+  AnalyticsQueryRepository,
   ApiKeyRepository,
   AuditQueryRepository,
   AuditRepository,
@@ -16,6 +17,9 @@ import {
   WorkloadSubmissionRepository,
 } from '@niyanta/state';
 import { AdminController } from './admin/admin.controller';
+import { AdminAnalyticsController } from './analytics/admin-analytics.controller';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { AnalyticsService } from './analytics/analytics.service';
 import { WorkerDrainController } from './admin/worker-drain.controller';
 import { WorkerDrainService } from './admin/worker-drain.service';
 import { AdminConfigController } from './admin/admin-config.controller';
@@ -52,7 +56,7 @@ export class ApiHttpModule {
   static forRoot(options: ApiHttpOptions): DynamicModule {
     return {
       module: ApiHttpModule,
-      controllers: [WorkloadsController, FleetController, AdminController, AdminConfigController, WorkerDrainController, StreamController],
+      controllers: [WorkloadsController, FleetController, AdminController, AdminConfigController, WorkerDrainController, StreamController, AnalyticsController, AdminAnalyticsController],
       providers: [
         { provide: API_HTTP_OPTIONS, useValue: options },
         // Global guard: runs before the controllers' auth guards, so an open circuit answers first.
@@ -88,6 +92,8 @@ export class ApiHttpModule {
         CustomerEventHub,
         StreamMetrics,
         StreamGateway,
+        AnalyticsQueryRepository,
+        AnalyticsService,
       ],
       // For other API features (streaming, analytics) that authenticate the same way.
       exports: [ApiKeyAuthService, RateLimitService, ApiKeyGuard, AdminKeyGuard],

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ANALYTICS_SCHEMAS } from './analytics/dto/analytics.dto';
 import { JSON_VALUE_COMPONENT, JSON_VALUE_SCHEMA } from './common/json-value.schema';
 import { ErrorResponseDto } from './errors/error-response.dto';
 import { STREAM_MESSAGE_SCHEMA, streamMessageSchema } from './stream/stream.controller';
@@ -51,6 +52,7 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
     .addTag('workloads', 'Submit, read, list and control your workloads.')
     .addTag('stream', 'Live updates of your workloads over a WebSocket.')
     .addTag('fleet', 'The workers and the workload types they registered.')
+    .addTag('analytics', 'Throughput, latency and worker utilization from rollups; workload exports as CSV or JSON.')
     .addTag('admin', 'Operator API (admin key): customers, API keys, tiers, type configs, drains, audit.')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A customer API key (`nyk_...`).' }, 'api_key')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The operator key (NIYANTA_ADMIN_API_KEY).' }, 'admin_key')
@@ -65,7 +67,7 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
   // Schemas without a class to decorate (a union, "any JSON value") are added as named components.
   document.components = {
     ...document.components,
-    schemas: { ...document.components?.schemas, [STREAM_MESSAGE_SCHEMA]: streamMessageSchema(), [JSON_VALUE_SCHEMA]: JSON_VALUE_COMPONENT },
+    schemas: { ...document.components?.schemas, [STREAM_MESSAGE_SCHEMA]: streamMessageSchema(), [JSON_VALUE_SCHEMA]: JSON_VALUE_COMPONENT, ...ANALYTICS_SCHEMAS },
   };
   document.openapi = OPENAPI_VERSION;
   sizeIntegers(document.paths);

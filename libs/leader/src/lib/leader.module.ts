@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
+  AnalyticsRollupRepository,
   AuditQueryRepository,
   LeadershipRepository,
   ReconciliationRepository,
@@ -8,6 +9,7 @@ import {
   TierRepository,
   WorkerHealthRepository,
 } from '@niyanta/state';
+import { AnalyticsRollupService } from './analytics/analytics-rollup.service';
 import { AssignmentWatchdogService } from './assignment-watchdog.service';
 import { AUDIT_RETENTION_METRIC_PROVIDER, AuditRetentionService } from './audit-retention.service';
 import { HealthMonitorService } from './health-monitor.service';
@@ -59,6 +61,8 @@ export class LeaderModule {
         HeartbeatReconcilerService,
         AuditRetentionService,
         TenantMetricsService,
+        AnalyticsRollupRepository,
+        AnalyticsRollupService,
         {
           provide: LEADER_DUTIES,
           // Order matters on taking office: the scheduler first, so the others can notify it.
@@ -70,6 +74,7 @@ export class LeaderModule {
             HeartbeatReconcilerService,
             AuditRetentionService,
             TenantMetricsService,
+            AnalyticsRollupService,
           ],
         },
         LeaderElectionService,

@@ -4,6 +4,66 @@
  */
 
 export interface paths {
+    "/v1/admin/analytics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export workloads of every customer as CSV or JSON
+         * @description Streams one row per workload created in the range, customer by customer, each newest first.
+         */
+        get: operations["adminExportAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Throughput and latency per time bucket, every customer
+         * @description As `GET /v1/analytics/summary` across customers; `group_by` may include `customer_id`, `customer_id` filters to one.
+         */
+        get: operations["adminGetAnalyticsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/analytics/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Worker utilization, every customer
+         * @description Busy slot-seconds of all workloads (or one customer's) ÷ slot-seconds, per worker and region.
+         */
+        get: operations["adminGetAnalyticsWorkers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/api-keys/{id}": {
         parameters: {
             query?: never;
@@ -254,6 +314,66 @@ export interface paths {
          * @description Changes the given fields (null clears a nullable one), audited as `workload_config.updated`. New submissions use it within seconds; queued workloads keep what they were submitted with.
          */
         patch: operations["adminUpdateWorkloadType"];
+        trace?: never;
+    };
+    "/v1/analytics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export workloads as CSV or JSON
+         * @description Streams one row per workload of the caller created in the range (newest first): id, type, status, attempt, timestamps, wait and run ms, worker, region, labels.
+         */
+        get: operations["exportAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Throughput and latency per time bucket
+         * @description Per bucket: submitted, completed, failed, cancelled and retried workloads, and wait (submitted → running) and run (running → completed) time percentiles, optionally split by workload type and tier. Read from rollups the leader keeps current (a few seconds behind).
+         */
+        get: operations["getAnalyticsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Worker utilization
+         * @description Per worker and region: busy slot-seconds of the caller's workloads ÷ slot-seconds (capacity × time alive) over the range (at most 35 days back).
+         */
+        get: operations["getAnalyticsWorkers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/stream": {
@@ -574,6 +694,8 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @enum {string} */
+        AdminAnalyticsDimension: "workload_type" | "tier" | "customer_id";
         AffinityDto: {
             /**
              * @description Tags a worker must not have with this value.
@@ -621,6 +743,33 @@ export interface components {
             required: {
                 [key: string]: string;
             };
+        };
+        /** @enum {string} */
+        AnalyticsBucket: "minute" | "hour" | "day";
+        /** @enum {string} */
+        AnalyticsDimension: "workload_type" | "tier";
+        AnalyticsSummaryDto: {
+            /** @example hour */
+            bucket: components["schemas"]["AnalyticsBucket"];
+            /**
+             * Format: date-time
+             * @example 2026-01-30T12:00:00.000Z
+             */
+            from: string;
+            /**
+             * @description Dimensions the buckets are split by.
+             * @example [
+             *       "workload_type"
+             *     ]
+             */
+            group_by: string[];
+            /** @description Buckets with activity, oldest first. */
+            items: components["schemas"]["SummaryBucketDto"][];
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            to: string;
         };
         ApiKeyDto: {
             /**
@@ -944,6 +1093,74 @@ export interface components {
         ErrorResponseDto: {
             error: components["schemas"]["ErrorBodyDto"];
         };
+        /** @enum {string} */
+        ExportFormat: "csv" | "json";
+        ExportRowDto: {
+            /**
+             * Format: int32
+             * @example 1
+             */
+            attempt: number;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:02.012Z
+             */
+            completed_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @example 5d7e3a52-1c1f-4c3b-a0de-9d1b8f1f3a77
+             */
+            customer_id: string;
+            /**
+             * Format: uuid
+             * @example 0b6f8e0e-2f63-4f7e-9f5c-6a0a3c1d2e4f
+             */
+            id: string;
+            /**
+             * @example {
+             *       "team": "search"
+             *     }
+             */
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * @description Region of the worker.
+             * @example eu-west-1
+             */
+            region: string | null;
+            /**
+             * @description Running → completed (ms), for completed workloads.
+             * @example 2000
+             */
+            run_ms: number | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.004Z
+             */
+            scheduled_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.012Z
+             */
+            started_at: string | null;
+            /** @example COMPLETED */
+            status: string;
+            /**
+             * @description Submitted → running (ms).
+             * @example 12
+             */
+            wait_ms: number | null;
+            /** @example worker-7f3a */
+            worker_id: string | null;
+            /** @example sleep */
+            workload_type: string;
+        };
         IssueApiKeyDto: {
             /**
              * Format: date-time
@@ -1013,6 +1230,14 @@ export interface components {
              */
             size_bytes: number;
         };
+        LatencyPercentilesDto: {
+            /** @example 12 */
+            p50: number | null;
+            /** @example 85 */
+            p95: number | null;
+            /** @example 190 */
+            p99: number | null;
+        };
         PutTierDto: {
             /**
              * Format: int32
@@ -1056,6 +1281,21 @@ export interface components {
              * @example 50
              */
             scheduling_weight: number;
+        };
+        RegionUtilizationDto: {
+            /** @example 9000 */
+            busy_slot_seconds: number;
+            /** @example eu-west-1 */
+            region: string | null;
+            /** @example 86400 */
+            slot_seconds: number;
+            /** @example 0.104 */
+            utilization: number | null;
+            /**
+             * Format: int32
+             * @example 3
+             */
+            workers: number;
         };
         /** @description A message of `GET /v1/stream`: the opening snapshot, then updates. */
         StreamMessage: components["schemas"]["StreamSnapshotMessageDto"] | components["schemas"]["StreamUpdateMessageDto"];
@@ -1162,6 +1402,61 @@ export interface components {
              */
             workload_type: string;
         };
+        SummaryBucketDto: {
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            bucket_start: string;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            cancelled: number;
+            /**
+             * Format: int32
+             * @example 110
+             */
+            completed: number;
+            /**
+             * Format: uuid
+             * @description Set when split by `customer_id` (admin only).
+             * @example 5d7e3a52-1c1f-4c3b-a0de-9d1b8f1f3a77
+             */
+            customer_id: string | null;
+            /**
+             * Format: int32
+             * @example 3
+             */
+            failed: number;
+            /**
+             * Format: int32
+             * @description Failed attempts scheduled for another try.
+             * @example 4
+             */
+            retried: number;
+            /** @description Running → completed, of the workloads that completed in the bucket. */
+            run_ms: components["schemas"]["LatencyPercentilesDto"];
+            /**
+             * Format: int32
+             * @example 120
+             */
+            submitted: number;
+            /**
+             * @description Set when split by `tier`.
+             * @example standard
+             */
+            tier: string | null;
+            /** @description Submitted → running, of the workloads that ended in the bucket. */
+            wait_ms: components["schemas"]["LatencyPercentilesDto"];
+            /**
+             * @description Set when split by `workload_type`.
+             * @example sleep
+             */
+            workload_type: string | null;
+        };
+        /** @enum {string} */
+        TerminalWorkloadStatus: "COMPLETED" | "FAILED" | "CANCELLED";
         TierDto: {
             /**
              * Format: int32
@@ -1263,6 +1558,20 @@ export interface components {
              */
             timeout_seconds?: number | null;
         };
+        WorkerAnalyticsDto: {
+            /**
+             * Format: date-time
+             * @example 2026-01-30T12:00:00.000Z
+             */
+            from: string;
+            regions: components["schemas"]["RegionUtilizationDto"][];
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            to: string;
+            workers: components["schemas"]["WorkerUtilizationDto"][];
+        };
         WorkerDto: {
             /**
              * Format: int32
@@ -1314,6 +1623,34 @@ export interface components {
         };
         /** @enum {string} */
         WorkerStatus: "ACTIVE" | "DRAINING" | "DEAD" | "STOPPED";
+        WorkerUtilizationDto: {
+            /**
+             * @description Seconds of workload execution in the range (the caller's workloads only, for a customer).
+             * @example 5400
+             */
+            busy_slot_seconds: number;
+            /**
+             * Format: int32
+             * @example 8
+             */
+            capacity: number;
+            /** @example eu-west-1 */
+            region: string | null;
+            /**
+             * @description Capacity × seconds the worker was registered and alive in the range.
+             * @example 28800
+             */
+            slot_seconds: number;
+            /** @example ACTIVE */
+            status: string;
+            /**
+             * @description busy_slot_seconds ÷ slot_seconds; null when slot_seconds is 0.
+             * @example 0.1875
+             */
+            utilization: number | null;
+            /** @example worker-7f3a */
+            worker_id: string;
+        };
         WorkloadBatchDto: {
             items: components["schemas"]["WorkloadDto"][];
         };
@@ -1479,6 +1816,15 @@ export interface components {
         };
         WorkloadEventListDto: {
             items: components["schemas"]["WorkloadEventDto"][];
+        };
+        /**
+         * @description RFC 4180 CSV: a header line, then one line per workload; columns as in ExportRowDto, labels as JSON text.
+         * @example id,customer_id,workload_type,status,attempt,created_at,scheduled_at,started_at,completed_at,wait_ms,run_ms,worker_id,region,labels
+         */
+        WorkloadExportCsv: string;
+        WorkloadExportDto: {
+            /** @description One row per workload created in the range. */
+            items: components["schemas"]["ExportRowDto"][];
         };
         WorkloadListDto: {
             items: components["schemas"]["WorkloadListItemDto"][];
@@ -1719,6 +2065,183 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    adminExportAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Only this customer. */
+                customer_id?: string;
+                /** @description Output format. */
+                format?: components["schemas"]["ExportFormat"];
+                /** @description Start of the range, inclusive (RFC 3339). Default: 24 hours before `to`. */
+                from?: string;
+                /** @description Only workloads now in these statuses. */
+                status?: components["schemas"]["WorkloadStatus"][];
+                /** @description End of the range, exclusive (RFC 3339). Default: now. */
+                to?: string;
+                /** @description Only these workload types. */
+                workload_type?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per workload created in the range, streamed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkloadExportDto"];
+                    "text/csv": components["schemas"]["WorkloadExportCsv"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    adminGetAnalyticsSummary: {
+        parameters: {
+            query?: {
+                /** @description Bucket size. Ranges reach back at most 2 days for `minute`, 35 days for `hour`, 400 days for `day`. */
+                bucket?: components["schemas"]["AnalyticsBucket"];
+                /** @description Only this customer. */
+                customer_id?: string;
+                /** @description Start of the range, inclusive (RFC 3339). Default: 24 hours before `to`. */
+                from?: string;
+                /** @description Split each bucket by these dimensions (`customer_id` too). */
+                group_by?: components["schemas"]["AdminAnalyticsDimension"][];
+                /** @description Restrict the outcome counts and latencies to workloads that ended in these statuses (submitted and retried are not affected). */
+                status?: components["schemas"]["TerminalWorkloadStatus"][];
+                /** @description End of the range, exclusive (RFC 3339). Default: now. */
+                to?: string;
+                /** @description Only these workload types (repeat or separate with commas). */
+                workload_type?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Buckets with activity, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSummaryDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    adminGetAnalyticsWorkers: {
+        parameters: {
+            query?: {
+                /** @description Count only this customer's busy time. */
+                customer_id?: string;
+                /** @description Start of the range, inclusive (RFC 3339). Default: 24 hours before `to`. */
+                from?: string;
+                /** @description End of the range, exclusive (RFC 3339). Default: now. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Utilization by worker and region. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerAnalyticsDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     adminRevokeApiKey: {
         parameters: {
             query?: never;
@@ -2546,6 +3069,231 @@ export interface operations {
             };
             /** @description No such resource for this caller (`not_found`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    exportAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Output format. */
+                format?: components["schemas"]["ExportFormat"];
+                /** @description Start of the range, inclusive (RFC 3339). Default: 24 hours before `to`. */
+                from?: string;
+                /** @description Only workloads now in these statuses. */
+                status?: components["schemas"]["WorkloadStatus"][];
+                /** @description End of the range, exclusive (RFC 3339). Default: now. */
+                to?: string;
+                /** @description Only these workload types. */
+                workload_type?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per workload created in the range, streamed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkloadExportDto"];
+                    "text/csv": components["schemas"]["WorkloadExportCsv"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getAnalyticsSummary: {
+        parameters: {
+            query?: {
+                /** @description Bucket size. Ranges reach back at most 2 days for `minute`, 35 days for `hour`, 400 days for `day`. */
+                bucket?: components["schemas"]["AnalyticsBucket"];
+                /** @description Start of the range, inclusive (RFC 3339). Default: 24 hours before `to`. */
+                from?: string;
+                /** @description Split each bucket by these dimensions. */
+                group_by?: components["schemas"]["AnalyticsDimension"][];
+                /** @description Restrict the outcome counts and latencies to workloads that ended in these statuses (submitted and retried are not affected). */
+                status?: components["schemas"]["TerminalWorkloadStatus"][];
+                /** @description End of the range, exclusive (RFC 3339). Default: now. */
+                to?: string;
+                /** @description Only these workload types (repeat or separate with commas). */
+                workload_type?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Buckets with activity, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSummaryDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getAnalyticsWorkers: {
+        parameters: {
+            query?: {
+                /** @description Start of the range, inclusive (RFC 3339). Default: 24 hours before `to`. */
+                from?: string;
+                /** @description End of the range, exclusive (RFC 3339). Default: now. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Utilization by worker and region. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerAnalyticsDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -35,6 +35,15 @@ export type StreamUpdateMessage = Schemas['StreamUpdateMessageDto'];
 /** A workload's state as stream messages carry it. */
 export type WorkloadUpdate = Schemas['WorkloadUpdateDto'];
 
+/** Throughput and latency per time bucket (`GET /v1/analytics/summary`). */
+export type AnalyticsSummary = Schemas['AnalyticsSummaryDto'];
+/** One bucket of an analytics summary. */
+export type AnalyticsBucket = Schemas['SummaryBucketDto'];
+/** Worker utilization over a range (`GET /v1/analytics/workers`). */
+export type WorkerAnalytics = Schemas['WorkerAnalyticsDto'];
+/** One workload of an analytics export. */
+export type ExportRow = Schemas['ExportRowDto'];
+
 /** Statuses a workload never leaves. */
 export const TERMINAL_STATUSES: readonly WorkloadStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
 

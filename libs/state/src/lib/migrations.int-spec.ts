@@ -5,6 +5,9 @@ import { createDataSource } from './data-source.factory';
 import { listAppliedMigrations, revertAllMigrations, runMigrations } from './migration-runner';
 
 const TABLES = [
+  'analytics_rollups',
+  'analytics_watermarks',
+  'analytics_worker_rollups',
   'api_keys',
   'audit_events',
   'checkpoints',

@@ -5,6 +5,7 @@ import { AuditEventId1796100000000 } from './1796100000000-AuditEventId';
 import { TierWorkloadLimits1796200000000 } from './1796200000000-TierWorkloadLimits';
 import { WorkloadInputSchema1796250000000 } from './1796250000000-WorkloadInputSchema';
 import { WorkloadsFillfactor1796300000000 } from './1796300000000-WorkloadsFillfactor';
+import { AnalyticsRollups1796400000000 } from './1796400000000-AnalyticsRollups';
 
 /**
  * Every migration, oldest first. A landed migration is never edited: add a new one and append it.
@@ -17,4 +18,5 @@ export const STATE_MIGRATIONS = [
   TierWorkloadLimits1796200000000,
   WorkloadInputSchema1796250000000,
   WorkloadsFillfactor1796300000000,
+  AnalyticsRollups1796400000000,
 ] as const;

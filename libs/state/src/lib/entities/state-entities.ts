@@ -1,3 +1,4 @@
+import { AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity } from '../analytics/analytics-rollup.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { CheckpointEntity } from './checkpoint.entity';
@@ -12,6 +13,7 @@ import { WorkloadEntity } from './workload.entity';
 export { ApiKeyEntity, AuditEventEntity, CheckpointEntity, CoordinatorStateEntity, CustomerEntity };
 export { WorkerEntity, WorkloadConfigEntity, WorkloadEntity };
 export { RateLimitBucketEntity, TierEntity };
+export { AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity };
 export type { AuditActorType } from './audit-event.entity';
 export type { CheckpointStorage } from './checkpoint.entity';
 export type { CustomerStatus } from './customer.entity';
@@ -28,4 +30,7 @@ export const STATE_ENTITIES = [
   CoordinatorStateEntity,
   TierEntity,
   RateLimitBucketEntity,
+  AnalyticsRollupEntity,
+  AnalyticsWorkerRollupEntity,
+  AnalyticsWatermarkEntity,
 ] as const;

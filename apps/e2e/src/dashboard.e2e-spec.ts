@@ -1,0 +1,236 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createNiyantaClient, type NiyantaClient } from '@niyanta/sdk';
+import { createTestSchema, spawnApp, type SpawnedApp, type TestSchema } from '@niyanta/testing';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { eventually } from './support/http';
+
+/**
+ * The dashboard in a real browser (Debian's chromium driven by playwright-core) against a running
+ * standalone process: sign-in, live rows, detail, controls, isolation, admin pages, accessibility.
+ * `DASHBOARD_SCREENSHOTS=<dir>` also saves a screenshot of each page there (docs/dashboard.md).
+ */
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const ADMIN_KEY = `admin-${randomUUID()}`;
+const DEV_KEY = 'nyk_uicheck1_dashboardBrowserCheckKey012345678';
+const root = resolve(__dirname, '..', '..', '..');
+const screenshots = process.env['DASHBOARD_SCREENSHOTS'];
+
+describe('dashboard at /ui in a browser', () => {
+  let schema: TestSchema;
+  let app: SpawnedApp;
+  let dataDir: string;
+  let browser: Browser;
+  let page: Page;
+  let dev: NiyantaClient;
+  let admin: NiyantaClient;
+
+  async function shot(name: string, width = 1280): Promise<void> {
+    if (!screenshots) return;
+    mkdirSync(screenshots, { recursive: true });
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+
+  /** Runs axe-core on the page; returns the serious and critical violations. */
+  async function accessibilityViolations(): Promise<string[]> {
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+    // Evaluated in the page (a string: this file is compiled without the DOM's types).
+    const violations = (await page.evaluate(
+      'axe.run(document).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, count: v.nodes.length })))',
+    )) as Array<{ id: string; impact: string | null; count: number }>;
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.count} nodes)`);
+  }
+
+  async function signIn(key: string): Promise<void> {
+    await page.goto(`${app.url}/ui/`);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  async function signOut(): Promise<void> {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+  }
+
+  /** Cancels, pauses or resumes through the confirmation dialog. */
+  async function control(label: 'Cancel' | 'Pause' | 'Resume'): Promise<void> {
+    await page.getByRole('button', { name: label, exact: true }).click();
+    await page.getByRole('button', { name: `Confirm ${label.toLowerCase()}` }).click();
+  }
+
+  const statusOnPage = () => page.getByTestId('workload-status');
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['apps/dashboard/build.mjs'], { cwd: root, stdio: 'inherit' });
+    schema = await createTestSchema('e2e_dashboard');
+    dataDir = mkdtempSync(join(tmpdir(), 'niyanta-ui-'));
+    [app, browser] = await Promise.all([
+      spawnApp('standalone', {
+        DATABASE_URL: schema.url,
+        DATABASE_SCHEMA: schema.schema,
+        RUN_MIGRATIONS: 'true',
+        DATA_DIR: dataDir,
+        NIYANTA_ADMIN_API_KEY: ADMIN_KEY,
+        NIYANTA_DEV_API_KEY: DEV_KEY,
+        NATS_URL: undefined,
+        LOG_LEVEL: 'warn',
+      }),
+      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true }),
+    ]);
+    dev = createNiyantaClient({ baseUrl: app.url, apiKey: DEV_KEY });
+    admin = createNiyantaClient({ baseUrl: app.url, apiKey: ADMIN_KEY });
+    // The page's CSP (script-src 'self') would refuse the injected axe-core script; the app's own files load either way.
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    // Waits are for signals (a row, a status); the bound only matters on a machine far busier than usual.
+    page.setDefaultTimeout(60_000);
+    await eventually('the worker to register sleep', async () => ((await dev.workloadTypes()).some((t) => t.workload_type === 'sleep') ? true : undefined));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await schema?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('refuses a bad key with a clear error', async () => {
+    await signIn('nyk_nosuchky_notARealKeyButWellFormed00');
+    await expectAlert(page, /not accepted \(401\)/);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  });
+
+  it('signs a customer in, shows a submitted workload live, opens it and watches it complete', async () => {
+    await signIn(DEV_KEY);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    // The key lives in this tab's session storage, never in the address.
+    expect(page.url()).not.toContain(DEV_KEY);
+    expect(await page.evaluate("sessionStorage.getItem('niyanta.session')")).toContain(DEV_KEY);
+    expect(await accessibilityViolations()).toEqual([]);
+
+    await page.getByRole('link', { name: 'Workloads' }).click();
+    await page.getByText('Stream: live').waitFor();
+    const workload = await dev.submit({ workload_type: 'sleep', input: { duration_ms: 1500 }, labels: { team: 'ui' } });
+    const row = page.locator(`tr[data-workload-id="${workload.id}"]`);
+    await row.waitFor();
+    expect(await accessibilityViolations()).toEqual([]);
+    await shot('workloads');
+    await shot('workloads-390', 390);
+
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { name: /^Workload / }).waitFor();
+    await statusOnPage().getByText('COMPLETED').waitFor({ timeout: 60_000 });
+    await page.getByText('completed', { exact: true }).waitFor();
+    expect(await accessibilityViolations()).toEqual([]);
+    await shot('workload-detail');
+  });
+
+  it('pauses, resumes and cancels a running workload through the confirmation dialog', async () => {
+    const workload = await dev.submit({ workload_type: 'sleep', input: { duration_ms: 120_000 } });
+    await page.goto(`${app.url}/ui/#/workloads/${workload.id}`);
+    await statusOnPage().getByText('RUNNING').waitFor({ timeout: 60_000 });
+    await control('Pause');
+    await statusOnPage().getByText('PAUSED').waitFor({ timeout: 60_000 });
+    await control('Resume');
+    await statusOnPage().getByText(/PENDING|SCHEDULED|RUNNING/).waitFor();
+    await statusOnPage().getByText('RUNNING').waitFor({ timeout: 60_000 });
+    await control('Cancel');
+    await statusOnPage().getByText('CANCELLED').waitFor({ timeout: 60_000 });
+    expect((await dev.get(workload.id)).status).toBe('CANCELLED');
+  });
+
+  it('filters and pages the list, and never shows another customer\'s workloads', async () => {
+    const other = await admin.api.POST('/v1/admin/customers', { body: { name: 'ui-other', tier: 'standard' } });
+    const otherKey = await admin.api.POST('/v1/admin/customers/{id}/api-keys', { params: { path: { id: other.data?.id ?? '' } }, body: { name: 'ui' } });
+    const otherClient = createNiyantaClient({ baseUrl: app.url, apiKey: otherKey.data?.key ?? '' });
+    const foreign = await otherClient.submit({ workload_type: 'sleep', input: { duration_ms: 1 } });
+    const mine = await dev.submitBatch(Array.from({ length: 30 }, (_, i) => ({ workload_type: 'sleep', input: { duration_ms: 1 }, labels: { batch: 'paging', n: String(i) } })));
+
+    await page.goto(`${app.url}/ui/#/workloads`);
+    await page.getByText('Stream: live').waitFor();
+    await page.getByLabel('Label').fill('batch:paging');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const rows = page.locator('tbody tr[data-workload-id]');
+    /** The ids on the page once it shows `count` rows, all of the batch (the filtered page has replaced the unfiltered one). */
+    const batchPage = (count: number) =>
+      eventually(`a page of ${count} rows of the batch`, async () => {
+        const shown = await rows.evaluateAll((trs) => trs.map((tr) => ({ id: tr.getAttribute('data-workload-id') ?? '', text: tr.textContent ?? '' })));
+        return shown.length === count && shown.every((row) => row.text.includes('batch:paging')) ? shown.map((row) => row.id) : undefined;
+      }, 60_000);
+    // One batch shares its creation time, so its order (newest first, then by id) is the API's to choose.
+    const first = await batchPage(25);
+    await page.getByRole('button', { name: 'Older' }).click();
+    await page.getByText('Page 2').waitFor();
+    const second = await batchPage(5);
+    expect(new Set([...first, ...second])).toEqual(new Set(mine.map((w) => w.id)));
+
+    await page.getByLabel('Label').fill('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('Page 1').waitFor();
+    await page.locator(`tr[data-workload-id="${first[0]}"]`).waitFor();
+    expect(await page.locator(`tr[data-workload-id="${foreign.id}"]`).count()).toBe(0);
+    await page.goto(`${app.url}/ui/#/workloads/${foreign.id}`);
+    await expectAlert(page, /404 not_found/);
+
+    // The overview's charts come from the analytics API, which the leader's rollups feed (a few seconds behind).
+    await page.goto(`${app.url}/ui/#/`);
+    await page.getByRole('img', { name: /^Throughput: submitted total [1-9]/ }).waitFor({ timeout: 45_000 });
+    await shot('overview');
+  });
+
+  it('shows the workers page, and admin pages only with the operator key', async () => {
+    await page.goto(`${app.url}/ui/#/workers`);
+    await page.getByRole('heading', { name: 'Workers' }).waitFor();
+    await page.locator('tbody tr').first().waitFor();
+    expect(await accessibilityViolations()).toEqual([]);
+    await shot('workers');
+    expect(await page.getByRole('link', { name: 'Customers' }).count()).toBe(0);
+    await page.goto(`${app.url}/ui/#/admin/customers`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await signOut();
+
+    await signIn(ADMIN_KEY);
+    await page.getByRole('heading', { name: 'Overview (every customer)' }).waitFor();
+    await shot('admin-overview');
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('cell', { name: 'ui-other' }).waitFor();
+    await page.getByLabel('Name').fill('ui-created');
+    await page.getByRole('button', { name: 'Create customer' }).click();
+    const created = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'ui-created' }) });
+    await created.waitFor();
+    await created.getByRole('button', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Issue key' }).click();
+    const issued = await page.getByTestId('issued-key').textContent();
+    expect(issued).toMatch(/^nyk_/);
+    expect(await accessibilityViolations()).toEqual([]);
+    await shot('admin-customers');
+    // The issued key works, and revoking it through the page makes it stop working.
+    expect((await createNiyantaClient({ baseUrl: app.url, apiKey: issued ?? '' }).list()).items).toEqual([]);
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await page.getByRole('button', { name: 'Confirm revoke' }).click();
+    await page.getByRole('button', { name: 'Revoke', exact: true }).waitFor({ state: 'detached' });
+    const refused = await createNiyantaClient({ baseUrl: app.url, apiKey: issued ?? '' })
+      .list()
+      .then(() => null, (error: unknown) => error);
+    expect(refused).toMatchObject({ status: 401 });
+
+    await page.getByRole('link', { name: 'Tiers' }).click();
+    await page.getByRole('cell', { name: 'enterprise' }).waitFor();
+    await shot('admin-tiers');
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Action').fill('customer.created');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('cell', { name: 'customer.created' }).first().waitFor();
+    expect(await page.getByRole('cell', { name: 'workload.submitted' }).count()).toBe(0);
+    expect(await accessibilityViolations()).toEqual([]);
+    await shot('admin-audit');
+  });
+});
+
+async function expectAlert(page: Page, text: RegExp): Promise<void> {
+  await page.getByRole('alert').filter({ hasText: text }).first().waitFor();
+}

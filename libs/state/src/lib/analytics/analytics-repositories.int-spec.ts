@@ -1,0 +1,218 @@
+import { createTestSchema, type TestSchema } from '@niyanta/testing';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../data-source.factory';
+import { runMigrations } from '../migration-runner';
+import { AnalyticsQueryRepository, EXPORT_COLUMNS } from './analytics-query.repository';
+import { AnalyticsRollupRepository } from './analytics-rollup.repository';
+
+const ROLLUP = { batchSize: 1000, settleMs: 1000 };
+const HOUR = 3_600_000;
+
+describe('analytics repositories', () => {
+  let schema: TestSchema;
+  let dataSource: DataSource;
+  let rollups: AnalyticsRollupRepository;
+  let queries: AnalyticsQueryRepository;
+  let acme: string;
+  let globex: string;
+  // A fixed UTC hour well inside every retention.
+  const base = new Date(Math.floor((Date.now() - 6 * HOUR) / HOUR) * HOUR);
+  const at = (ms: number) => new Date(base.getTime() + ms);
+
+  beforeAll(async () => {
+    schema = await createTestSchema('analytics_repos');
+    dataSource = await createDataSource({ url: schema.url, schema: schema.schema, poolSize: 4 });
+    await runMigrations(dataSource);
+    rollups = new AnalyticsRollupRepository(dataSource);
+    queries = new AnalyticsQueryRepository(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await schema?.drop();
+  });
+
+  beforeEach(async () => {
+    await dataSource.query(`TRUNCATE workloads, workers, audit_events, customers, analytics_rollups, analytics_worker_rollups CASCADE`);
+    await dataSource.query(`UPDATE analytics_watermarks SET last_event_id = 0`);
+    [acme, globex] = await Promise.all(
+      [
+        ['acme', 'premium'],
+        ['globex', 'free'],
+      ].map(async ([name, tier]) => {
+        const [row] = await dataSource.query(`INSERT INTO customers (name, tier) VALUES ($1, $2) RETURNING id`, [name, tier]);
+        return row.id as string;
+      }),
+    ) as [string, string];
+    await dataSource.query(
+      `INSERT INTO workers (id, region, capacity, registered_at, last_heartbeat_at) VALUES ('w1', 'eu', 2, $1, now())`,
+      [at(-HOUR)],
+    );
+  });
+
+  /** A workload with its timestamps, plus the audit events its life would have written (occurred `ago` ms back). */
+  async function workload(w: {
+    customer: string;
+    type?: string;
+    status: 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'RUNNING';
+    createdMs: number;
+    startedMs?: number;
+    completedMs?: number;
+    retries?: number;
+    occurredAt?: Date;
+  }): Promise<string> {
+    const [row] = await dataSource.query(
+      `INSERT INTO workloads (customer_id, workload_type, status, priority, max_retries, worker_id, created_at, started_at, completed_at, labels)
+       VALUES ($1, $2, $3, 100, 3, 'w1', $4, $5, $6, '{"team":"a, \\"b\\""}') RETURNING id`,
+      [
+        w.customer,
+        w.type ?? 'sleep',
+        w.status,
+        at(w.createdMs),
+        w.startedMs === undefined ? null : at(w.startedMs),
+        w.completedMs === undefined ? null : at(w.completedMs),
+      ],
+    );
+    const occurred = w.occurredAt ?? at(w.completedMs ?? w.createdMs);
+    const actions = ['workload.submitted', 'workload.scheduled', 'workload.started'];
+    for (let i = 0; i < (w.retries ?? 0); i++) actions.push('workload.retry_scheduled');
+    if (w.status !== 'RUNNING') actions.push(`workload.${w.status.toLowerCase()}`);
+    for (const action of actions) {
+      await dataSource.query(
+        `INSERT INTO audit_events (customer_id, workload_id, actor_type, action, occurred_at) VALUES ($1, $2, 'worker', $3, $4)`,
+        [w.customer, row.id, action, action === 'workload.submitted' ? at(w.createdMs) : occurred],
+      );
+    }
+    return row.id;
+  }
+
+  it('aggregates finished workloads once, by bucket, customer, type and tier', async () => {
+    for (let i = 0; i < 10; i++) {
+      await workload({ customer: acme, status: 'COMPLETED', createdMs: i * 1000, startedMs: i * 1000 + 15, completedMs: i * 1000 + 1500 });
+    }
+    await workload({ customer: acme, type: 'render', status: 'FAILED', createdMs: 100, startedMs: 150, completedMs: 400, retries: 2 });
+    await workload({ customer: globex, status: 'CANCELLED', createdMs: 2 * HOUR });
+    await workload({ customer: acme, status: 'RUNNING', createdMs: 500, startedMs: 600 });
+
+    const first = await rollups.rollUp(ROLLUP);
+    expect(first.events).toBeGreaterThan(0);
+    // A second round finds nothing new: nothing is counted twice.
+    expect((await rollups.rollUp(ROLLUP)).events).toBe(0);
+
+    const day = await queries.summary({ from: at(-HOUR), to: at(3 * HOUR), bucket: 'day', customerId: acme });
+    const totals = day.reduce(
+      (t, r) => ({ submitted: t.submitted + r.submitted, completed: t.completed + r.completed, failed: t.failed + r.failed, retried: t.retried + r.retried, cancelled: t.cancelled + r.cancelled }),
+      { submitted: 0, completed: 0, failed: 0, retried: 0, cancelled: 0 },
+    );
+    expect(totals).toEqual({ submitted: 12, completed: 10, failed: 1, retried: 2, cancelled: 0 });
+
+    const hourly = await queries.summary({ from: at(0), to: at(3 * HOUR), bucket: 'hour', groupBy: ['customer_id', 'workload_type', 'tier'] });
+    const acmeSleep = hourly.find((r) => r.customerId === acme && r.workloadType === 'sleep');
+    expect(acmeSleep).toMatchObject({ bucketStart: base, tier: 'premium', completed: 10, submitted: 11 });
+    // Waits of 15 ms lie in [10, 20); runs of 1485 ms in [1000, 2000).
+    expect(acmeSleep?.waitMs.p50).toBeGreaterThanOrEqual(10);
+    expect(acmeSleep?.waitMs.p50).toBeLessThan(20);
+    expect(acmeSleep?.runMs.p95).toBeGreaterThanOrEqual(1000);
+    expect(acmeSleep?.runMs.p95).toBeLessThan(2000);
+    const globexRow = hourly.find((r) => r.customerId === globex);
+    expect(globexRow).toMatchObject({ bucketStart: at(2 * HOUR), tier: 'free', cancelled: 1, submitted: 1 });
+    expect(globexRow?.waitMs.p50).toBeNull();
+
+    const onlyFailed = await queries.summary({ from: at(0), to: at(HOUR), bucket: 'minute', customerId: acme, statuses: ['FAILED'] });
+    expect(onlyFailed.reduce((n, r) => n + r.completed, 0)).toBe(0);
+    expect(onlyFailed.reduce((n, r) => n + r.failed, 0)).toBe(1);
+  });
+
+  it('leaves events of transactions begun within the settle time for a later round', async () => {
+    await workload({ customer: acme, status: 'COMPLETED', createdMs: 0, startedMs: 10, completedMs: 20 });
+    await workload({ customer: acme, status: 'COMPLETED', createdMs: 0, startedMs: 10, completedMs: 20, occurredAt: new Date() });
+    await rollups.rollUp({ batchSize: 1000, settleMs: 60_000 });
+    const early = await queries.summary({ from: at(0), to: new Date(Date.now() + HOUR), bucket: 'day', customerId: acme });
+    expect(early.reduce((n, r) => n + r.completed, 0)).toBe(1);
+    await rollups.rollUp({ batchSize: 1000, settleMs: 0 });
+    const later = await queries.summary({ from: at(0), to: new Date(Date.now() + HOUR), bucket: 'day', customerId: acme });
+    expect(later.reduce((n, r) => n + r.completed, 0)).toBe(2);
+  });
+
+  it('moves through a backlog in batches', async () => {
+    for (let i = 0; i < 5; i++) await workload({ customer: acme, status: 'COMPLETED', createdMs: i, startedMs: i + 1, completedMs: i + 2 });
+    let rounds = 0;
+    while ((await rollups.rollUp({ batchSize: 4, settleMs: 0 })).events > 0) rounds++;
+    expect(rounds).toBe(5); // 20 events, 4 per round
+    const [row] = await queries.summary({ from: at(0), to: at(HOUR), bucket: 'hour', customerId: acme });
+    expect(row).toMatchObject({ submitted: 5, completed: 5 });
+  });
+
+  it('reports worker utilization from finished and running work, per customer', async () => {
+    // Acme keeps one slot busy for 30 minutes, globex for 15; one acme workload runs since 5 minutes.
+    await workload({ customer: acme, status: 'COMPLETED', createdMs: 0, startedMs: 0, completedMs: HOUR / 2 });
+    await workload({ customer: globex, status: 'COMPLETED', createdMs: 0, startedMs: 0, completedMs: HOUR / 4 });
+    await dataSource.query(
+      `INSERT INTO workloads (customer_id, workload_type, status, priority, max_retries, worker_id, started_at)
+       VALUES ($1, 'sleep', 'RUNNING', 1, 1, 'w1', now() - interval '5 minutes')`,
+      [acme],
+    );
+    await rollups.rollUp(ROLLUP);
+    const to = new Date();
+    const all = await queries.workerUtilization(at(0), to);
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ workerId: 'w1', region: 'eu', capacity: 2 });
+    expect(all[0]?.busySlotSeconds).toBeCloseTo(45 * 60 + 5 * 60, -1);
+    expect(all[0]?.slotSeconds).toBeCloseTo((2 * (to.getTime() - base.getTime())) / 1000, -2);
+    const mine = await queries.workerUtilization(at(0), to, globex);
+    expect(mine[0]?.busySlotSeconds).toBeCloseTo(15 * 60, 0);
+  });
+
+  it('exports one row per workload of the range through a cursor, a page at a time', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      ids.push(await workload({ customer: acme, status: 'COMPLETED', createdMs: i * 1000, startedMs: i * 1000 + 40, completedMs: i * 1000 + 540 }));
+    }
+    await workload({ customer: globex, status: 'CANCELLED', createdMs: 0 });
+    const pages: string[][] = [];
+    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), customerId: acme }, 'json', 3)) pages.push(page);
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    const rows = pages.flat().map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rows.map((r) => r['id']).sort()).toEqual([...ids].sort());
+    // Newest first, every column, labels as an object.
+    expect(rows[0]).toEqual({
+      id: ids[6],
+      customer_id: acme,
+      workload_type: 'sleep',
+      status: 'COMPLETED',
+      attempt: 1,
+      created_at: at(6000).toISOString(),
+      scheduled_at: null,
+      started_at: at(6040).toISOString(),
+      completed_at: at(6540).toISOString(),
+      wait_ms: 40,
+      run_ms: 500,
+      worker_id: 'w1',
+      region: 'eu',
+      labels: { team: 'a, "b"' },
+    });
+    expect(Object.keys(rows[0] ?? {})).toEqual([...EXPORT_COLUMNS]);
+
+    // CSV: the same columns, empty for null, text fields quoted.
+    const csv: string[] = [];
+    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), customerId: acme }, 'csv')) csv.push(...page);
+    expect(csv[0]).toBe(
+      `${ids[6]},${acme},"sleep",COMPLETED,1,${at(6000).toISOString()},,${at(6040).toISOString()},${at(6540).toISOString()},40,500,"w1","eu","{""team"": ""a, \\""b\\""""}"`,
+    );
+
+    // Across customers, filtered by status.
+    const across: string[] = [];
+    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), statuses: ['CANCELLED'] }, 'json')) across.push(...page);
+    expect(across.map((line) => (JSON.parse(line) as { customer_id: string }).customer_id)).toEqual([globex]);
+  });
+
+  it('prunes rollups past retention', async () => {
+    await workload({ customer: acme, status: 'COMPLETED', createdMs: 0, startedMs: 1, completedMs: 2 });
+    await rollups.rollUp(ROLLUP);
+    expect(await rollups.prune(new Date(base.getTime() + 3 * 86_400_000))).toBeGreaterThan(0);
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM analytics_rollups WHERE resolution = 'minute'`);
+    expect(n).toBe(0);
+    const [{ m }] = await dataSource.query(`SELECT count(*)::int AS m FROM analytics_rollups WHERE resolution = 'day'`);
+    expect(m).toBeGreaterThan(0);
+  });
+});
