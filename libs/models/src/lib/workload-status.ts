@@ -29,6 +29,12 @@ export const ACTIVE_STATUSES: readonly WorkloadStatus[] = [
   WorkloadStatus.Pausing,
 ];
 
+/** Statuses in which a worker executes the attempt (progress and checkpoints are accepted). */
+export const EXECUTING_STATUSES: readonly WorkloadStatus[] = [WorkloadStatus.Running, WorkloadStatus.Pausing];
+
+/** Statuses from which a worker may start an attempt it was assigned, or hand it back. */
+export const STARTABLE_STATUSES: readonly WorkloadStatus[] = [WorkloadStatus.Scheduled, WorkloadStatus.Running];
+
 /** Statuses in which a workload waits for a slot (counted against the tier's `maxPending`). */
 export const WAITING_STATUSES: readonly WorkloadStatus[] = [WorkloadStatus.Pending, WorkloadStatus.Paused];
 

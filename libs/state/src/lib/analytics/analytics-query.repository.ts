@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { histogramPercentiles, LATENCY_BUCKET_INDEXES, type LatencyPercentiles } from './latency-histogram';
 import type { RollupResolution } from './analytics-rollup.repository';
+import { EXECUTING_STATUS_SQL } from '../repositories/status-sql';
 
 /** A dimension a summary can be split by. */
 export type SummaryDimension = 'workload_type' | 'tier' | 'customer_id';
@@ -194,7 +195,7 @@ export class AnalyticsQueryRepository {
          ), running AS (
            SELECT worker_id, sum(GREATEST(0, extract(epoch FROM LEAST(now(), $2::timestamptz) - GREATEST(started_at, $1::timestamptz))))::float8 AS s
              FROM workloads
-            WHERE status IN ('RUNNING', 'PAUSING') AND worker_id IS NOT NULL AND started_at IS NOT NULL ${customerFilter}
+            WHERE status IN (${EXECUTING_STATUS_SQL}) AND worker_id IS NOT NULL AND started_at IS NOT NULL ${customerFilter}
             GROUP BY worker_id
          )
          SELECT w.id, w.region, w.status, w.capacity,

@@ -10,6 +10,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { CustomerEntity } from './customer.entity';
+import { ACTIVE_STATUS_SQL } from '../repositories/status-sql';
 
 /**
  * A submitted workload. Column order in the migration follows this class.
@@ -26,7 +27,7 @@ import { CustomerEntity } from './customer.entity';
 @Index('idx_workloads_customer_status_created', ['customerId', 'status', 'createdAt'])
 // What a worker holds; used when it dies or drains.
 @Index('idx_workloads_worker_active', ['workerId'], {
-  where: `"status" IN ('SCHEDULED', 'RUNNING', 'PAUSING')`,
+  where: `"status" IN (${ACTIVE_STATUS_SQL})`,
 })
 @Index('uq_workloads_customer_idempotency', ['customerId', 'idempotencyKey'], {
   unique: true,

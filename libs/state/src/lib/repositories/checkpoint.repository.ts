@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { CheckpointStorage } from '../entities/checkpoint.entity';
 import type { AttemptFence } from './execution-row';
 import { CHECKPOINT_INFO_COLUMNS, toCheckpointInfo, type CheckpointInfoRow } from './checkpoint-row.mapper';
+import { EXECUTING_STATUS_SQL } from './status-sql';
 
 /**
  * An encoded checkpoint to record: its bytes inline (`storage` `inline`, `data` set), or a
@@ -98,7 +99,7 @@ export class CheckpointRepository {
            UPDATE workloads
               SET last_checkpoint_sequence = COALESCE(last_checkpoint_sequence, 0) + 1,
                   last_checkpoint_size_bytes = $4, last_checkpoint_at = now()
-            WHERE id = $1 AND attempt = $2 AND worker_id = $3 AND status IN ('RUNNING', 'PAUSING')
+            WHERE id = $1 AND attempt = $2 AND worker_id = $3 AND status IN (${EXECUTING_STATUS_SQL})
            RETURNING id, attempt, status, last_checkpoint_sequence, last_checkpoint_at
          ), inserted AS (
            INSERT INTO checkpoints
@@ -203,7 +204,7 @@ export class CheckpointRepository {
               jsonb_build_object('status', w.status, 'attempt', w.attempt, 'worker_id', w.worker_id),
               jsonb_build_object('status', w.status, 'attempt', w.attempt, 'worker_id', w.worker_id), $4::jsonb
          FROM workloads w
-        WHERE w.id = $1 AND w.attempt = $2 AND w.worker_id = $3 AND w.status IN ('RUNNING', 'PAUSING')
+        WHERE w.id = $1 AND w.attempt = $2 AND w.worker_id = $3 AND w.status IN (${EXECUTING_STATUS_SQL})
        RETURNING id`,
       [fence.workloadId, fence.attempt, fence.workerId, JSON.stringify(details)],
     );

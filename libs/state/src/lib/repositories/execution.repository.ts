@@ -3,6 +3,7 @@ import type { CheckpointPolicy, JsonValue, Workload, WorkloadError } from '@niya
 import { DataSource, type EntityManager } from 'typeorm';
 import { parseCheckpointPolicy, type AttemptFence } from './execution-row';
 import { toWorkload, workloadColumns, type WorkloadRow } from './workload-row.mapper';
+import { ACTIVE_STATUS_SQL, EXECUTING_STATUS_SQL, STARTABLE_STATUS_SQL } from './status-sql';
 
 /** What a worker needs to run an attempt it has just started. */
 export interface ExecutionStart {
@@ -51,7 +52,7 @@ const CHANGED_RETURNING = `prev.status AS previous_status, prev.attempt AS previ
 const FENCE_INPUT = `SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[]) AS t(id, attempt, worker_id)`;
 
 // Statuses in which the worker holding the attempt may still write to it.
-const RUNNING_STATUSES = `('RUNNING', 'PAUSING')`;
+const RUNNING_STATUSES = `(${EXECUTING_STATUS_SQL})`;
 const FENCE = `id = $1 AND attempt = $2 AND worker_id = $3`;
 
 interface StartRow extends WorkloadRow {
@@ -130,7 +131,7 @@ export class ExecutionRepository {
        prev AS (
          SELECT w.id, w.status, w.attempt, w.worker_id FROM workloads w
            JOIN input i ON w.id = i.id AND w.attempt = i.attempt AND w.worker_id = i.worker_id
-          WHERE w.status IN ('SCHEDULED', 'RUNNING')
+          WHERE w.status IN (${STARTABLE_STATUS_SQL})
           ORDER BY w.id FOR UPDATE OF w
        ), changed AS (
          UPDATE workloads w
@@ -262,7 +263,7 @@ export class ExecutionRepository {
    */
   async release(fence: AttemptFence, reason: string): Promise<ReleaseRecord | null> {
     return this.dataSource.transaction(async (manager) => {
-      const current = await this.lockHeld(manager, fence, `('SCHEDULED', 'RUNNING', 'PAUSING')`);
+      const current = await this.lockHeld(manager, fence, `(${ACTIVE_STATUS_SQL})`);
       if (current === null) return null;
       if (current.status === 'PAUSING') {
         const row = await this.change(manager, fence, `('PAUSING')`, `status = 'PAUSED', worker_id = NULL`, [], {
@@ -274,7 +275,7 @@ export class ExecutionRepository {
       const row = await this.change(
         manager,
         fence,
-        `('SCHEDULED', 'RUNNING')`,
+        `(${STARTABLE_STATUS_SQL})`,
         `status = 'PENDING', attempt = w.attempt + 1, worker_id = NULL, not_before = NULL, scheduled_at = NULL,
          pending_reason = NULL`,
         [],

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { appendAudit } from './audit.repository';
 import { leaderFenceCondition, runFenced, type LeaderFence } from './leadership.repository';
 import { leaderChangeAudit, toLeaderChange, type ChangeRow, type LeaderWorkloadChange } from './scheduling.repository';
+import { ACTIVE_STATUS_SQL, EXECUTING_STATUS_SQL } from './status-sql';
 
 /** Where the database places one workload, as heartbeat reconciliation compares it. */
 export interface PlacedWorkload {
@@ -37,7 +38,7 @@ export class ReconciliationRepository {
     const rows: Array<{ id: string; status: WorkloadStatus; attempt: number; worker_id: string | null }> =
       await this.dataSource.query(
         `SELECT id, status, attempt, worker_id FROM workloads
-          WHERE (worker_id = ANY($1::text[]) AND status IN ('SCHEDULED', 'RUNNING', 'PAUSING'))
+          WHERE (worker_id = ANY($1::text[]) AND status IN (${ACTIVE_STATUS_SQL}))
          UNION
          SELECT id, status, attempt, worker_id FROM workloads WHERE id = ANY($2::uuid[])`,
         [workerIds, workloadIds],
@@ -61,7 +62,7 @@ export class ReconciliationRepository {
          , orphan AS (
            SELECT l.id, l.status, l.attempt, l.worker_id FROM workloads l
              JOIN wanted ON wanted.id = l.id AND wanted.attempt = l.attempt AND wanted.worker_id = l.worker_id
-            WHERE l.status IN ('RUNNING', 'PAUSING')
+            WHERE l.status IN (${EXECUTING_STATUS_SQL})
             FOR UPDATE OF l SKIP LOCKED)
          , recovered AS (
          UPDATE workloads w

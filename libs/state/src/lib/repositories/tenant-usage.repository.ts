@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ACTIVE_STATUS_SQL } from './status-sql';
 
 /** Workloads one customer has occupying worker slots. */
 export interface CustomerUsage {
@@ -21,7 +22,7 @@ export class TenantUsageRepository {
     const rows: Array<{ customer_id: string; tier: string | null; running: number }> = await this.dataSource.query(
       `SELECT w.customer_id, c.tier, count(*)::int AS running
          FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id
-        WHERE w.status IN ('SCHEDULED', 'RUNNING', 'PAUSING')
+        WHERE w.status IN (${ACTIVE_STATUS_SQL})
         GROUP BY w.customer_id, c.tier
         ORDER BY running DESC, w.customer_id`,
     );

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { appendAudit, type AuditEventInput } from './audit.repository';
 import { leaderFenceCondition, runFenced, type LeaderFence } from './leadership.repository';
 import { leaderChangeAudit, toLeaderChange, type ChangeRow, type LeaderWorkloadChange } from './scheduling.repository';
+import { ACTIVE_STATUS_SQL } from './status-sql';
 
 /** A worker the health monitor declared DEAD. */
 export interface DeadWorker {
@@ -59,7 +60,7 @@ export class WorkerHealthRepository {
       const recoveredRows: ChangeRow[] = await manager.query(
         `WITH orphan AS (
            SELECT l.id, l.status, l.attempt, l.worker_id FROM workloads l
-            WHERE l.status IN ('SCHEDULED', 'RUNNING', 'PAUSING')
+            WHERE l.status IN (${ACTIVE_STATUS_SQL})
               AND NOT EXISTS (SELECT 1 FROM workers wk
                                WHERE wk.id = l.worker_id AND wk.status IN ('ACTIVE', 'DRAINING'))
             ORDER BY l.id

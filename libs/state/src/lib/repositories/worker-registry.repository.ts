@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { appendAudit, type AuditEventInput } from './audit.repository';
 import { storeInputSchemas } from './workload-input-schema.store';
 import { toWorkerInfo, WORKER_COLUMNS, type WorkerRow } from './worker-row.mapper';
+import { ACTIVE_STATUS_SQL } from './status-sql';
 
 /** What a worker says about itself when it registers. */
 export interface WorkerRegistration {
@@ -205,7 +206,7 @@ export class WorkerRegistryRepository {
     const rows: ReleasedRow[] = await manager.query(
       `WITH prev AS (
          SELECT id, status, attempt FROM workloads
-          WHERE worker_id = $1 AND status IN ('SCHEDULED', 'RUNNING', 'PAUSING') FOR UPDATE
+          WHERE worker_id = $1 AND status IN (${ACTIVE_STATUS_SQL}) FOR UPDATE
        ), changed AS (
          UPDATE workloads w
             SET status = CASE WHEN prev.status = 'PAUSING' THEN 'PAUSED' ELSE 'PENDING' END,
