@@ -155,7 +155,8 @@ export class ExecutionEngine {
   async onAssignment(message: MessageEnvelope<unknown>, delivery?: DurableDelivery): Promise<void> {
     const parsed = parseAssignments(message);
     if (parsed === null || parsed.malformed > 0) {
-      this.logger.warn(`dropped ${parsed?.malformed ?? 1} malformed assignment(s) (type ${message.type}, id ${message.id})`);
+      const count = parsed?.malformed ?? 1;
+      this.logger.warn(`dropped ${count === 1 ? 'a malformed assignment' : `${count} malformed assignments`} (type ${message.type}, id ${message.id})`);
     }
     if (parsed === null || parsed.assignments.length === 0) return;
     if (parsed.assignments.length === 1) return this.onOneAssignment(parsed.assignments[0] as AssignmentPayload, message, delivery);
