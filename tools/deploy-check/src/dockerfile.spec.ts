@@ -22,10 +22,14 @@ function buildOutputs(): Map<string, string> {
     for (const name of readdirSync(fromRoot(dir))) {
       const file = fromRoot(dir, name, 'project.json');
       if (!existsSync(file)) continue;
-      const project = JSON.parse(readFileSync(file, 'utf8')) as { name: string; targets?: { build?: { options?: { outputPath?: string } } } };
+      const project = JSON.parse(readFileSync(file, 'utf8')) as {
+        name: string;
+        targets?: { build?: { options?: { outputPath?: string }; outputs?: string[] } };
+      };
       const build = project.targets?.build;
       if (!build) continue;
-      const outputPath = build.options?.outputPath ?? nx.targetDefaults.build.options.outputPath;
+      // A command target (the dashboard) names its output in `outputs`; the esbuild ones in `outputPath`.
+      const outputPath = build.options?.outputPath ?? build.outputs?.[0] ?? nx.targetDefaults.build.options.outputPath;
       outputs.set(project.name, outputPath.replace('{projectRoot}', `${dir}/${name}`));
     }
   }
