@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, defaultDashboardRoot, serveDashboard } from '@niyanta/api-http';
+import { serveApi } from '@niyanta/api-http';
 import { loadApiConfig } from '@niyanta/config';
 import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
 import { ensureSchema } from '@niyanta/state';
@@ -20,17 +20,7 @@ async function main(): Promise<void> {
   const { url } = await launcher.serve(async () => {
     const app = await NestFactory.create(CoordinatorApiModule.forRoot(config), { bufferLogs: true, abortOnError: false });
     useStructuredLogger(app);
-    configureHttpApp(app, {
-      bodyLimitBytes: config.bodyLimitBytes,
-      swagger: true,
-      corsOrigins: config.corsOrigins,
-      server: {
-        maxConnections: config.httpMaxConnections,
-        bodyTimeoutMs: config.httpBodyTimeoutMs,
-        headersTimeoutMs: config.httpHeadersTimeoutMs,
-      },
-    });
-    serveDashboard(app, { root: defaultDashboardRoot(process.cwd()) });
+    serveApi(app, config);
     return app;
   });
   launcher.log.info(`${SERVICE_NAME} listening on ${url} (API docs at ${url}/docs, dashboard at ${url}/ui/)`);

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, defaultDashboardRoot, seedDevCustomer, serveDashboard } from '@niyanta/api-http';
+import { seedDevCustomer, serveApi } from '@niyanta/api-http';
 import { loadStandaloneConfig } from '@niyanta/config';
 import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
 import { ensureSchema, startEmbeddedPostgres } from '@niyanta/state';
@@ -56,17 +56,7 @@ async function main(): Promise<void> {
     });
     const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
     useStructuredLogger(app);
-    configureHttpApp(app, {
-      bodyLimitBytes: config.bodyLimitBytes,
-      swagger: true,
-      corsOrigins: config.corsOrigins,
-      server: {
-        maxConnections: config.httpMaxConnections,
-        bodyTimeoutMs: config.httpBodyTimeoutMs,
-        headersTimeoutMs: config.httpHeadersTimeoutMs,
-      },
-    });
-    serveDashboard(app, { root: defaultDashboardRoot(process.cwd()) });
+    serveApi(app, config);
     await seedDevCustomer(app.get(DataSource), keys.devApiKey);
     return app;
   });

@@ -2,6 +2,8 @@ export { ApiHttpModule } from './lib/api-http.module';
 export { API_HTTP_OPTIONS, DEFAULT_AUTH_CACHE_TTL_MS, DEFAULT_TYPE_CONFIG_CACHE_TTL_MS } from './lib/api-http.options';
 export type { ApiHttpOptions } from './lib/api-http.options';
 export { configureHttpApp } from './lib/http-app.config';
+export { serveApi } from './lib/serve-api';
+export type { ApiServingSettings } from './lib/serve-api';
 export type { HttpAppOptions } from './lib/http-app.config';
 export { DEFAULT_SERVER_LIMITS } from './lib/edge/server-limits';
 export type { ServerLimits } from './lib/edge/server-limits';
