@@ -93,16 +93,8 @@ export interface AssignmentLog {
   stop(): Promise<void>;
 }
 
-/** Waits until `check` resolves truthy (polling), or fails after `timeoutMs` with `what`. */
-export async function eventually<T>(what: string, check: () => Promise<T> | T, timeoutMs = 5_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+/** Waits until `check` resolves truthy: the shared helper of `@niyanta/testing`. */
+export { eventually } from '@niyanta/testing';
 
 /**
  * Builds a {@link LeaderHarness}. The broker defaults to an in-process one; pass `broker` (and its

@@ -127,7 +127,16 @@ describe('client.stream()', () => {
     expect(first.value?.type).toBe('snapshot');
     // Reading stops once the buffer holds highWaterMark messages it has not handed out.
     const socket = (stream as unknown as { socket: WebSocket }).socket;
-    for (const deadline = Date.now() + 10_000; !socket.isPaused && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The signal is the stream's own call of pause(), observed (or already made) before it is asserted.
+    const paused = new Promise<void>((resolve) => {
+      const pause = socket.pause.bind(socket);
+      socket.pause = () => {
+        pause();
+        resolve();
+      };
+      if (socket.isPaused) resolve();
+    });
+    await paused;
     expect(socket.isPaused).toBe(true);
     let received = 0;
     for await (const message of stream) {

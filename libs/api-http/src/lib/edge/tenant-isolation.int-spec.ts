@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventually } from '@niyanta/testing';
 import { WebSocket } from 'ws';
 import { startApiTestApp, type ApiTestApp } from '../../testing/api-test-app';
 import { ApiKeyAuthService } from '../auth/api-key-auth.service';
@@ -17,13 +18,6 @@ interface RawAnswer {
   body: { error?: { code: string; message: string; details: unknown[]; request_id: string } };
 }
 
-async function waitUntil(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('one client cannot hurt another at the edge', () => {
   let api: ApiTestApp;
@@ -67,7 +61,7 @@ describe('one client cannot hurt another at the edge', () => {
   it('never stores or returns a key sent in the query string', async () => {
     const res = await getFrom('127.0.0.2', `/v1/workloads?limit=1&api_key=${alice.key}&TOKEN=${bob.key}`);
     expect(res.status).toBe(401);
-    await waitUntil('the auth.failed row', async () => (await authFailureRows('127.0.0.2')).length === 1);
+    await eventually('the auth.failed row', async () => (await authFailureRows('127.0.0.2')).length === 1);
     const [row] = await authFailureRows('127.0.0.2');
     expect(row.details['path']).toBe('/v1/workloads?limit=1&api_key=[redacted]&TOKEN=[redacted]');
     const everything = JSON.stringify(await api.dataSource.query(`SELECT * FROM audit_events`));
@@ -102,7 +96,7 @@ describe('one client cannot hurt another at the edge', () => {
     expect(answers.filter((status) => status === 429)).toHaveLength(40 - BURST);
 
     api.app.get(ApiKeyAuthService).flushAuthFailureSummaries();
-    await waitUntil('the summary row', async () => (await authFailureRows(source)).some((row) => row.details['aggregated'] === true));
+    await eventually('the summary row', async () => (await authFailureRows(source)).some((row) => row.details['aggregated'] === true));
     const rows = await authFailureRows(source);
     expect(rows).toHaveLength(2);
     expect(rows[0].details).toMatchObject({ reason: 'missing', source });
@@ -134,10 +128,10 @@ describe('one client cannot hurt another at the edge', () => {
       expect(gateway.connectionsOf(bob.customerId)).toBe(1);
 
       first.close();
-      await waitUntil('the closed slot to be released', () => gateway.connectionsOf(alice.customerId) === 1);
+      await eventually('the closed slot to be released', () => gateway.connectionsOf(alice.customerId) === 1);
       const third = await openStream(alice.key);
       for (const ws of [second, third, bobs]) ws.close();
-      await waitUntil('every stream to close', () => gateway.connectionCount() === 0);
+      await eventually('every stream to close', () => gateway.connectionCount() === 0);
     });
 
     it('refuses a filter PostgreSQL cannot store with 400 before the handshake (not a 1011 close)', async () => {

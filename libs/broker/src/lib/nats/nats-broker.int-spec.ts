@@ -8,6 +8,27 @@ import type { BrokerLogger } from '../broker-runtime';
 import { durableStreamName } from '../durable-subjects';
 import { NatsBroker, type NatsBrokerOptions } from './nats-broker.adapter';
 
+/** Resolves `reach(n)` once `received` holds n messages (`check()` is called after each push). */
+function deliveries(received: readonly unknown[]): { check(): void; reach(n: number): Promise<void> } {
+  const waiting: Array<{ n: number; resolve: () => void }> = [];
+  const check = (): void => {
+    for (const waiter of [...waiting]) {
+      if (received.length >= waiter.n) {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  return {
+    check,
+    reach: (n) =>
+      new Promise<void>((resolve) => {
+        waiting.push({ n, resolve });
+        check();
+      }),
+  };
+}
+
 const silent: BrokerLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function deleteStream(prefix: string): Promise<void> {
@@ -136,12 +157,13 @@ describe(NatsBroker.name, () => {
     const subject = `${first.prefix}.worker.w1.assign`;
     const acked = createEnvelope('a', { n: 1 });
     const seen: string[] = [];
+    const handled = deliveries(seen);
     await first.broker.consumeDurable(subject, 'worker-w1', async (message) => {
       seen.push(message.id);
+      handled.check();
     });
     await first.broker.publishDurable(subject, acked);
-    const deadline = Date.now() + 5000;
-    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await handled.reach(1);
     await first.broker.close();
 
     const publisher = await NatsBroker.connect({ servers: testNatsUrl(), name: 'publisher', prefix: first.prefix, logger: silent });
@@ -151,15 +173,17 @@ describe(NatsBroker.name, () => {
     const restarted = await NatsBroker.connect({ servers: testNatsUrl(), name: 'restarted', prefix: first.prefix, logger: silent });
     cleanups.push(() => restarted.close());
     const after: string[] = [];
+    const delivered = deliveries(after);
     await restarted.consumeDurable(subject, 'worker-w1', async (message) => {
       after.push(message.id);
+      delivered.check();
     });
-    while (after.length === 0 && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 10));
+    await delivered.reach(1);
     // A message published now comes after anything the stream still had for this consumer: once it
     // is delivered, a redelivery of the acknowledged one would have come before it.
     const marker = createEnvelope('a', { n: 3 });
     await publisher.publishDurable(subject, marker);
-    while (after.length < 2 && Date.now() < deadline + 15_000) await new Promise((r) => setTimeout(r, 10));
+    await delivered.reach(2);
 
     expect(seen).toEqual([acked.id]);
     expect(after).toEqual([pending.id, marker.id]);

@@ -40,9 +40,17 @@ describe('sleep sample', () => {
 
   it('stops promptly on abort with WorkloadCancelledError, and resumes from its last checkpoint', async () => {
     const first = new FakeWorkloadContext({ input: { duration_ms: 10_000, steps: 100 } });
+    // Paused once it has checkpointed a step (the other 99 steps would take most of 10 s): the
+    // signal is the context's own checkpointNow() returning.
+    const checkpointed = new Promise<void>((resolve) => {
+      const checkpointNow = first.checkpointNow.bind(first);
+      first.checkpointNow = async () => {
+        await checkpointNow();
+        resolve();
+      };
+    });
     const running = runAttempt(sleepWorkload, first).catch((e: unknown) => e);
-    // Paused once it has checkpointed a step: the other 99 steps would take most of 10 s.
-    while (first.checkpoints.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await checkpointed;
     first.abort('pause');
     const error = await running;
     expect(error).toBeInstanceOf(WorkloadCancelledError);
