@@ -12,10 +12,6 @@ import { podTemplateOf, renderKustomization, specOf, validateObjects, type Conta
 import { exportedMetricNames, metricsIn } from './support/metrics';
 import { fromRoot } from './support/workspace';
 
-// kubectl, the schema validator and promtool run as processes; set here because a project's
-// testTimeout is ignored when Jest runs all projects at once (npm test).
-jest.setTimeout(60_000);
-
 const NAMESPACE = 'niyanta';
 const APPS = ['coordinator-api', 'coordinator-leader', 'worker'] as const;
 type App = (typeof APPS)[number];

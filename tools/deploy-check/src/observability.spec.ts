@@ -10,10 +10,6 @@ import { parse, stringify } from 'yaml';
 import { exportedMetricNames, metricsIn } from './support/metrics';
 import { fromRoot } from './support/workspace';
 
-// promtool runs as a process; set here because a project's testTimeout is ignored when Jest runs
-// all projects at once (npm test).
-jest.setTimeout(60_000);
-
 interface AlertRule {
   alert: string;
   expr: string;

@@ -6,7 +6,6 @@ import { LeaderElectionService } from './leader-election.service';
 import { LeaderMetrics } from './leader-metrics';
 import { resolveLeaderOptions, type LeaderOptions } from './leader-options';
 
-jest.setTimeout(60_000);
 
 /** A duty that records its terms, so tests see exactly when a replica acts as leader. */
 class RecordingDuty extends LeaderDuty {

@@ -2,7 +2,6 @@ import { createEnvelope, MessageType } from '@niyanta/models';
 import { createLeaderHarness, eventually, type LeaderHarness } from '../testing/leader-harness';
 import { LeaderElectionService } from './leader-election.service';
 
-jest.setTimeout(30_000);
 
 /** One customer's backlog — however large, however unplaceable — must not keep another's work out (SPEC §5). */
 describe('scheduler under a queue flood', () => {

@@ -6,7 +6,6 @@ import { startApiTestApp, type ApiTestApp } from '../../testing/api-test-app';
 import { ApiKeyAuthService } from '../auth/api-key-auth.service';
 import { StreamGateway } from '../stream/stream.gateway';
 
-jest.setTimeout(60_000);
 
 const BURST = 5;
 // Longer than the test: the window is ended by the test itself, so rows do not depend on timing.

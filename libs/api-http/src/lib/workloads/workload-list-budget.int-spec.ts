@@ -1,6 +1,5 @@
 import { expectError, startApiTestApp, type ApiTestApp } from '../../testing/api-test-app';
 
-jest.setTimeout(60_000);
 
 const BUDGET = 250_000;
 const INPUT_BYTES = 100_000;
