@@ -9,11 +9,11 @@
  * unlike requests per second on 2 shared cores. Also reports the wall-clock rate and p50/p95.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { createTestSchema, spawnApp } from '@niyanta/testing';
+import { cpuMicros } from './peers/host';
 import { fmt, summarize } from './stats';
 
 const { values: args } = parseArgs({
@@ -26,14 +26,7 @@ const { values: args } = parseArgs({
 const requests = Number(args.requests);
 const concurrency = Number(args.concurrency);
 const ADMIN_KEY = `bench-admin-${randomUUID()}`;
-const CLOCK_TICK_US = 10_000; // USER_HZ = 100 on Linux
 
-/** CPU time of a process in µs (user + system), from /proc/<pid>/stat. */
-export function processCpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US;
-}
 
 async function call(url: string, method: string, path: string, key?: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${url}${path}`, {
@@ -48,7 +41,7 @@ async function call(url: string, method: string, path: string, key?: string, bod
 async function measure(pid: number, label: string, send: () => Promise<number>): Promise<string> {
   const latencies: number[] = [];
   let next = 0;
-  const cpuBefore = processCpuUs(pid);
+  const cpuBefore = cpuMicros(pid) ?? 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -62,7 +55,7 @@ async function measure(pid: number, label: string, send: () => Promise<number>):
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const cpuUs = (processCpuUs(pid) - cpuBefore) / requests;
+  const cpuUs = ((cpuMicros(pid) ?? 0) - cpuBefore) / requests;
   const lat = summarize(latencies);
   return `| ${label} | ${Math.round(cpuUs)} µs | ${Math.round(requests / seconds)}/s | ${fmt(lat.p50)} / ${fmt(lat.p95)} |`;
 }

@@ -344,11 +344,14 @@ export class SchedulerTerm {
       const room = Math.min(options.maxQueuedPerCustomer - held, options.maxQueuedWorkloads - this.queue.size);
       if (held > options.maxQueuedPerCustomer / 2 || room <= 0) continue;
       refilled++;
-      const heldIds: string[] = [];
-      for (const entry of this.queue.values()) if (entry.customerId === customerId) heldIds.push(entry.id);
-      const rows = await repository.findPendingOfCustomer(customerId, heldIds, room + 1);
-      if (rows.length <= room) this.overflowing.delete(customerId);
-      for (const row of rows.slice(0, room)) this.enqueue(row);
+      // The customer's first `held + room` rows in its queue order: those not held fill the room;
+      // fewer rows than that means its whole backlog now fits.
+      const rows = await repository.findPendingOfCustomer(customerId, held + room + 1);
+      if (rows.length <= held + room) this.overflowing.delete(customerId);
+      for (const row of rows) {
+        if (this.queue.countOf(customerId) >= held + room) break;
+        if (!this.queue.has(row.id)) this.enqueue(row);
+      }
     }
   }
 

@@ -28,6 +28,9 @@ export interface TierDefinition {
   maxFleetShare: number;
 }
 
+/** `maxPending` and `maxFleetShare` of a tier defined without them (the column defaults too). */
+export const TIER_LIMIT_DEFAULTS = Object.freeze({ maxPending: 100_000, maxFleetShare: 1 });
+
 export const DEFAULT_TIERS: Readonly<Record<string, TierDefinition>> = Object.freeze({
   free: { name: 'free', requestsPerSecond: 10, burst: 20, maxRunning: 10, schedulingWeight: 0, maxPriority: 500, maxPending: 10_000, maxFleetShare: 0.5 },
   standard: { name: 'standard', requestsPerSecond: 100, burst: 200, maxRunning: 100, schedulingWeight: 50, maxPriority: 800, maxPending: 100_000, maxFleetShare: 0.75 },

@@ -89,7 +89,7 @@ export const WORKLOAD_LIMITS = Object.freeze({
 export const QUEUED_PENDING_REASON = 'queued: waiting for its turn to be scheduled';
 
 /** The reason a workload shows: its stored one, the queued one for a PENDING workload without one, else null. */
-export function shownPendingReason(status: string, stored: string | null): string | null {
+export function shownPendingReason(status: WorkloadStatus, stored: string | null): string | null {
   if (stored !== null) return stored;
-  return status === 'PENDING' ? QUEUED_PENDING_REASON : null;
+  return status === WorkloadStatus.Pending ? QUEUED_PENDING_REASON : null;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, type TierDefinition } from '@niyanta/models';
+import { NotFoundError, TIER_LIMIT_DEFAULTS, type TierDefinition } from '@niyanta/models';
 import { AuditQueryRepository, FleetQueryRepository, TierRepository, WorkloadConfigRepository, type StoredTier } from '@niyanta/state';
 import type { RequestMeta } from '../common/request-meta.decorator';
 import { toWorkloadTypeDto } from '../fleet/fleet.service';
@@ -10,7 +10,7 @@ import { adminActor } from './admin.service';
 import { decodeAuditCursor, encodeAuditCursor } from './admin-cursor';
 import { ADMIN_DEFAULT_PAGE } from './dto/admin-query.dto';
 import type { AuditEventListDto, ListAuditEventsQueryDto } from './dto/audit-event.dto';
-import { DEFAULT_TIER_MAX_PENDING, type PutTierDto, type TierDto, type TierListDto } from './dto/tier.dto';
+import type { PutTierDto, TierDto, TierListDto } from './dto/tier.dto';
 import type { UpdateWorkloadTypeDto } from './dto/workload-type-update.dto';
 
 export function toTierDto(tier: StoredTier): TierDto {
@@ -55,8 +55,8 @@ export class AdminConfigService {
       maxRunning: dto.max_running,
       schedulingWeight: dto.scheduling_weight,
       maxPriority: dto.max_priority,
-      maxPending: dto.max_pending ?? DEFAULT_TIER_MAX_PENDING,
-      maxFleetShare: dto.max_fleet_share ?? 1,
+      maxPending: dto.max_pending ?? TIER_LIMIT_DEFAULTS.maxPending,
+      maxFleetShare: dto.max_fleet_share ?? TIER_LIMIT_DEFAULTS.maxFleetShare,
     };
     const { tier, created } = await this.tiers.upsert(definition, adminActor(meta));
     this.catalog.invalidate();

@@ -22,6 +22,19 @@ describe('pending quota at submit', () => {
     return row.n;
   }
 
+  it('accepts the tier limits at their bounds and refuses them beyond, changing nothing', async () => {
+    const base = { requests_per_second: 10, burst: 10, max_running: 1, scheduling_weight: 0, max_priority: 1000 };
+    expect((await api.http.put('/v1/admin/tiers/edge').set(admin).send({ ...base, max_pending: 0, max_fleet_share: 0.01 })).body).toMatchObject({
+      max_pending: 0,
+      max_fleet_share: 0.01,
+    });
+    for (const bad of [{ max_pending: -1 }, { max_pending: 1.5 }, { max_fleet_share: 0 }, { max_fleet_share: 1.01 }]) {
+      expectError(await api.http.put('/v1/admin/tiers/edge').set(admin).send({ ...base, ...bad }), 400, 'validation_failed');
+    }
+    const [row] = await api.dataSource.query(`SELECT max_pending, max_fleet_share FROM tiers WHERE name = 'edge'`);
+    expect(row).toEqual({ max_pending: 0, max_fleet_share: 0.01 });
+  });
+
   it('admits up to max_pending and refuses the rest, single and batch, with quota_exceeded', async () => {
     const flooder = await api.createCustomer('flooder', 'small');
     const other = await api.createCustomer('other', 'small');

@@ -41,4 +41,16 @@ describe(PendingQuota.name, () => {
     await quota.admit('c', 10, 10);
     expect(countQueries()).toBe(2);
   });
+
+  it('lets a failed count fail the submission, admits nothing for it, and counts again on the next', async () => {
+    let fail = true;
+    const quota = new PendingQuota(async () => {
+      if (fail) throw new Error('database unreachable');
+      return 0;
+    });
+    await expect(quota.admit('c', 1, 1)).rejects.toThrow('database unreachable');
+    fail = false;
+    await quota.admit('c', 1, 1);
+    await expect(quota.admit('c', 1, 1)).rejects.toMatchObject({ code: ErrorCode.QuotaExceeded });
+  });
 });

@@ -69,6 +69,29 @@ describe(SubmissionCoalescer.name, () => {
     expect(calls).toEqual([[0], [1, -1, 2], [1], [-1], [2]]);
   });
 
+  it('does not retry item by item a failure that is no item\'s doing', async () => {
+    const calls: number[][] = [];
+    const gate = deferred<void>();
+    const coalescer = new SubmissionCoalescer<number, number>(
+      async (items) => {
+        calls.push(items);
+        if (items[0] === 0) {
+          await gate.promise;
+          return items;
+        }
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+      { maxInFlight: 1, retryItemsAfter: (error) => (error as { code?: string }).code !== 'ECONNREFUSED' },
+    );
+    const first = coalescer.submit(0);
+    const grouped = [1, 2, 3].map((item) => coalescer.submit(item));
+    gate.resolve();
+    await first;
+    const settled = await Promise.allSettled(grouped);
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(calls).toEqual([[0], [1, 2, 3]]);
+  });
+
   it('rejects when the write returns the wrong number of results', async () => {
     const coalescer = new SubmissionCoalescer<number, number>(async () => []);
     await expect(coalescer.submit(1)).rejects.toThrow('0 results for 1 items');

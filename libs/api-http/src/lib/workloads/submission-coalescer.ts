@@ -4,6 +4,12 @@ export interface CoalescerOptions {
   maxInFlight?: number;
   /** Most items written by one statement. @default 500 */
   maxGroupSize?: number;
+  /**
+   * Whether a failed shared write is worth retrying item by item: not when the failure is not an
+   * item's doing (the database is unreachable), or a group of 500 would become 500 failing writes.
+   * @default every failure
+   */
+  retryItemsAfter?: (error: unknown) => boolean;
 }
 
 interface Pending<T, R> {
@@ -27,6 +33,7 @@ export class SubmissionCoalescer<T, R> {
   private inFlight = 0;
   private readonly maxInFlight: number;
   private readonly maxGroupSize: number;
+  private readonly retryItemsAfter: (error: unknown) => boolean;
 
   constructor(
     private readonly write: (items: T[]) => Promise<R[]>,
@@ -34,6 +41,7 @@ export class SubmissionCoalescer<T, R> {
   ) {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
     this.maxGroupSize = Math.max(1, options.maxGroupSize ?? 500);
+    this.retryItemsAfter = options.retryItemsAfter ?? (() => true);
   }
 
   /** Resolves with the item's result once the statement carrying it has committed. */
@@ -60,8 +68,8 @@ export class SubmissionCoalescer<T, R> {
       const results = await this.writeAll(group);
       group.forEach((pending, index) => pending.resolve(results[index] as R));
     } catch (error) {
-      if (group.length === 1) {
-        (group[0] as Pending<T, R>).reject(error);
+      if (group.length === 1 || !this.retryItemsAfter(error)) {
+        for (const pending of group) pending.reject(error);
         return;
       }
       // All-or-none, so nothing of the group was written: each item alone is safe to retry.

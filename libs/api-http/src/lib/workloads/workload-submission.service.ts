@@ -18,6 +18,7 @@ import { TenantApiMetrics } from '../tenancy/tenant-metrics';
 import { TierCatalogService } from '../tenancy/tier-catalog.service';
 import { assertConsistentAffinity } from './affinity-validation';
 import { assertInputsMatchSchemas } from './input-schema-validation';
+import { isDependencyFailure } from '../errors/error-status';
 import { PendingQuota } from './pending-quota';
 import { SubmissionCoalescer } from './submission-coalescer';
 import { WorkloadNotifier } from './workload-notifier.service';
@@ -41,7 +42,9 @@ export class WorkloadSubmissionService {
     @Inject(API_HTTP_OPTIONS) options: ApiHttpOptions,
   ) {
     this.configTtlMs = options.typeConfigCacheTtlMs ?? DEFAULT_TYPE_CONFIG_CACHE_TTL_MS;
-    this.coalescer = new SubmissionCoalescer((items) => this.repository.submit(items));
+    this.coalescer = new SubmissionCoalescer((items) => this.repository.submit(items), {
+      retryItemsAfter: (error) => !isDependencyFailure(error),
+    });
     this.pendingQuota = new PendingQuota((customerId) => this.repository.countWaiting(customerId));
   }
 

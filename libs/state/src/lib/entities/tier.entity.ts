@@ -1,3 +1,4 @@
+import { TIER_LIMIT_DEFAULTS } from '@niyanta/models';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /**
@@ -29,11 +30,11 @@ export class TierEntity {
   maxPriority!: number;
 
   /** Workloads of one customer that may wait (PENDING or PAUSED) at once. */
-  @Column({ name: 'max_pending', type: 'integer', default: 100000 })
+  @Column({ name: 'max_pending', type: 'integer', default: TIER_LIMIT_DEFAULTS.maxPending })
   maxPending!: number;
 
   /** Largest share of the fleet's live slots one customer may hold. */
-  @Column({ name: 'max_fleet_share', type: 'double precision', default: 1 })
+  @Column({ name: 'max_fleet_share', type: 'double precision', default: TIER_LIMIT_DEFAULTS.maxFleetShare })
   maxFleetShare!: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -155,13 +155,12 @@ function positiveInt(value: number): number {
   return Math.max(1, Math.floor(value));
 }
 
-const ACTIVE_STATUS_LIST = ACTIVE_STATUS_SQL;
 
 // A correlated count per worker walks the partial index of active workloads for that worker only.
 const WORKER_SELECT = `
   SELECT wk.id, wk.status, wk.tags, wk.region, wk.capacity, wk.workload_types,
          (SELECT count(*) FROM workloads l
-           WHERE l.worker_id = wk.id AND l.status IN (${ACTIVE_STATUS_LIST}))::int AS active_count,
+           WHERE l.worker_id = wk.id AND l.status IN (${ACTIVE_STATUS_SQL}))::int AS active_count,
          (EXTRACT(EPOCH FROM (now() - wk.last_heartbeat_at)) * 1000)::float8 AS heartbeat_age_ms
     FROM workers wk`;
 
@@ -288,16 +287,14 @@ export class SchedulingRepository {
   }
 
   /**
-   * One customer's PENDING workloads in its queue order (priority, then age), at most `limit`,
-   * skipping `exclude` (those the leader already holds): how the leader refills its queue with a
-   * customer whose backlog did not fit.
+   * One customer's first PENDING workloads in its queue order (priority, then age), at most
+   * `limit`: how the leader refills its queue with a customer whose backlog did not fit.
    */
-  async findPendingOfCustomer(customerId: string, exclude: readonly string[], limit: number): Promise<PendingWorkload[]> {
+  async findPendingOfCustomer(customerId: string, limit: number): Promise<PendingWorkload[]> {
     const rows: PendingRow[] = await this.dataSource.query(
-      `${PENDING_SELECT_COLUMNS} FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id
-        WHERE w.customer_id = $1 AND w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER} AND NOT (w.id = ANY($2::uuid[]))
-        ORDER BY w.priority DESC, w.created_at LIMIT $3`,
-      [customerId, exclude, positiveInt(limit)],
+      `${PENDING_SELECT} WHERE w.customer_id = $1 AND w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER}
+        ORDER BY w.priority DESC, w.created_at LIMIT $2`,
+      [customerId, positiveInt(limit)],
     );
     return rows.map(toPending);
   }
@@ -354,11 +351,11 @@ export class SchedulingRepository {
       customerIds === undefined
         ? await this.dataSource.query(
             `SELECT customer_id, count(*)::int AS active FROM workloads
-              WHERE status IN (${ACTIVE_STATUS_LIST}) GROUP BY customer_id`,
+              WHERE status IN (${ACTIVE_STATUS_SQL}) GROUP BY customer_id`,
           )
         : await this.dataSource.query(
             `SELECT customer_id, count(*)::int AS active FROM workloads
-              WHERE customer_id = ANY($1::uuid[]) AND status IN (${ACTIVE_STATUS_LIST}) GROUP BY customer_id`,
+              WHERE customer_id = ANY($1::uuid[]) AND status IN (${ACTIVE_STATUS_SQL}) GROUP BY customer_id`,
             [customerIds],
           );
     return new Map(rows.map((row) => [row.customer_id, Number(row.active)]));
@@ -377,7 +374,7 @@ export class SchedulingRepository {
     if (types.length === 0) return new Map();
     const rows: Array<{ workload_type: string; active: number }> = await this.dataSource.query(
       `SELECT workload_type, count(*)::int AS active FROM workloads
-        WHERE workload_type = ANY($1::text[]) AND status IN (${ACTIVE_STATUS_LIST}) GROUP BY workload_type`,
+        WHERE workload_type = ANY($1::text[]) AND status IN (${ACTIVE_STATUS_SQL}) GROUP BY workload_type`,
       [types],
     );
     return new Map(rows.map((row) => [row.workload_type, Number(row.active)]));

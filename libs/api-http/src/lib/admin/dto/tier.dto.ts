@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { TIER_LIMIT_DEFAULTS } from '@niyanta/models';
 import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
-
-/** `max_pending` of a tier written without one. */
-export const DEFAULT_TIER_MAX_PENDING = 100_000;
 
 /** What a tier grants; the name is the path parameter. */
 export class PutTierDto {
@@ -42,7 +40,7 @@ export class PutTierDto {
       'Workloads one customer may have waiting (PENDING or PAUSED) at once; a submission beyond it is 429 `quota_exceeded`.',
     minimum: 0,
     maximum: 100_000_000,
-    default: DEFAULT_TIER_MAX_PENDING,
+    default: TIER_LIMIT_DEFAULTS.maxPending,
     example: 100_000,
   })
   @IsOptional()
@@ -56,7 +54,7 @@ export class PutTierDto {
       'Largest share of the live fleet\'s slots one customer may hold at once (at least one slot), so a small fleet is shared with other customers.',
     minimum: 0.01,
     maximum: 1,
-    default: 1,
+    default: TIER_LIMIT_DEFAULTS.maxFleetShare,
     example: 0.75,
   })
   @IsOptional()
