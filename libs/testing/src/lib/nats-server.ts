@@ -120,7 +120,8 @@ async function waitForPort(port: number, timeoutMs: number, alive: () => boolean
   throw new Error(`port ${port} not open within ${timeoutMs} ms`);
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** True when something accepts TCP connections on 127.0.0.1:`port` within half a second. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {
