@@ -184,6 +184,16 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
       }
       expect(most).toBe(1);
     });
+
+    it('starts each attempt of a batch exactly once when one of them waits longer than a slot wait (the batch comes again)', async () => {
+      const ids = [
+        await harness.insertScheduled('sleep', { duration_ms: 2_500, steps: 1 }),
+        await harness.insertScheduled('sleep', { duration_ms: 10, steps: 1 }),
+      ];
+      await harness.assignBatch(ids);
+      for (const id of ids) await harness.waitFor(id, (row) => row.status === 'COMPLETED', 30_000);
+      for (const id of ids) expect((await harness.auditActions(id)).filter((action) => action === 'workload.started')).toHaveLength(1);
+    });
   });
 
   describe('drain', () => {

@@ -7,6 +7,7 @@ import {
   createEnvelope,
   MessageType,
   Subjects,
+  type AssignmentBatchPayload,
   type AssignmentPayload,
   type ControlPayload,
   type MessageEnvelope,
@@ -199,6 +200,23 @@ export class WorkerHarness {
       this.subjects.workerAssign(this.workerId),
       createEnvelope(MessageType.Assignment, payload),
     );
+  }
+
+  /** Publishes the assignments of the workloads (their rows' attempts) as one batch message, as the leader sends them. */
+  async assignBatch(workloadIds: readonly string[]): Promise<void> {
+    const rows: Array<{ id: string; workload_type: string; attempt: number; input: Record<string, never> }> = await this.dataSource.query(
+      `SELECT id, workload_type, attempt, input FROM workloads WHERE id = ANY($1::uuid[])`,
+      [workloadIds],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const payload: AssignmentBatchPayload = {
+      assignments: workloadIds.map((id) => {
+        const row = byId.get(id);
+        if (!row) throw new Error(`no workload ${id}`);
+        return { workload_id: id, customer_id: this.customerId, workload_type: row.workload_type, attempt: row.attempt, input: row.input, generation: 1 };
+      }),
+    };
+    await this.broker.publishDurable(this.subjects.workerAssign(this.workerId), createEnvelope(MessageType.AssignmentBatch, payload));
   }
 
   /** Publishes a control command to this worker. */
