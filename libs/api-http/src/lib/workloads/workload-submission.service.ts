@@ -72,6 +72,15 @@ export class WorkloadSubmissionService {
     const result = await this.admitted(principal.customerId, tier.maxPending, 1, async () => {
       const submitted = await this.coalescer.submit(this.newWorkload(principal, dto, config, idempotencyKey, meta, maxPriority));
       return { value: submitted, created: submitted.created ? 1 : 0 };
+    }).catch(async (error: unknown) => {
+      // A repeat of an admitted submission is not a new waiting workload: it gets the first one
+      // back (200), as it would below the quota. Looked up only when the quota refused.
+      const repeat =
+        error instanceof DomainError && error.code === ErrorCode.QuotaExceeded && idempotencyKey !== null
+          ? await this.repository.findByIdempotencyKey(principal.customerId, idempotencyKey)
+          : null;
+      if (repeat === null) throw error;
+      return { workload: repeat, created: false };
     });
     if (result.created) {
       this.notifier.submitted([result.workload], meta.correlationId);

@@ -155,6 +155,15 @@ export class WorkloadSubmissionRepository {
     });
   }
 
+  /** The customer's workload submitted with `idempotencyKey`, or null. */
+  async findByIdempotencyKey(customerId: string, idempotencyKey: string): Promise<Workload | null> {
+    const rows: WorkloadRow[] = await this.dataSource.query(
+      `SELECT ${workloadColumns()} FROM workloads WHERE customer_id = $1 AND idempotency_key = $2`,
+      [customerId, idempotencyKey],
+    );
+    return rows[0] ? toWorkload(rows[0]) : null;
+  }
+
   private async findByIdempotencyKeys(items: readonly NewWorkload[]): Promise<Map<string, Workload>> {
     if (items.length === 0) return new Map();
     const rows: WorkloadRow[] = await this.dataSource.query(
