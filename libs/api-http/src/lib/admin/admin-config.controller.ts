@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiPara
 import { DomainError, ErrorCode } from '@niyanta/models';
 import type { Response } from 'express';
 import { AdminKeyGuard } from '../auth/api-key.guard';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors } from '../errors/api-errors.decorator';
 import { CurrentRequestMeta, type RequestMeta } from '../common/request-meta.decorator';
 import { WorkloadTypeDto, WorkloadTypeListDto } from '../fleet/dto/workload-type.dto';
 import { AdminConfigService } from './admin-config.service';

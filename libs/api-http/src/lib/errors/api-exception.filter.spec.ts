@@ -1,7 +1,7 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { DependencyUnavailableError, DomainError, ErrorCode, InvalidStateError, NotFoundError } from '@niyanta/models';
-import { describeError, translateBodyParserError } from './api-exception.filter';
-import { HTTP_STATUS_BY_CODE } from './error-status';
+import { translateBodyParserError } from './api-exception.filter';
+import { describeError, HTTP_STATUS_BY_CODE } from './error-status';
 
 describe(describeError.name, () => {
   it.each([
