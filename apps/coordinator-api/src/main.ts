@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { serveApi } from '@niyanta/api-http';
 import { loadApiConfig } from '@niyanta/config';
-import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/platform';
 import { ensureSchema } from '@niyanta/state';
 import { CoordinatorApiModule, SERVICE_NAME } from './coordinator-api.module';
 

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { loadLeaderConfig } from '@niyanta/config';
-import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/platform';
 import { ensureSchema } from '@niyanta/state';
 import { CoordinatorLeaderModule, SERVICE_NAME } from './coordinator-leader.module';
 

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { seedDevCustomer, serveApi } from '@niyanta/api-http';
 import { loadStandaloneConfig } from '@niyanta/config';
-import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/platform';
 import { ensureSchema, startEmbeddedPostgres } from '@niyanta/state';
 import { DataSource } from 'typeorm';
 import { SERVICE_NAME, StandaloneModule } from './standalone.module';

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { loadWorkerConfig } from '@niyanta/config';
-import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/platform';
 import { ensureSchema } from '@niyanta/state';
 import { workloadDefinitions } from '@niyanta/worker-runtime';
 import { SERVICE_NAME, WorkerModule } from './worker.module';

@@ -1,10 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, connect } from 'node:net';
 import { register } from 'prom-client';
-import { ensureDefaultMetrics } from './http-metrics';
-import { CheckResult, ReadinessCheck, ReadinessReport } from './readiness.service';
-import { describeError } from './error-text';
-import { acceptOrCreateId } from './request-context';
+import { acceptOrCreateId, CheckResult, describeError, ensureDefaultMetrics, ReadinessCheck, ReadinessReport } from '@niyanta/observability';
 
 /** Options of {@link StartupProbe.start}. */
 export interface StartupProbeOptions {
