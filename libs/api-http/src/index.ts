@@ -17,7 +17,7 @@ export { AdminKeyGuard, ApiKeyGuard } from './lib/auth/api-key.guard';
 export { CurrentCustomer, principalOf } from './lib/common/principal';
 export type { AuthenticatedRequest, CustomerPrincipal } from './lib/common/principal';
 export { ApiExceptionFilter } from './lib/errors/api-exception.filter';
-export { describeError } from './lib/errors/error-status';
+export { errorAnswer } from './lib/errors/error-status';
 export { ErrorBodyDto, ErrorDetailDto, ErrorResponseDto } from './lib/errors/error-response.dto';
 export { ApiErrors } from './lib/errors/api-errors.decorator';
 export { DEFAULT_STREAM_OPTIONS, STREAM_BEARER_PROTOCOL_PREFIX, STREAM_PATH, STREAM_SUBPROTOCOL, StreamCloseCode } from './lib/stream/stream.options';

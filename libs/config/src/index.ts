@@ -14,3 +14,4 @@ export type { StandaloneConfig, StandaloneSettings } from './lib/standalone.conf
 export { parseBrokerFaults, parseByteSize, parseDuration } from './lib/env-parsers';
 export type { BrokerFaultRates } from './lib/env-parsers';
 export type { CheckpointSettings, CheckpointStorageSettings } from './lib/checkpoint.config';
+export { leaseRenewalFits, nonNegativeInteger, nonNegativeNumber, parseOptions, positiveInteger, positiveNumber } from './lib/options-schema';

@@ -16,7 +16,9 @@ export {
   WorkloadCancelledError,
   classifyWorkloadError,
 } from './lib/workload-errors';
-export { WORKLOAD_TYPE_PATTERN, WorkloadRegistry, isWorkloadDefinition } from './lib/workload-registry';
+export { WorkloadRegistry, isWorkloadDefinition } from './lib/workload-registry';
+// The naming rule is the domain's; re-exported for workload authors.
+export { WORKLOAD_TYPE_PATTERN } from '@niyanta/models';
 export { loadWorkloadModules, registerWorkloadModule, workloadDefinitionsOf } from './lib/workload-modules';
 export { inputJsonSchema } from './lib/input-schema';
 export type { InputOf } from './lib/input-schema';

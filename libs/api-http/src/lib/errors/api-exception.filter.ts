@@ -5,7 +5,7 @@ import { ensureRequestId, redactUrl } from '@niyanta/observability';
 import { principalOf, type CustomerPrincipal } from '../common/principal';
 import { JSON_TOO_DEEP, MAX_JSON_DEPTH } from '../common/json-depth';
 import type { ErrorResponseDto } from './error-response.dto';
-import { describeError } from './error-status';
+import { errorAnswer } from './error-status';
 
 /**
  * Body-parser failures reach Express's error chain with a `type`; turn the two a client causes
@@ -66,7 +66,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    const described = describeError(exception);
+    const described = errorAnswer(exception);
     if (described.status >= 500) {
       this.onServerError?.(exception);
       const stack = exception instanceof Error ? exception.stack : String(exception);

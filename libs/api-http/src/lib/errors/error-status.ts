@@ -86,8 +86,8 @@ export function isDependencyFailure(error: unknown, depth = 0): boolean {
   return isDependencyFailure(candidate.driverError, depth + 1) || isDependencyFailure(candidate.cause, depth + 1);
 }
 
-/** An error as it will be answered. */
-export interface DescribedError {
+/** An error as it will be answered: status, code, message, details (and Retry-After). */
+export interface ErrorAnswer {
   status: number;
   code: ErrorCode;
   message: string;
@@ -103,7 +103,7 @@ const GENERIC_INTERNAL = 'internal error; the request id identifies it in the se
  * route, body parser) by status, unreachable PostgreSQL to 503, anything else to a generic 500
  * whose details stay in the log.
  */
-export function describeError(exception: unknown): DescribedError {
+export function errorAnswer(exception: unknown): ErrorAnswer {
   if (exception instanceof DomainError) {
     const retryAfter = (exception as { retryAfterSeconds?: unknown }).retryAfterSeconds;
     return {
