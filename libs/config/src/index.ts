@@ -1,5 +1,5 @@
-export { ConfigError } from './lib/config.error';
-export type { ConfigIssue } from './lib/config.error';
+export { ConfigError } from './lib/errors';
+export type { ConfigIssue } from './lib/errors';
 export type { Env } from './lib/env-schema';
 export { LOG_LEVELS } from './lib/common.config';
 export type { CommonConfig, ConnectionConfig, LogLevel, OptionalConnectionConfig } from './lib/common.config';

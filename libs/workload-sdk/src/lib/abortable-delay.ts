@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { WorkloadCancelledError } from './workload-errors';
+import { WorkloadCancelledError } from './errors';
 
 /**
  * Resolves after `ms` milliseconds, or rejects with {@link WorkloadCancelledError} as soon as
