@@ -25,7 +25,6 @@ export { startEmbeddedPostgres } from './lib/embedded/embedded-postgres.launcher
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './lib/embedded/embedded-postgres.launcher';
 export { appendAudit, AuditRepository } from './lib/repositories/audit.repository';
 export type { AuditActorKind, AuditEvent, AuditEventInput } from './lib/repositories/audit.repository';
-export type { AttemptFence } from './lib/repositories/execution-row';
 export { ExecutionRepository } from './lib/repositories/execution.repository';
 export type { ExecutionStart, FailureOptions, FailureRecord, ReleaseRecord } from './lib/repositories/execution.repository';
 export { CheckpointRepository } from './lib/repositories/checkpoint.repository';
@@ -35,7 +34,7 @@ export type { HeartbeatResult, RegistrationResult, ReleasedWorkload, WorkerRegis
 export { LeadershipRepository, LeaseLostError, LEADER_LEASE_NAME, leaderFenceCondition } from './lib/repositories/leadership.repository';
 export type { LeaderFence, LeaderLease, LeaseGrant } from './lib/repositories/leadership.repository';
 export { SchedulingRepository } from './lib/repositories/scheduling.repository';
-export type { AssignmentKey, LeaderWorkloadChange, PendingKey, PendingWorkload, Placement, ScheduledWorkload, UnacknowledgedAssignment, WorkerSnapshot } from './lib/repositories/scheduling.repository';
+export type { LeaderWorkloadChange, ScheduledWorkload, UnacknowledgedAssignment } from './lib/repositories/scheduling.repository';
 export { WorkerHealthRepository } from './lib/repositories/worker-health.repository';
 export type { DeadWorker, WorkerSweepResult } from './lib/repositories/worker-health.repository';
 export type { AuditActor } from './lib/repositories/audit.repository';
@@ -68,7 +67,6 @@ export type { CustomerUsage } from './lib/repositories/tenant-usage.repository';
 export { WorkerDrainRepository } from './lib/repositories/worker-drain.repository';
 export type { DrainRequestOutcome } from './lib/repositories/worker-drain.repository';
 export { ReconciliationRepository } from './lib/repositories/reconciliation.repository';
-export type { OrphanedAttempt, PlacedWorkload } from './lib/repositories/reconciliation.repository';
 export { AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity } from './lib/analytics/analytics-rollup.entity';
 export { AnalyticsRollupRepository, ROLLUP_RESOLUTIONS, ROLLUP_RETENTION_MS, ROLLUP_WATERMARK, WORKER_ROLLUP_RETENTION_MS } from './lib/analytics/analytics-rollup.repository';
 export type { RollupOptions, RollupResolution, RollupResult } from './lib/analytics/analytics-rollup.repository';

@@ -1,4 +1,4 @@
-import type { OrphanedAttempt, PlacedWorkload } from '@niyanta/state';
+import type { OrphanedAttempt, PlacedWorkload } from '@niyanta/scheduling';
 
 /** What one heartbeat says a worker runs. */
 export interface HeartbeatReport {

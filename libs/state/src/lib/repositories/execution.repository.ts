@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { CheckpointPolicy, JsonValue, Workload, WorkloadError } from '@niyanta/models';
+import type { AttemptFence, CheckpointPolicy, JsonValue, Workload, WorkloadError } from '@niyanta/models';
 import { DataSource, type EntityManager } from 'typeorm';
-import { parseCheckpointPolicy, type AttemptFence } from './execution-row';
+import { parseCheckpointPolicy } from './execution-row';
 import { toWorkload, workloadColumns, type WorkloadRow } from './workload-row.mapper';
 import { ACTIVE_STATUS_SQL, EXECUTING_STATUS_SQL, STARTABLE_STATUS_SQL } from './status-sql';
 

@@ -6,58 +6,11 @@ import {
   type WorkerStatus,
   type WorkloadStatus,
 } from '@niyanta/models';
+import type { AssignmentKey, PendingKey, PendingWorkload, Placement, WorkerSnapshot } from '@niyanta/scheduling';
 import { DataSource } from 'typeorm';
 import { appendAudit, type AuditEventInput } from './audit.repository';
 import { leaderFenceCondition, runFenced, type LeaderFence } from './leadership.repository';
 import { ACTIVE_STATUS_SQL } from './status-sql';
-
-/** What the scheduler needs to order and place one PENDING workload. */
-export interface PendingWorkload {
-  id: string;
-  customerId: string;
-  /** The customer's tier name (null if the customer row is gone). */
-  customerTier: string | null;
-  workloadType: string;
-  priority: number;
-  affinity: AffinityRules;
-  region: string | null;
-  attempt: number;
-  pendingReason: string | null;
-  notBefore: Date | null;
-  createdAt: Date;
-  /**
-   * Since when it has been PENDING this time: submission, requeue or resume, or the end of a retry's
-   * backoff (the latest of `created_at`, `updated_at`, `not_before`). For the scheduling latency.
-   */
-  pendingSince: Date;
-}
-
-/** `id` and `attempt` of a PENDING workload, for cheap reconciliation of the leader's queue. */
-export interface PendingKey {
-  id: string;
-  attempt: number;
-  customerId: string;
-}
-
-/** A registered worker as the scheduler sees it, with the slots its workloads occupy. */
-export interface WorkerSnapshot {
-  id: string;
-  status: WorkerStatus;
-  tags: Record<string, string>;
-  region: string | null;
-  capacity: number;
-  workloadTypes: string[];
-  /** Workloads SCHEDULED, RUNNING or PAUSING on it (the database's count, not the heartbeat's). */
-  activeCount: number;
-  /** Milliseconds since its last heartbeat, by the database clock. */
-  heartbeatAgeMs: number;
-}
-
-/** One placement decided by the scheduler. */
-export interface Placement {
-  workloadId: string;
-  workerId: string;
-}
 
 /** A workload state change made by the leader, with what the workers and events need. */
 export interface LeaderWorkloadChange {
@@ -90,13 +43,6 @@ export interface UnacknowledgedAssignment {
   progress: number;
   /** Milliseconds since it was scheduled, by the database clock. */
   ageMs: number;
-}
-
-/** `{id, attempt, workerId}` of an assignment to reclaim. */
-export interface AssignmentKey {
-  id: string;
-  attempt: number;
-  workerId: string;
 }
 
 interface PendingRow {
