@@ -8,3 +8,4 @@ export * from './lib/messages';
 export * from './lib/customer';
 export * from './lib/workload-config';
 export * from './lib/workload-type';
+export * from './lib/attempt-fence';
