@@ -87,7 +87,9 @@ const histogram = (column: string) => `ARRAY[${LATENCY_BUCKETS_MS.map((_, i) => 
 const BUCKETS_SQL = `'{${LATENCY_BUCKETS_MS.join(',')}}'::float8[]`;
 
 /** Hour and day rollups of the workloads created before the audited window, in one aggregation each. */
-const BULK_ROLLUPS = (resolution: 'hour' | 'day') => `
+const BULK_ROLLUPS = (resolution: 'hour' | 'day', table: 'analytics_rollups' | 'analytics_operator_rollups') => {
+  const customer = table === 'analytics_rollups' ? 'customer_id, ' : '';
+  return `
 WITH f AS (
   SELECT w.customer_id, c.tier, w.workload_type, w.status, w.created_at, w.completed_at,
          width_bucket(GREATEST(0, extract(epoch FROM w.started_at - w.created_at) * 1000)::float8, ${BUCKETS_SQL}) AS wb,
@@ -99,10 +101,11 @@ WITH f AS (
   UNION ALL
   SELECT customer_id, tier, workload_type, status, completed_at, 0, 0, 1, wb, rb FROM f
 )
-INSERT INTO analytics_rollups (resolution, bucket_start, customer_id, workload_type, tier, status, submitted, retried, finished, wait_hist, run_hist)
-SELECT '${resolution}', date_trunc('${resolution}', at, 'UTC'), customer_id, workload_type, tier, status,
+INSERT INTO ${table} (resolution, bucket_start, ${customer}workload_type, tier, status, submitted, retried, finished, wait_hist, run_hist)
+SELECT '${resolution}', date_trunc('${resolution}', at, 'UTC'), ${customer}workload_type, tier, status,
        sum(submitted), sum(retried), sum(finished), ${histogram('wb')}, ${histogram('rb')}
-  FROM facts GROUP BY 2, 3, 4, 5, 6`;
+  FROM facts GROUP BY ${customer ? '2, 3, 4, 5, 6' : '2, 3, 4, 5'}`;
+};
 
 async function main(): Promise<void> {
   const ds = await createDataSource({ url: DATABASE_URL, schema: SCHEMA, poolSize: 4, applicationName: 'bench-analytics' });
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
     const [{ n: existing }] = await ds.query(`SELECT count(*)::float8 AS n FROM workloads`);
     if (existing !== TOTAL) {
       log(`generating ${TOTAL} workloads over ${DAYS} days (${existing} present: starting over)`);
-      await ds.query(`TRUNCATE workloads, audit_events, customers, workers, analytics_rollups, analytics_worker_rollups CASCADE`);
+      await ds.query(`TRUNCATE workloads, audit_events, customers, workers, analytics_rollups, analytics_operator_rollups, analytics_worker_rollups CASCADE`);
       await ds.query(`UPDATE analytics_watermarks SET last_event_id = 0`);
       await ds.query(
         `INSERT INTO customers (name, tier) SELECT 'bench-' || lpad(i::text, 3, '0'), (ARRAY['free','standard','premium','enterprise'])[1 + i % 4] FROM generate_series(1, $1) i`,
@@ -133,9 +136,11 @@ async function main(): Promise<void> {
       }
       await ds.query(`ANALYZE workloads; ANALYZE audit_events`);
       for (const resolution of ['hour', 'day'] as const) {
-        const t0 = Date.now();
-        await ds.query(BULK_ROLLUPS(resolution), [auditedFrom]);
-        log(`  bulk ${resolution} rollups of the older workloads (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+        for (const table of ['analytics_rollups', 'analytics_operator_rollups'] as const) {
+          const t0 = Date.now();
+          await ds.query(BULK_ROLLUPS(resolution, table), [auditedFrom]);
+          log(`  bulk ${resolution} ${table} of the older workloads (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+        }
       }
     }
 
@@ -156,7 +161,7 @@ async function main(): Promise<void> {
         log(`  ${done} events (${((Date.now() - started) / 1000).toFixed(0)} s)`);
       }
       rollupRate = done / ((Date.now() - started) / 1000);
-      await ds.query(`ANALYZE analytics_rollups; ANALYZE analytics_worker_rollups`);
+      await ds.query(`ANALYZE analytics_rollups; ANALYZE analytics_operator_rollups; ANALYZE analytics_worker_rollups`);
     }
     const [{ rows: rollupRows }] = await ds.query(`SELECT count(*)::float8 AS rows FROM analytics_rollups`);
 

@@ -69,7 +69,7 @@ export { WorkerDrainRepository } from './lib/repositories/worker-drain.repositor
 export type { DrainRequestOutcome } from './lib/repositories/worker-drain.repository';
 export { ReconciliationRepository } from './lib/repositories/reconciliation.repository';
 export type { OrphanedAttempt, PlacedWorkload } from './lib/repositories/reconciliation.repository';
-export { AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity } from './lib/analytics/analytics-rollup.entity';
+export { AnalyticsOperatorRollupEntity, AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity } from './lib/analytics/analytics-rollup.entity';
 export { AnalyticsRollupRepository, ROLLUP_RESOLUTIONS, ROLLUP_RETENTION_MS, ROLLUP_WATERMARK, WORKER_ROLLUP_RETENTION_MS } from './lib/analytics/analytics-rollup.repository';
 export type { RollupOptions, RollupResolution, RollupResult } from './lib/analytics/analytics-rollup.repository';
 export { AnalyticsQueryRepository, EXPORT_COLUMNS } from './lib/analytics/analytics-query.repository';

@@ -128,7 +128,10 @@ interface SummarySqlRow {
 export class AnalyticsQueryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Counts and latency percentiles per bucket in `[from, to)`, from the rollups of that bucket size. */
+  /**
+   * Counts and latency percentiles per bucket in `[from, to)`, from the rollups of that bucket size:
+   * the per-customer rollups for one customer or a split by customer, else the operator rollups.
+   */
   async summary(query: SummaryQuery): Promise<SummaryRow[]> {
     const filtered = Boolean(query.statuses?.length);
     const statuses = filtered ? (query.statuses ?? []).filter((s) => TERMINAL.includes(s)) : TERMINAL;
@@ -143,6 +146,9 @@ export class AnalyticsQueryRepository {
       conditions.push(`workload_type = ANY($${params.length})`);
     }
     const dims = (query.groupBy ?? []).map((d) => DIMENSION_COLUMNS[d]);
+    // Across every customer and not split by customer, the operator rollups hold the same sums in
+    // a tenth of the rows or fewer (one per bucket, type, tier and status).
+    const table = query.customerId || dims.includes('customer_id') ? 'analytics_rollups' : 'analytics_operator_rollups';
     const select = (['workload_type', 'tier', 'customer_id'] as const)
       .map((d) => (dims.includes(d) ? `${d}${d === 'customer_id' ? '::text' : ''} AS ${d}` : `NULL AS ${d}`))
       .join(', ');
@@ -153,7 +159,7 @@ export class AnalyticsQueryRepository {
               COALESCE(sum(finished) FILTER (WHERE status = 'FAILED' AND status = ANY($3)), 0)::float8 AS failed,
               COALESCE(sum(finished) FILTER (WHERE status = 'CANCELLED' AND status = ANY($3)), 0)::float8 AS cancelled,
               ${summedHistogram('wait_hist', filtered)} AS wait_hist, ${summedHistogram('run_hist', filtered)} AS run_hist
-         FROM analytics_rollups
+         FROM ${table}
         WHERE ${conditions.join(' AND ')}
         GROUP BY ${['bucket_start', ...dims].join(', ')}
         ORDER BY ${['bucket_start', ...dims].join(', ')}`,

@@ -33,7 +33,7 @@ describe('analytics repositories', () => {
   });
 
   beforeEach(async () => {
-    await dataSource.query(`TRUNCATE workloads, workers, audit_events, customers, analytics_rollups, analytics_worker_rollups CASCADE`);
+    await dataSource.query(`TRUNCATE workloads, workers, audit_events, customers, analytics_rollups, analytics_operator_rollups, analytics_worker_rollups CASCADE`);
     await dataSource.query(`UPDATE analytics_watermarks SET last_event_id = 0`);
     [acme, globex] = await Promise.all(
       [
@@ -121,6 +121,66 @@ describe('analytics repositories', () => {
     const onlyFailed = await queries.summary({ from: at(0), to: at(HOUR), bucket: 'minute', customerId: acme, statuses: ['FAILED'] });
     expect(onlyFailed.reduce((n, r) => n + r.completed, 0)).toBe(0);
     expect(onlyFailed.reduce((n, r) => n + r.failed, 0)).toBe(1);
+  });
+
+  it('keeps the operator rollups equal to the per-customer rollups summed over customers', async () => {
+    for (let i = 0; i < 6; i++) {
+      await workload({ customer: i % 2 ? acme : globex, status: 'COMPLETED', createdMs: i * 60_000, startedMs: i * 60_000 + 5 * (i + 1), completedMs: i * 60_000 + 900 * (i + 1) });
+    }
+    await workload({ customer: acme, type: 'render', status: 'FAILED', createdMs: 100, startedMs: 150, completedMs: 400, retries: 1 });
+    await workload({ customer: globex, type: 'render', status: 'CANCELLED', createdMs: HOUR + 10 });
+    // Two rounds, so some buckets are upserted twice (the ON CONFLICT path of both tables).
+    await rollups.rollUp({ batchSize: 9, settleMs: 0 });
+    await workload({ customer: acme, status: 'COMPLETED', createdMs: 30, startedMs: 40, completedMs: 5000 });
+    while ((await rollups.rollUp({ batchSize: 9, settleMs: 0 })).events > 0);
+
+    for (const bucket of ['minute', 'hour', 'day'] as const) {
+      for (const statuses of [undefined, ['COMPLETED']]) {
+        const range = { from: at(-HOUR), to: at(3 * HOUR), bucket, statuses };
+        // Across customers without a customer split: the operator rollups.
+        const operator = await queries.summary({ ...range, groupBy: ['workload_type', 'tier'] });
+        // The same from the per-customer rollups (a split by customer), summed here.
+        const perCustomer = await queries.summary({ ...range, groupBy: ['workload_type', 'tier', 'customer_id'] });
+        const summed = new Map<string, (typeof perCustomer)[number]>();
+        for (const row of perCustomer) {
+          const key = `${row.bucketStart.toISOString()} ${row.workloadType} ${row.tier}`;
+          const seen = summed.get(key);
+          if (!seen) summed.set(key, { ...row, customerId: null });
+          else for (const n of ['submitted', 'completed', 'failed', 'cancelled', 'retried'] as const) seen[n] += row[n];
+        }
+        expect(operator.map((r) => ({ ...r, waitMs: undefined, runMs: undefined }))).toEqual(
+          [...summed.values()].map((r) => ({ ...r, waitMs: undefined, runMs: undefined })),
+        );
+        // Histograms too: with one customer per type and tier they are the customer's own.
+        for (const row of operator) {
+          const same = perCustomer.filter((r) => r.bucketStart.getTime() === row.bucketStart.getTime() && r.workloadType === row.workloadType && r.tier === row.tier);
+          if (same.length === 1) expect({ wait: row.waitMs, run: row.runMs }).toEqual({ wait: same[0]?.waitMs, run: same[0]?.runMs });
+        }
+      }
+    }
+    // Row for row, every count and histogram bucket of the operator rollups is the sum over customers.
+    const hist = (column: string) =>
+      `SELECT resolution, bucket_start, workload_type, tier, status, array_agg(s ORDER BY i) AS h
+         FROM (SELECT r.resolution, r.bucket_start, r.workload_type, r.tier, r.status, u.i, sum(u.v)::int AS s
+                 FROM analytics_rollups r, unnest(r.${column}) WITH ORDINALITY AS u(v, i) GROUP BY 1, 2, 3, 4, 5, 6) x
+        GROUP BY 1, 2, 3, 4, 5`;
+    const [{ n }] = await dataSource.query(
+      `WITH expected AS (
+         SELECT k.*, wh.h AS wait_hist, rh.h AS run_hist
+           FROM (SELECT resolution, bucket_start, workload_type, tier, status, sum(submitted)::int AS submitted,
+                        sum(retried)::int AS retried, sum(finished)::int AS finished
+                   FROM analytics_rollups GROUP BY 1, 2, 3, 4, 5) k
+           JOIN (${hist('wait_hist')}) wh USING (resolution, bucket_start, workload_type, tier, status)
+           JOIN (${hist('run_hist')}) rh USING (resolution, bucket_start, workload_type, tier, status)
+       ), actual AS (
+         SELECT resolution, bucket_start, workload_type, tier, status, submitted, retried, finished, wait_hist, run_hist FROM analytics_operator_rollups
+       )
+       SELECT ((SELECT count(*) FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual) a)
+             + (SELECT count(*) FROM (SELECT * FROM actual EXCEPT SELECT * FROM expected) b))::int AS n`,
+    );
+    expect(n).toBe(0);
+    const [{ total }] = await dataSource.query(`SELECT count(*)::int AS total FROM analytics_operator_rollups`);
+    expect(total).toBeGreaterThan(0);
   });
 
   it('leaves events of transactions begun within the settle time for a later round', async () => {
@@ -214,5 +274,7 @@ describe('analytics repositories', () => {
     expect(n).toBe(0);
     const [{ m }] = await dataSource.query(`SELECT count(*)::int AS m FROM analytics_rollups WHERE resolution = 'day'`);
     expect(m).toBeGreaterThan(0);
+    const [{ o }] = await dataSource.query(`SELECT count(*) FILTER (WHERE resolution = 'minute')::int AS o FROM analytics_operator_rollups`);
+    expect(o).toBe(0);
   });
 });
