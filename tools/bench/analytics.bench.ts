@@ -223,10 +223,11 @@ async function main(): Promise<void> {
     let newlines = 0;
     let bytes = 0;
     let firstByteMs = Number.NaN;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res.body as unknown as AsyncIterable<Buffer>) {
       if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - t0;
       bytes += chunk.length;
-      for (const byte of chunk) if (byte === 10) newlines++;
+      // indexOf, not a byte loop: the client must not be what limits the rate measured.
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) newlines++;
     }
     const seconds = (performance.now() - t0) / 1000;
     clearInterval(sampler);

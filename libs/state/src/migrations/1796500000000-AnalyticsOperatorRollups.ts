@@ -13,23 +13,17 @@ export class AnalyticsOperatorRollups1796500000000 implements MigrationInterface
     await queryRunner.query(
       `CREATE TABLE "analytics_operator_rollups" ("resolution" text NOT NULL, "bucket_start" TIMESTAMP WITH TIME ZONE NOT NULL, "workload_type" text NOT NULL, "tier" text NOT NULL, "status" text NOT NULL, "submitted" integer NOT NULL DEFAULT '0', "retried" integer NOT NULL DEFAULT '0', "finished" integer NOT NULL DEFAULT '0', "wait_hist" integer array NOT NULL, "run_hist" integer array NOT NULL, CONSTRAINT "pk_analytics_operator_rollups" PRIMARY KEY ("resolution", "bucket_start", "workload_type", "tier", "status"))`,
     );
-    // Element-wise sums of the histograms already rolled up per customer.
-    const summed = (column: string) => `
-      SELECT resolution, bucket_start, workload_type, tier, status, array_agg(s ORDER BY i) AS hist
-        FROM (SELECT r.resolution, r.bucket_start, r.workload_type, r.tier, r.status, u.i, sum(u.v)::integer AS s
-                FROM "analytics_rollups" r CROSS JOIN LATERAL unnest(r.${column}) WITH ORDINALITY AS u(v, i)
-               GROUP BY 1, 2, 3, 4, 5, 6) x
-       GROUP BY 1, 2, 3, 4, 5`;
+    // Element-wise sums of the histograms already rolled up per customer (as long as they are).
+    const [{ n }] = (await queryRunner.query(
+      `SELECT COALESCE(max(array_length(wait_hist, 1)), 0)::int AS n FROM "analytics_rollups"`,
+    )) as Array<{ n: number }>;
+    if (n === 0) return;
+    const summed = (column: string) =>
+      `ARRAY[${Array.from({ length: n }, (_, i) => `COALESCE(sum(${column}[${i + 1}]), 0)`).join(', ')}]::integer[]`;
     await queryRunner.query(
-      `WITH k AS (
-         SELECT resolution, bucket_start, workload_type, tier, status, sum(submitted) AS submitted, sum(retried) AS retried, sum(finished) AS finished
-           FROM "analytics_rollups" GROUP BY 1, 2, 3, 4, 5
-       ), wh AS (${summed('wait_hist')}), rh AS (${summed('run_hist')})
-       INSERT INTO "analytics_operator_rollups" ("resolution", "bucket_start", "workload_type", "tier", "status", "submitted", "retried", "finished", "wait_hist", "run_hist")
-       SELECT k.resolution, k.bucket_start, k.workload_type, k.tier, k.status, k.submitted, k.retried, k.finished, wh.hist, rh.hist
-         FROM k
-         JOIN wh USING (resolution, bucket_start, workload_type, tier, status)
-         JOIN rh USING (resolution, bucket_start, workload_type, tier, status)`,
+      `INSERT INTO "analytics_operator_rollups" ("resolution", "bucket_start", "workload_type", "tier", "status", "submitted", "retried", "finished", "wait_hist", "run_hist")
+       SELECT resolution, bucket_start, workload_type, tier, status, sum(submitted), sum(retried), sum(finished), ${summed('wait_hist')}, ${summed('run_hist')}
+         FROM "analytics_rollups" GROUP BY 1, 2, 3, 4, 5`,
     );
   }
 

@@ -229,10 +229,13 @@ describe('analytics repositories', () => {
       ids.push(await workload({ customer: acme, status: 'COMPLETED', createdMs: i * 1000, startedMs: i * 1000 + 40, completedMs: i * 1000 + 540 }));
     }
     await workload({ customer: globex, status: 'CANCELLED', createdMs: 0 });
-    const pages: string[][] = [];
-    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), customerId: acme }, 'json', 3)) pages.push(page);
-    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
-    const rows = pages.flat().map((line) => JSON.parse(line) as Record<string, unknown>);
+    const read = async (stream: NodeJS.ReadableStream) => {
+      let text = '';
+      for await (const chunk of stream) text += chunk.toString();
+      return text;
+    };
+    const json = await read(await queries.exportStream({ from: at(0), to: at(HOUR), customerId: acme }, 'json'));
+    const rows = (JSON.parse(`[${json}]`) as Array<Record<string, unknown>>);
     expect(rows.map((r) => r['id']).sort()).toEqual([...ids].sort());
     // Newest first, every column, labels as an object.
     expect(rows[0]).toEqual({
@@ -253,17 +256,28 @@ describe('analytics repositories', () => {
     });
     expect(Object.keys(rows[0] ?? {})).toEqual([...EXPORT_COLUMNS]);
 
-    // CSV: the same columns, empty for null, text fields quoted.
-    const csv: string[] = [];
-    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), customerId: acme }, 'csv')) csv.push(...page);
-    expect(csv[0]).toBe(
+    // CSV: the same columns, empty for null, text fields quoted, CRLF line ends.
+    const csv = await read(await queries.exportStream({ from: at(0), to: at(HOUR), customerId: acme }, 'csv'));
+    expect(csv.split('\r\n')).toHaveLength(8); // 7 lines and the empty rest after the last CRLF
+    expect(csv.split('\r\n')[0]).toBe(
       `${ids[6]},${acme},"sleep",COMPLETED,1,${at(6000).toISOString()},,${at(6040).toISOString()},${at(6540).toISOString()},40,500,"w1","eu","{""team"": ""a, \\""b\\""""}"`,
     );
 
-    // Across customers, filtered by status.
-    const across: string[] = [];
-    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), statuses: ['CANCELLED'] }, 'json')) across.push(...page);
-    expect(across.map((line) => (JSON.parse(line) as { customer_id: string }).customer_id)).toEqual([globex]);
+    // Across customers, filtered by status and type (values quoted as SQL literals: COPY takes no parameters).
+    const across = await read(await queries.exportStream({ from: at(0), to: at(HOUR), statuses: ['CANCELLED'], workloadTypes: ["sleep", "it's"] }, 'json'));
+    expect((JSON.parse(`[${across}]`) as Array<{ customer_id: string }>).map((r) => r.customer_id)).toEqual([globex]);
+    expect(await read(await queries.exportStream({ from: at(0), to: at(HOUR), workloadTypes: ["x' OR true --"] }, 'csv'))).toBe('');
+  });
+
+  it('closes the connection of an export stopped early, and the pool goes on serving', async () => {
+    for (let i = 0; i < 3; i++) await workload({ customer: acme, status: 'COMPLETED', createdMs: i, startedMs: i + 1, completedMs: i + 2 });
+    const [{ n: before }] = await dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT%'`);
+    const stream = await queries.exportStream({ from: at(-HOUR), to: at(HOUR) }, 'csv');
+    stream.destroy();
+    await new Promise((resolve) => stream.once('close', resolve));
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM workloads`);
+    expect(n).toBe(3);
+    expect(before).toBe(0);
   });
 
   it('prunes rollups past retention', async () => {
