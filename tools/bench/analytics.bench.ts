@@ -223,7 +223,7 @@ async function main(): Promise<void> {
     let newlines = 0;
     let bytes = 0;
     let firstByteMs = Number.NaN;
-    for await (const chunk of res.body as unknown as AsyncIterable<Buffer>) {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - t0;
       bytes += chunk.length;
       // indexOf, not a byte loop: the client must not be what limits the rate measured.
