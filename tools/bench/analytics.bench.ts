@@ -8,7 +8,7 @@
  *
  *   node -r @swc-node/register tools/bench/analytics.bench.ts [--workloads 10000000] [--days 30]
  *     [--customers 10] [--queries 40] [--export-days 3] [--audited-days 2] [--fresh] [--export-only]
- *     [--api-heap-mb N] [--write]
+ *     [--api-heap-mb N] [--profile DIR] [--write]
  *
  * Reports (1) how fast the rollup catches up (audit events/s), (2) p50/p95/p99 of 30-day summaries
  * (operator and customer, per day and per hour), (3) export rows/s for `--export-days` of every
@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     fresh: { type: 'boolean', default: false },
     'export-only': { type: 'boolean', default: false },
     'api-heap-mb': { type: 'string' },
+    profile: { type: 'string' },
     write: { type: 'boolean', default: false },
   },
 });
@@ -173,7 +174,16 @@ async function main(): Promise<void> {
       NIYANTA_ADMIN_API_KEY: ADMIN_KEY,
       LOG_LEVEL: 'warn',
       // A cap on the API's V8 heap shows whether an export needs memory in proportion to its rows.
-      ...(args['api-heap-mb'] ? { NODE_OPTIONS: `--max-old-space-size=${args['api-heap-mb']}` } : {}),
+      // --profile DIR: a CPU profile of the API over the whole run (Node refuses --cpu-prof in NODE_OPTIONS).
+      ...(args['api-heap-mb'] || args.profile
+        ? {
+            NODE_OPTIONS: [
+              args['api-heap-mb'] ? `--max-old-space-size=${args['api-heap-mb']}` : '',
+              args.profile ? `--require ${resolve(__dirname, 'cpu-profile.preload.cjs')}` : '',
+            ].join(' ').trim(),
+            ...(args.profile ? { CPU_PROFILE_DIR: resolve(args.profile) } : {}),
+          }
+        : {}),
     });
     apps.push(api);
     const [customer] = await ds.query(`SELECT id FROM customers ORDER BY name LIMIT 1`);
