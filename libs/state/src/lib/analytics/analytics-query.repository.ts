@@ -76,9 +76,11 @@ const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
 const DIMENSION_COLUMNS: Record<SummaryDimension, string> = { workload_type: 'workload_type', tier: 'tier', customer_id: 'customer_id' };
 
 /** Element-wise sum of a histogram column; `filtered` restricts it to the statuses in `$3`. */
-function summedHistogram(column: string, filtered: boolean): string {
-  // Rows of non-terminal status hold empty histograms, so without a status filter no FILTER is needed.
-  const filter = filtered ? ' FILTER (WHERE status = ANY($3))' : '';
+function summedHistogram(column: 'wait_hist' | 'run_hist', filtered: boolean): string {
+  // Only rows that can hold counts are read: PENDING rows hold empty histograms, and only COMPLETED
+  // rows have run times. Skipping the others spares most of the array reads of a long summary.
+  const holds = column === 'run_hist' ? `status = 'COMPLETED'` : `status <> 'PENDING'`;
+  const filter = ` FILTER (WHERE ${holds}${filtered ? ' AND status = ANY($3)' : ''})`;
   return `ARRAY[${LATENCY_BUCKET_INDEXES.map((i) => `COALESCE(sum(${column}[${i}])${filter}, 0)`).join(', ')}]::float8[]`;
 }
 
