@@ -1,4 +1,4 @@
-import { createTestSchema, type TestSchema } from '@niyanta/testing';
+import { createTestSchema, eventually, type TestSchema } from '@niyanta/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source.factory';
 import { runMigrations } from '../migration-runner';
@@ -271,13 +271,21 @@ describe('analytics repositories', () => {
 
   it('closes the connection of an export stopped early, and the pool goes on serving', async () => {
     for (let i = 0; i < 3; i++) await workload({ customer: acme, status: 'COMPLETED', createdMs: i, startedMs: i + 1, completedMs: i + 2 });
-    const [{ n: before }] = await dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT%'`);
-    const stream = await queries.exportStream({ from: at(-HOUR), to: at(HOUR) }, 'csv');
+    const copyBackends = async (): Promise<number[]> =>
+      (await dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (SELECT%'`)).map(
+        (row: { pid: number }) => row.pid,
+      );
+    const others = new Set(await copyBackends());
+    const ours = async () => (await copyBackends()).filter((pid) => !others.has(pid));
+    const stream = await queries.exportStream({ from: at(-HOUR), to: at(HOUR), customerId: acme }, 'csv');
+    // The copy's connection is held while nobody reads the stream...
+    const held = await eventually('the copy connection to show', async () => ((await ours()).length > 0 ? ours() : null));
+    expect(held).toHaveLength(1);
     stream.destroy();
-    await new Promise((resolve) => stream.once('close', resolve));
+    // ...and closed (not returned to the pool mid-copy) once the stream is destroyed.
+    await eventually('the copy connection to close', async () => !(await copyBackends()).includes(held[0] as number));
     const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM workloads`);
     expect(n).toBe(3);
-    expect(before).toBe(0);
   });
 
   it('prunes rollups past retention', async () => {
