@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TERMINAL_STATUSES } from '@niyanta/models';
 import { pipeline, type Readable } from 'node:stream';
 import { escapeLiteral, type Pool, type PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
@@ -72,7 +73,7 @@ export const EXPORT_COLUMNS = [
   'completed_at', 'wait_ms', 'run_ms', 'worker_id', 'region', 'labels',
 ] as const;
 
-const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
+const TERMINAL: readonly string[] = TERMINAL_STATUSES;
 const DIMENSION_COLUMNS: Record<SummaryDimension, string> = { workload_type: 'workload_type', tier: 'tier', customer_id: 'customer_id' };
 
 /** Element-wise sum of a histogram column; `filtered` restricts it to the statuses in `$3`. */
