@@ -284,12 +284,16 @@ describe('analytics repositories', () => {
     const ours = async () => (await copyBackends()).filter((pid) => !others.has(pid));
     const stream = await queries.exportStream({ from: at(-HOUR), to: at(HOUR), customerId: acme }, 'csv');
     // The copy's connection is held while nobody reads the stream...
-    const held = await eventually('the copy connection to show', async () => ((await ours()).length > 0 ? ours() : null));
+    const held = await eventually('the copy connection to show', async () => {
+      const pids = await ours();
+      return pids.length > 0 ? pids : null;
+    });
     expect(held).toHaveLength(1);
+    const pid = held?.[0];
     stream.destroy();
     // ...and closed (not returned to the pool mid-copy) once the stream is destroyed.
     // (Well within the pool's idle timeout, which would close a connection returned to it.)
-    await eventually('the copy connection to close', async () => !(await copyBackends()).includes(held[0] as number), 5_000);
+    await eventually('the copy connection to close', async () => !(await copyBackends()).includes(pid ?? -1), 5_000);
     const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM workloads`);
     expect(n).toBe(30_000);
   });
