@@ -9,3 +9,10 @@ export { PlacementIndex, placementClassKey } from './lib/placement-index';
 export type { OfferDecision, PendingEntry, PendingQueueOptions, TakeBatchOptions } from './lib/pending-queue';
 export { DEFAULT_SHARE_COST, PendingQueue } from './lib/pending-queue';
 export { SCHEDULING_WEIGHT_PER_SHARE, tierShareWeight } from './lib/share-weight';
+export type { GraphItem, GraphParent, GraphProblem, InvalidGraph, ValidGraph } from './lib/dependency-graph';
+export {
+  hasDependencies,
+  validateDependencyGraph,
+  WAITING_FOR_DEPENDENCIES,
+  waitingForDependenciesReason,
+} from './lib/dependency-graph';
