@@ -9,6 +9,7 @@ export {
   TierEntity,
   WorkerEntity,
   WorkloadConfigEntity,
+  WorkloadDependencyEntity,
   WorkloadEntity,
 } from './lib/entities/state-entities';
 export type { AuditActorType, CheckpointStorage, CustomerStatus } from './lib/entities/state-entities';

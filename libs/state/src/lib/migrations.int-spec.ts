@@ -17,6 +17,7 @@ const TABLES = [
   'tiers',
   'workers',
   'workload_configs',
+  'workload_dependencies',
   'workloads',
 ];
 
