@@ -77,3 +77,5 @@ export { AnalyticsQueryRepository, EXPORT_COLUMNS } from './lib/analytics/analyt
 export type { ExportFormat, ExportQuery, SummaryDimension, SummaryQuery, SummaryRow, WorkerUtilizationRow } from './lib/analytics/analytics-query.repository';
 export { histogramPercentiles, histogramQuantile, LATENCY_BUCKET_COUNT, LATENCY_BUCKETS_MS } from './lib/analytics/latency-histogram';
 export type { LatencyPercentiles } from './lib/analytics/latency-histogram';
+export { DEPENDENCY_FAILED, WorkloadDependencyRepository } from './lib/repositories/workload-dependency.repository';
+export type { DependencyResolution, DependentsPage, GraphParentRef, NewWorkloadGraph } from './lib/repositories/workload-dependency.repository';
