@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Broker, type DurableDelivery, type Subscription } from '@niyanta/broker';
 import {
   createEnvelope,
+  isTerminal,
   MessageType,
   Subjects,
   type AssignmentPayload,
@@ -67,6 +68,8 @@ export class ExecutionEngine {
   private consumer: Subscription | null = null;
   /** Freed slots not yet announced to the leader (see `slotFreed`). */
   private freedRequeued: string[] = [];
+  /** Ended workloads with dependents not yet announced to the leader (it releases or cancels those). */
+  private freedParents: string[] = [];
   private freedCorrelationId: string | undefined;
   private freedWakeScheduled = false;
   private accepting = false;
@@ -326,6 +329,7 @@ export class ExecutionEngine {
         complete: (fence, output) => this.completions.submit({ fence, output }),
         recordFailure: (fence, error, options) => this.executions.recordFailure(fence, error, options),
         release: (fence, reason) => this.executions.release(fence, reason),
+        parentOutputs: (workloadId) => this.executions.parentOutputs(workloadId),
       },
       checkpoints: this.checkpoints,
       checkpointStoreTries: this.options.checkpointStoreTries,
@@ -362,6 +366,8 @@ export class ExecutionEngine {
     this.metrics.executionFinished(workload.workloadType, result.outcome);
     this.runningChanged();
     if (result.workload !== null) this.publishEvent(result.workload, correlationId);
+    // Only a workload that has dependents adds anything to the wake (SPEC §8).
+    if (result.workload?.hasDependents === true && isTerminal(result.workload.status)) this.freedParents.push(workload.id);
     this.slotFreed(result.workload?.status === 'PENDING' ? workload.id : null, correlationId);
     this.notify(this.slotWaiters);
     if (this.running.size === 0) this.notify(this.idleWaiters);
@@ -380,12 +386,19 @@ export class ExecutionEngine {
     this.freedWakeScheduled = true;
     setImmediate(() => {
       const ids = this.freedRequeued;
+      const parents = this.freedParents;
       const correlation = this.freedCorrelationId;
       this.freedRequeued = [];
+      this.freedParents = [];
       this.freedCorrelationId = undefined;
       this.freedWakeScheduled = false;
       this.wakeLeader(
-        { reason: 'slot_freed', worker_id: this.options.workerId, workload_ids: ids.length > 0 ? ids : undefined },
+        {
+          reason: 'slot_freed',
+          worker_id: this.options.workerId,
+          workload_ids: ids.length > 0 ? ids : undefined,
+          parents_done: parents.length > 0 ? parents : undefined,
+        },
         correlation,
       );
     });
@@ -421,6 +434,7 @@ export class ExecutionEngine {
   private wakeLeader(payload: LeaderWakePayload, correlationId?: string): void {
     const clean: LeaderWakePayload = { reason: payload.reason, worker_id: payload.worker_id };
     if (payload.workload_ids !== undefined) clean.workload_ids = payload.workload_ids;
+    if (payload.parents_done !== undefined) clean.parents_done = payload.parents_done;
     const envelope = createEnvelope(MessageType.LeaderWake, clean, { correlationId });
     this.broker.publish(this.subjects.leaderWake(), envelope).catch((error: unknown) => {
       this.logger.warn(`waking the leader failed: ${String(error)}`);

@@ -57,16 +57,37 @@ const REASON_SQL = (left: string, total: string) =>
   `'waiting_for_dependencies: ' || ${left} || ' of ' || ${total} || ' parents not completed yet'`;
 
 /**
+ * The outputs of a workload's parents, keyed by parent id and, for a parent named by `ref` in its
+ * batch, by that ref as well: what `ctx.parents` gives a handler.
+ */
+export async function loadParentOutputs(dataSource: DataSource, workloadId: string): Promise<Record<string, JsonValue>> {
+  const rows: Array<{ parent_id: string; parent_ref: string | null; output: JsonValue | null }> = await dataSource.query(
+    `SELECT d.parent_id, d.parent_ref, p.output
+       FROM workload_dependencies d JOIN workloads p ON p.id = d.parent_id
+      WHERE d.workload_id = $1`,
+    [workloadId],
+  );
+  const outputs: Record<string, JsonValue> = {};
+  for (const row of rows) {
+    outputs[row.parent_id] = row.output ?? null;
+    if (row.parent_ref !== null) outputs[row.parent_ref] = row.output ?? null;
+  }
+  return outputs;
+}
+
+/**
  * Dependencies between workloads (SPEC §8): atomic submission of a graph, the leader's release and
  * cascade when parents end, and the reads of the API (dependents, parents) and the worker
  * (`ctx.parents`). Nothing here runs for a workload without dependencies.
  */
 @Injectable()
 export class WorkloadDependencyRepository {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly submissions: WorkloadSubmissionRepository,
-  ) {}
+  /** Builds the submission results (and looks up idempotent repeats) as a plain submission does. */
+  private readonly submissions: WorkloadSubmissionRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.submissions = new WorkloadSubmissionRepository(dataSource);
+  }
 
   /**
    * Inserts a graph in one transaction: the earlier workloads it names are locked and marked as
@@ -263,23 +284,9 @@ export class WorkloadDependencyRepository {
     return new Map(rows.map((row) => [row.workload_id, row.parent_ids]));
   }
 
-  /**
-   * The outputs of a workload's parents, keyed by parent id and, for a parent named by `ref` in its
-   * batch, by that ref as well: what `ctx.parents` gives a handler.
-   */
-  async parentOutputs(workloadId: string): Promise<Record<string, JsonValue>> {
-    const rows: Array<{ parent_id: string; parent_ref: string | null; output: JsonValue | null }> = await this.dataSource.query(
-      `SELECT d.parent_id, d.parent_ref, p.output
-         FROM workload_dependencies d JOIN workloads p ON p.id = d.parent_id
-        WHERE d.workload_id = $1`,
-      [workloadId],
-    );
-    const outputs: Record<string, JsonValue> = {};
-    for (const row of rows) {
-      outputs[row.parent_id] = row.output ?? null;
-      if (row.parent_ref !== null) outputs[row.parent_ref] = row.output ?? null;
-    }
-    return outputs;
+  /** {@link loadParentOutputs}. */
+  parentOutputs(workloadId: string): Promise<Record<string, JsonValue>> {
+    return loadParentOutputs(this.dataSource, workloadId);
   }
 
   /**
