@@ -14,6 +14,7 @@ import {
   WorkloadConfigRepository,
   WorkloadQueryRepository,
   WorkloadStreamRepository,
+  WorkloadDependencyRepository,
   WorkloadSubmissionRepository,
 } from '@niyanta/state';
 import { AdminController } from './admin/admin.controller';
@@ -65,6 +66,7 @@ export class ApiHttpModule {
         WorkerDrainRepository,
         WorkerDrainService,
         WorkloadSubmissionRepository,
+        WorkloadDependencyRepository,
         WorkloadQueryRepository,
         WorkloadCommandRepository,
         FleetQueryRepository,

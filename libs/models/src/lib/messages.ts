@@ -48,7 +48,7 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
 /** Why the leader is being woken. */
 export interface LeaderWakePayload {
-  reason: 'submitted' | 'slot_freed' | 'worker_joined' | 'resumed' | 'requeued';
+  reason: 'submitted' | 'slot_freed' | 'worker_joined' | 'resumed' | 'requeued' | 'parents_ended';
   workload_ids?: string[];
   worker_id?: string;
   /**

@@ -39,6 +39,8 @@ export interface DependencyResolution {
 /** A page of a workload's dependents, newest first. */
 export interface DependentsPage {
   items: Workload[];
+  /** Keyset position of the last item (`created_at` with microseconds, RFC 3339 UTC). */
+  last: { createdAt: string; id: string } | null;
   /** Whether more follow the last item. */
   more: boolean;
 }
@@ -304,8 +306,9 @@ export class WorkloadDependencyRepository {
       customerId,
     ]);
     if (owned.length === 0) return null;
-    const rows: WorkloadRow[] = await this.dataSource.query(
-      `SELECT ${workloadColumns('w')}
+    const rows: Array<WorkloadRow & { position_created_at: string }> = await this.dataSource.query(
+      `SELECT ${workloadColumns('w')},
+              to_char(w.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_created_at
          FROM workload_dependencies d JOIN workloads w ON w.id = d.workload_id
         WHERE d.parent_id = $1 AND w.customer_id = $2
           AND ($3::timestamptz IS NULL OR (w.created_at, w.id) < ($3::timestamptz, $4::uuid))
@@ -313,6 +316,12 @@ export class WorkloadDependencyRepository {
         LIMIT $5`,
       [parentId, customerId, after?.createdAt ?? null, after?.id ?? null, limit + 1],
     );
-    return { items: rows.slice(0, limit).map(toWorkload), more: rows.length > limit };
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toWorkload),
+      last: last ? { createdAt: last.position_created_at, id: last.id } : null,
+      more: rows.length > limit,
+    };
   }
 }
