@@ -48,6 +48,11 @@ export interface DependentsPage {
 /** Error code of a dependent cancelled because a parent did not complete (SPEC §8). */
 export const DEPENDENCY_FAILED = 'dependency_failed';
 
+/** PostgreSQL's SQLSTATE for a transaction aborted to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
+/** Tries of a graph submission aborted by a deadlock. */
+const DEADLOCK_RETRIES = 3;
+
 /** Statuses in which a dependent still waits (it has not started: it cannot have while waiting). */
 const WAITING = `('PENDING', 'PAUSED')`;
 
@@ -99,6 +104,20 @@ export class WorkloadDependencyRepository {
    * @throws DomainError `validation_failed` for unknown, foreign, failed or cancelled parents
    */
   async submitGraph(graph: NewWorkloadGraph): Promise<SubmissionResult[]> {
+    // Locking earlier parents can meet the leader placing some of them in another order; PostgreSQL
+    // then aborts one transaction as a deadlock, which nothing of has been written by: run it again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.submitGraphOnce(graph);
+      } catch (error: unknown) {
+        const failure = error as { code?: unknown; driverError?: { code?: unknown } };
+        const code = failure.code ?? failure.driverError?.code;
+        if (attempt >= DEADLOCK_RETRIES || code !== DEADLOCK_DETECTED) throw error;
+      }
+    }
+  }
+
+  private async submitGraphOnce(graph: NewWorkloadGraph): Promise<SubmissionResult[]> {
     const { items, parents, customerId } = graph;
     const ids = items.map(() => randomUUID());
     const earlier = [...new Set(parents.flatMap((list) => list.flatMap((p) => (p.kind === 'workload' ? [p.id] : []))))];
@@ -111,10 +130,13 @@ export class WorkloadDependencyRepository {
         earlier.length === 0
           ? []
           : await manager.query(
-              `WITH marked AS (
-                 UPDATE workloads SET has_dependents = true
-                  WHERE id = ANY($1::uuid[]) AND customer_id = $2
-                 RETURNING id, status)
+              // Locked in id order, as every other multi-row write of workloads does (no deadlock
+              // with a worker completing some of these parents in one statement).
+              `WITH locked AS (
+                 SELECT id FROM workloads WHERE id = ANY($1::uuid[]) AND customer_id = $2 ORDER BY id FOR UPDATE
+               ), marked AS (
+                 UPDATE workloads w SET has_dependents = true FROM locked WHERE w.id = locked.id
+                 RETURNING w.id, w.status)
                SELECT * FROM marked`,
               [earlier, customerId],
             );
@@ -233,14 +255,17 @@ export class WorkloadDependencyRepository {
            SELECT c.id, count(*)::int AS total, (count(*) FILTER (WHERE p.status <> 'COMPLETED'))::int AS left_count
              FROM children c JOIN workload_dependencies d ON d.workload_id = c.id JOIN workloads p ON p.id = d.parent_id
             GROUP BY c.id
+         ), locked AS (
+           SELECT w.id FROM workloads w JOIN counts n ON n.id = w.id
+            WHERE w.status IN ${WAITING} AND w.waiting_parents > 0 AND w.waiting_parents <> n.left_count
+            ORDER BY w.id FOR UPDATE OF w
          ), changed AS (
            UPDATE workloads w
               SET waiting_parents = n.left_count,
                   pending_reason = CASE WHEN n.left_count = 0 THEN NULL ELSE ${REASON_SQL('n.left_count', 'n.total')} END,
                   updated_at = CASE WHEN n.left_count = 0 THEN now() ELSE w.updated_at END
-             FROM counts n
-            WHERE w.id = n.id AND w.status IN ${WAITING} AND w.waiting_parents > 0
-              AND w.waiting_parents <> n.left_count
+             FROM counts n, locked l
+            WHERE w.id = n.id AND l.id = w.id AND w.status IN ${WAITING} AND w.waiting_parents > 0
            RETURNING w.id, w.customer_id, w.status, w.waiting_parents)
          SELECT * FROM changed`,
         [parentIds],
