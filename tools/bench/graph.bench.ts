@@ -188,6 +188,13 @@ async function main(): Promise<void> {
     process.stdout.write(report);
     if (violations.rows[0].n !== 0) process.exitCode = 1;
     if (args.write) appendFileSync('docs/benchmarks.md', report);
+  } catch (error: unknown) {
+    // What the apps logged about it (the API answers 500 with a request id only).
+    for (const app of apps) {
+      const lines = app.logs().split('\n').filter((line) => /error|warn/i.test(line));
+      if (lines.length > 0) process.stderr.write(`${lines.slice(-10).join('\n')}\n`);
+    }
+    throw error;
   } finally {
     await db.end().catch(() => undefined);
     await Promise.allSettled(apps.map((app) => app.stop()));
