@@ -9,8 +9,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `has_dependents`: set on a parent when a child names it, so ending a workload looks for children
  *   only when there are some.
  */
-export class WorkloadDependencies1796500000000 implements MigrationInterface {
-  name = 'WorkloadDependencies1796500000000';
+export class WorkloadDependencies1796600000000 implements MigrationInterface {
+  name = 'WorkloadDependencies1796600000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "workloads" ADD "waiting_parents" integer`);
