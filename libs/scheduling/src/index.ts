@@ -10,3 +10,10 @@ export type { OfferDecision, PendingEntry, PendingQueueOptions, TakeBatchOptions
 export { DEFAULT_SHARE_COST, PendingQueue } from './lib/pending-queue';
 export { SCHEDULING_WEIGHT_PER_SHARE, tierShareWeight } from './lib/share-weight';
 export type { AssignmentKey, OrphanedAttempt, PendingKey, PendingWorkload, PlacedWorkload, Placement, WorkerSnapshot } from './lib/planning-types';
+export type { GraphItem, GraphParent, GraphProblem, InvalidGraph, ValidGraph } from './lib/dependency-graph';
+export {
+  hasDependencies,
+  validateDependencyGraph,
+  WAITING_FOR_DEPENDENCIES,
+  waitingForDependenciesReason,
+} from './lib/dependency-graph';

@@ -57,3 +57,5 @@ export type { RollupOptions, RollupResolution, RollupResult } from './lib/analyt
 export { AnalyticsQueryRepository, EXPORT_COLUMNS } from './lib/analytics/analytics-query.repository';
 export type { ExportFormat, ExportQuery, SummaryDimension, SummaryQuery, SummaryRow, WorkerUtilizationRow } from './lib/analytics/analytics-query.repository';
 export { LATENCY_BUCKETS_MS } from './lib/analytics/latency-histogram';
+export { DEPENDENCY_FAILED, WorkloadDependencyRepository } from './lib/repositories/workload-dependency.repository';
+export type { DependencyResolution, DependentsPage, GraphParentRef, NewWorkloadGraph } from './lib/repositories/workload-dependency.repository';

@@ -8,6 +8,7 @@ import {
   TenantUsageRepository,
   TierRepository,
   WorkerHealthRepository,
+  WorkloadDependencyRepository,
 } from '@niyanta/state';
 import { AnalyticsRollupService } from './analytics/analytics-rollup.service';
 import { AssignmentWatchdogService } from './assignment-watchdog.service';
@@ -43,6 +44,7 @@ export class LeaderModule {
         LeadershipRepository,
         SchedulingRepository,
         WorkerHealthRepository,
+        WorkloadDependencyRepository,
         ReconciliationRepository,
         TierRepository,
         AuditQueryRepository,

@@ -7,7 +7,8 @@ import {
   type LeaderWakePayload,
   type MessageEnvelope,
 } from '@niyanta/models';
-import { SchedulingRepository, TierRepository } from '@niyanta/state';
+import { SchedulingRepository, TierRepository, WorkloadDependencyRepository } from '@niyanta/state';
+import { DependencyResolver } from './dependency-resolver';
 import { LeaderDuty, type LeaderTerm } from './leader-duty';
 import { LeaderMessages } from './leader-messages';
 import { LeaderMetrics } from './leader-metrics';
@@ -21,6 +22,7 @@ const MAX_IDS_PER_WAKE = 10_000;
 
 interface ActiveScheduler {
   term: SchedulerTerm;
+  dependencies: DependencyResolver;
   subscriptions: Subscription[];
   sweepTimer: NodeJS.Timeout;
 }
@@ -45,6 +47,7 @@ export class SchedulerService extends LeaderDuty {
     private readonly messages: LeaderMessages,
     private readonly metrics: LeaderMetrics,
     private readonly schedulerMetrics: SchedulerMetrics,
+    private readonly dependencyRepository: WorkloadDependencyRepository,
   ) {
     super();
   }
@@ -65,17 +68,29 @@ export class SchedulerService extends LeaderDuty {
       schedulerMetrics: this.schedulerMetrics,
       logger: this.logger,
     });
+    const dependencies = new DependencyResolver(leaderTerm, {
+      repository: this.dependencyRepository,
+      messages: this.messages,
+      logger: this.logger,
+      released: (ids) => term.workloadsChanged(ids),
+    });
     const subscriptions: Subscription[] = [];
     const active: ActiveScheduler = {
       term,
+      dependencies,
       subscriptions,
-      sweepTimer: setInterval(() => term.sweep(), this.options.sweepIntervalMs),
+      sweepTimer: setInterval(() => {
+        term.sweep();
+        dependencies.sweep();
+      }, this.options.sweepIntervalMs),
     };
     this.active = active;
     try {
       // Subscribed before the rebuild reads the database, so nothing submitted meanwhile is missed.
       subscriptions.push(
-        await this.broker.subscribe<unknown>(this.subjects.leaderWake(), (message) => this.onWake(term, message)),
+        await this.broker.subscribe<unknown>(this.subjects.leaderWake(), (message) =>
+          this.onWake(term, dependencies, message),
+        ),
         await this.broker.subscribe<unknown>(this.subjects.workerHeartbeat(), (message) =>
           this.onHeartbeat(term, message),
         ),
@@ -85,6 +100,8 @@ export class SchedulerService extends LeaderDuty {
       throw error;
     }
     term.begin();
+    // Parents that ended while no leader ran (or before this one took office) are acted on now.
+    dependencies.sweep();
   }
 
   async stop(): Promise<void> {
@@ -96,6 +113,7 @@ export class SchedulerService extends LeaderDuty {
     for (const result of results) {
       if (result.status === 'rejected') this.logger.warn(`unsubscribe failed: ${String(result.reason)}`);
     }
+    await active.dependencies.end();
     await active.term.end();
     this.metrics.queueDepth.set(0);
     this.schedulerMetrics.clearQueue();
@@ -112,7 +130,7 @@ export class SchedulerService extends LeaderDuty {
     if (change.workloadIds) term.workloadsChanged(change.workloadIds);
   }
 
-  private onWake(term: SchedulerTerm, message: MessageEnvelope<unknown>): void {
+  private onWake(term: SchedulerTerm, dependencies: DependencyResolver, message: MessageEnvelope<unknown>): void {
     if (message.type !== MessageType.LeaderWake) return;
     const payload = message.payload as Partial<LeaderWakePayload> | null;
     if (typeof payload !== 'object' || payload === null) return;
@@ -120,6 +138,10 @@ export class SchedulerService extends LeaderDuty {
       ? payload.workload_ids.filter((id): id is string => typeof id === 'string' && UUID.test(id)).slice(0, MAX_IDS_PER_WAKE)
       : [];
     if (typeof payload.worker_id === 'string' && payload.worker_id.length > 0) term.workersChanged([payload.worker_id]);
+    if (Array.isArray(payload.parents_done)) {
+      const ended = payload.parents_done.filter((id): id is string => typeof id === 'string' && UUID.test(id));
+      if (ended.length > 0) dependencies.parentsEnded(ended.slice(0, MAX_IDS_PER_WAKE));
+    }
     // Every wake is worth a pass: a freed slot may place what is already queued.
     term.workloadsChanged(workloadIds);
   }

@@ -48,9 +48,14 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
 /** Why the leader is being woken. */
 export interface LeaderWakePayload {
-  reason: 'submitted' | 'slot_freed' | 'worker_joined' | 'resumed' | 'requeued';
+  reason: 'submitted' | 'slot_freed' | 'worker_joined' | 'resumed' | 'requeued' | 'parents_ended';
   workload_ids?: string[];
   worker_id?: string;
+  /**
+   * Workloads with dependents that just ended (COMPLETED, FAILED or CANCELLED): the leader releases
+   * or cancels their dependents (SPEC §8). Sent only for workloads that have dependents.
+   */
+  parents_done?: string[];
 }
 
 /** The leader hands one workload attempt to one worker. */

@@ -68,6 +68,13 @@ export interface Workload {
   startedAt: Date | null;
   completedAt: Date | null;
   updatedAt: Date;
+  /**
+   * Parents not completed yet (0 once all have); null or absent: the workload has no parents
+   * (SPEC §8). While above 0 the workload waits PENDING and the scheduler does not see it.
+   */
+  waitingParents?: number | null;
+  /** Whether other workloads depend on it (its end then releases or cancels them). */
+  hasDependents?: boolean;
 }
 
 /** Limits of the workload model enforced at the edge. */

@@ -481,7 +481,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a workload
-         * @description Queues a workload as PENDING. Defaults (priority, max_retries) come from the type's config. With an Idempotency-Key header (or `idempotency_key`), a repeat returns the first workload with 200 instead of creating another.
+         * @description Queues a workload as PENDING. Defaults (priority, max_retries) come from the type's config. With an Idempotency-Key header (or `idempotency_key`), a repeat returns the first workload with 200 instead of creating another. With `depends_on` (ids of the caller's earlier workloads) it waits until every one of them has COMPLETED.
          */
         post: operations["submitWorkload"];
         delete?: never;
@@ -542,6 +542,26 @@ export interface paths {
          * @description Metadata of the stored checkpoints (sequence, sizes, codec, time), newest first; never the state itself.
          */
         get: operations["listWorkloadCheckpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workloads/{id}/dependents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workloads that depend on a workload
+         * @description The caller's workloads whose `depends_on` names this one (its children), newest first, each with its own `depends_on`. Page with `limit` and the opaque `next_cursor`.
+         */
+        get: operations["listWorkloadDependents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -621,7 +641,7 @@ export interface paths {
         put?: never;
         /**
          * Submit up to 1,000 workloads at once
-         * @description All items are validated first and inserted in one transaction: either every workload is created or none is. Items are returned in request order; an item whose idempotency key was used before returns that earlier workload.
+         * @description All items are validated first and inserted in one transaction: either every workload is created or none is. Items are returned in request order; an item whose idempotency key was used before returns that earlier workload. A whole dependency graph goes in at once: name items with `ref` and list the refs (or earlier workload ids) each waits for in `depends_on`; a cycle, an unknown ref or id, or a self-reference is 400 and nothing is created. Example: `{"items": [{"ref": "extract", "workload_type": "extract"}, {"ref": "t1", "workload_type": "transform", "depends_on": ["extract"]}, {"ref": "load", "workload_type": "load", "depends_on": ["t1"]}]}`.
          */
         post: operations["submitWorkloadBatch"];
         delete?: never;
@@ -1355,6 +1375,13 @@ export interface components {
             /** @description This workload's own checkpoint policy; a field left out keeps the type's (GET /v1/workload-types), null turns that trigger off. */
             checkpoint_policy?: components["schemas"]["CheckpointPolicyDto"];
             /**
+             * @description Workloads this one waits for (SPEC §8): ids of the customer's earlier workloads and, in a batch, `ref`s of other items of the same batch. It stays PENDING (`pending_reason` `waiting_for_dependencies: N of M parents not completed yet`) until every parent is COMPLETED, and is cancelled with error code `dependency_failed` when one ends FAILED or CANCELLED. Unknown or foreign ids, failed or cancelled parents, self-references and cycles are 400 and nothing is created.
+             * @example [
+             *       "extract"
+             *     ]
+             */
+            depends_on?: string[];
+            /**
              * @description Makes the submission safe to retry: a repeat with the same key returns the first workload (200). The Idempotency-Key header takes precedence.
              * @example nightly-2026-01-31
              */
@@ -1391,6 +1418,11 @@ export interface components {
              * @example 500
              */
             priority?: number;
+            /**
+             * @description A name for this item that other items of the same batch use in `depends_on` (unique within the batch). A handler finds the output of a parent named this way under `ctx.parents[ref]` as well as under its id.
+             * @example extract
+             */
+            ref?: string;
             /**
              * @description Preferred region (a worker elsewhere may still run it).
              * @example eu-west-1
@@ -1677,6 +1709,13 @@ export interface components {
              * @example 5d7e3a52-1c1f-4c3b-a0de-9d1b8f1f3a77
              */
             customer_id: string;
+            /**
+             * @description Ids of the workloads it depends on (SPEC §8); present only on a workload submitted with `depends_on`. `GET /v1/workloads/{id}/dependents` lists the other direction.
+             * @example [
+             *       "7f1c2a9e-1d1b-4f38-9a55-0a1b2c3d4e5f"
+             *     ]
+             */
+            depends_on?: string[];
             /** @description Why it failed (when FAILED). */
             error: components["schemas"]["WorkloadErrorDto"] | null;
             /**
@@ -1859,6 +1898,13 @@ export interface components {
              * @example 5d7e3a52-1c1f-4c3b-a0de-9d1b8f1f3a77
              */
             customer_id: string;
+            /**
+             * @description Ids of the workloads it depends on (SPEC §8); present only on a workload submitted with `depends_on`. `GET /v1/workloads/{id}/dependents` lists the other direction.
+             * @example [
+             *       "7f1c2a9e-1d1b-4f38-9a55-0a1b2c3d4e5f"
+             *     ]
+             */
+            depends_on?: string[];
             /** @description Why it failed (when FAILED). */
             error: components["schemas"]["WorkloadErrorDto"] | null;
             /**
@@ -3927,6 +3973,88 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CheckpointListDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listWorkloadDependents: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: string;
+                /** @description Most items in the page. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Workload id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of dependents. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkloadListDto"];
                 };
             };
             /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */

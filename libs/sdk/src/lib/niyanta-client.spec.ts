@@ -71,6 +71,43 @@ describe('NiyantaClient', () => {
     expect((failure as NiyantaBatchError).cause).toMatchObject({ code: 'validation_failed' });
   });
 
+  it('submits a small graph in one request as given, and returns the workloads by ref', async () => {
+    let n = 0;
+    const api = fakeApi((_request, body) => ({ status: 201, body: { items: (body as { items: unknown[] }).items.map(() => workload(`w${n++}`)) } }));
+    const graph = await api.client.submitGraph([
+      { ref: 'load', workload_type: 'sleep', depends_on: ['t1'] },
+      { ref: 't1', workload_type: 'sleep', depends_on: ['extract'] },
+      { ref: 'extract', workload_type: 'sleep' },
+    ]);
+    expect(api.requests).toHaveLength(1);
+    expect((api.requests[0]?.body as { items: Array<{ ref: string }> }).items.map((item) => item.ref)).toEqual(['load', 't1', 'extract']);
+    expect(graph.items.map((w) => w.id)).toEqual(['w0', 'w1', 'w2']);
+    expect(graph.byRef['extract']?.id).toBe('w2');
+  });
+
+  it('sends a graph larger than a request parents first, naming parents of earlier requests by their ids', async () => {
+    let n = 0;
+    const api = fakeApi((_request, body) => ({ status: 201, body: { items: (body as { items: unknown[] }).items.map(() => workload(`id-${n++}`)) } }));
+    // A diamond, given children first: a → (b, c) → d.
+    const graph = await api.client.submitGraph(
+      [
+        { ref: 'd', workload_type: 'sleep', depends_on: ['b', 'c'] },
+        { ref: 'c', workload_type: 'sleep', depends_on: ['a'] },
+        { ref: 'b', workload_type: 'sleep', depends_on: ['a'] },
+        { ref: 'a', workload_type: 'sleep' },
+      ],
+      { chunkSize: 2 },
+    );
+    const sent = api.requests.map((r) => (r.body as { items: Array<{ ref: string; depends_on?: string[] }> }).items);
+    expect(sent.map((items) => items.map((item) => item.ref))).toEqual([['a', 'c'], ['b', 'd']]);
+    // A parent in the same request stays a ref; one created by an earlier request is named by its id.
+    expect(sent[0]?.[1]?.depends_on).toEqual(['a']);
+    expect(sent[1]?.[0]?.depends_on).toEqual(['id-0']);
+    expect(sent[1]?.[1]?.depends_on).toEqual(['b', 'id-1']);
+    expect(graph.byRef['d']?.id).toBe('id-3');
+    await expect(api.client.submitGraph([{ ref: 'x', workload_type: 'sleep', depends_on: ['y'] }, { ref: 'y', workload_type: 'sleep', depends_on: ['x'] }], { chunkSize: 1 })).rejects.toThrow('cycle');
+  });
+
   it('waits for a terminal status by polling, and gives up after the timeout', async () => {
     const statuses = ['PENDING', 'RUNNING', 'RUNNING', 'COMPLETED'];
     let polls = 0;

@@ -119,6 +119,62 @@ export class NiyantaClient<TInputs extends WorkloadInputs = UntypedWorkloadInput
     return created;
   }
 
+  /**
+   * Submits a dependency graph (SPEC §8): items name each other with `ref` and list the refs (or ids
+   * of earlier workloads) they wait for in `depends_on`. Up to `chunkSize` items go in one request,
+   * atomically (a cycle or unknown ref is a 400 and creates nothing). A larger graph is sent in
+   * topological order, parents before children, in a series of such requests; a ref to an item of an
+   * earlier request is replaced by the id it was given, so each request stands on its own. If a
+   * later request fails, {@link NiyantaBatchError} carries what the earlier ones created (those
+   * parents then simply run, and their dependents were never created).
+   * @returns the workloads in the order of `items`, and the same keyed by `ref`
+   * @throws RangeError for a cycle, a repeated ref or a bad `chunkSize` (nothing is sent)
+   */
+  async submitGraph(
+    items: readonly TypedSubmitRequest<TInputs>[],
+    options: SubmitBatchOptions = {},
+  ): Promise<{ items: Workload[]; byRef: Record<string, Workload> }> {
+    const size = options.chunkSize ?? MAX_BATCH_SIZE;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_BATCH_SIZE) {
+      throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_BATCH_SIZE}`);
+    }
+    const order = items.length <= size ? items.map((_item, index) => index) : topologicalOrder(items);
+    const created = new Array<Workload | undefined>(items.length);
+    const idByRef = new Map<string, string>();
+    const done: Workload[] = [];
+    for (let start = 0, chunk = 0; start < order.length; start += size, chunk++) {
+      const indexes = order.slice(start, start + size);
+      const body = indexes.map((index) => {
+        const item = items[index] as SubmitWorkloadBody;
+        const dependsOn = item.depends_on?.map((entry) => idByRef.get(entry) ?? entry);
+        return dependsOn === undefined ? item : { ...item, depends_on: dependsOn };
+      });
+      try {
+        const page = await unwrap(this.api.POST('/v1/workloads/batch', { body: { items: body } }));
+        page.items.forEach((workload, position) => {
+          const index = indexes[position] as number;
+          created[index] = workload;
+          done.push(workload);
+          const ref = (items[index] as SubmitWorkloadBody).ref;
+          if (ref !== undefined) idByRef.set(ref, workload.id);
+        });
+      } catch (error: unknown) {
+        throw new NiyantaBatchError(`graph chunk ${chunk} (${indexes.length} items) failed: ${String(error)}`, done, chunk, error);
+      }
+    }
+    const byRef: Record<string, Workload> = {};
+    items.forEach((item, index) => {
+      const ref = (item as SubmitWorkloadBody).ref;
+      if (ref !== undefined) byRef[ref] = created[index] as Workload;
+    });
+    return { items: created as Workload[], byRef };
+  }
+
+  /** The workloads that depend on `id` (its children), newest first; `next_cursor` continues. */
+  dependents(id: string, query: { limit?: number; cursor?: string } = {}): Promise<WorkloadPage> {
+    return unwrap(this.api.GET('/v1/workloads/{id}/dependents', { params: { path: { id }, query } }));
+  }
+
   /** One workload. */
   get(id: string): Promise<Workload> {
     return unwrap(this.api.GET('/v1/workloads/{id}', { params: { path: { id } } }));
@@ -213,6 +269,41 @@ export class NiyantaClient<TInputs extends WorkloadInputs = UntypedWorkloadInput
     const url = `${this.options.baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws')}/v1/stream`;
     return new WorkloadStream({ url, apiKey: this.options.apiKey, headers: this.options.headers }, filter, options);
   }
+}
+
+/**
+ * Indexes of `items` with every item after the items whose `ref` its `depends_on` names (Kahn's
+ * algorithm). Entries that are not refs of `items` are ids of earlier workloads and impose no order.
+ */
+function topologicalOrder(items: ReadonlyArray<{ ref?: string; depends_on?: string[] }>): number[] {
+  const indexByRef = new Map<string, number>();
+  items.forEach((item, index) => {
+    if (item.ref === undefined) return;
+    if (indexByRef.has(item.ref)) throw new RangeError(`ref "${item.ref}" is used by two items`);
+    indexByRef.set(item.ref, index);
+  });
+  const waiting = items.map(() => 0);
+  const children: number[][] = items.map(() => []);
+  items.forEach((item, index) => {
+    for (const parent of new Set(item.depends_on ?? [])) {
+      const parentIndex = indexByRef.get(parent);
+      if (parentIndex === undefined) continue;
+      (children[parentIndex] as number[]).push(index);
+      waiting[index] = (waiting[index] as number) + 1;
+    }
+  });
+  const ready = waiting.flatMap((count, index) => (count === 0 ? [index] : []));
+  const order: number[] = [];
+  for (let next = 0; next < ready.length; next++) {
+    const index = ready[next] as number;
+    order.push(index);
+    for (const child of children[index] as number[]) {
+      waiting[child] = (waiting[child] as number) - 1;
+      if (waiting[child] === 0) ready.push(child);
+    }
+  }
+  if (order.length < items.length) throw new RangeError('depends_on makes a cycle');
+  return order;
 }
 
 /**

@@ -18,6 +18,7 @@ const TABLES = [
   'tiers',
   'workers',
   'workload_configs',
+  'workload_dependencies',
   'workloads',
 ];
 

@@ -7,6 +7,7 @@ import { WorkloadInputSchema1796250000000 } from './1796250000000-WorkloadInputS
 import { WorkloadsFillfactor1796300000000 } from './1796300000000-WorkloadsFillfactor';
 import { AnalyticsRollups1796400000000 } from './1796400000000-AnalyticsRollups';
 import { AnalyticsOperatorRollups1796500000000 } from './1796500000000-AnalyticsOperatorRollups';
+import { WorkloadDependencies1796600000000 } from './1796600000000-WorkloadDependencies';
 
 /**
  * Every migration, oldest first. A landed migration is never edited: add a new one and append it.
@@ -21,4 +22,5 @@ export const STATE_MIGRATIONS = [
   WorkloadsFillfactor1796300000000,
   AnalyticsRollups1796400000000,
   AnalyticsOperatorRollups1796500000000,
+  WorkloadDependencies1796600000000,
 ] as const;

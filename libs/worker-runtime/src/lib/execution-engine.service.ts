@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Broker, type DurableDelivery, type Subscription } from '@niyanta/broker';
 import {
   createEnvelope,
+  isTerminal,
   MessageType,
   Subjects,
   type AssignmentPayload,
@@ -278,6 +279,7 @@ export class ExecutionEngine {
         complete: (fence, output) => this.completions.submit({ fence, output }),
         recordFailure: (fence, error, options) => this.executions.recordFailure(fence, error, options),
         release: (fence, reason) => this.executions.release(fence, reason),
+        parentOutputs: (workloadId) => this.executions.parentOutputs(workloadId),
       },
       checkpoints: this.checkpoints,
       checkpointStoreTries: this.options.checkpointStoreTries,
@@ -314,7 +316,9 @@ export class ExecutionEngine {
     this.metrics.executionFinished(workload.workloadType, result.outcome);
     this.runningChanged();
     if (result.workload !== null) this.publishEvent(result.workload, correlationId);
-    this.leaderWakes.slotFreed(result.workload?.status === 'PENDING' ? workload.id : null, correlationId);
+    // Only a workload that has dependents adds anything to the wake (SPEC §8).
+    const endedParent = result.workload?.hasDependents === true && isTerminal(result.workload.status) ? workload.id : null;
+    this.leaderWakes.slotFreed(result.workload?.status === 'PENDING' ? workload.id : null, correlationId, endedParent);
     this.slots.wakeWaiters();
     if (this.running.size === 0) this.notify(this.idleWaiters);
   }

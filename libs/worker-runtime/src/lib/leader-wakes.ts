@@ -12,6 +12,8 @@ export class LeaderWakes {
   private readonly logger = new Logger('ExecutionEngine');
   /** Freed slots not yet announced to the leader (see `slotFreed`). */
   private freedRequeued: string[] = [];
+  /** Ended workloads with dependents not yet announced to the leader (it releases or cancels those). */
+  private freedParents: string[] = [];
   private freedCorrelationId: string | undefined;
   private freedWakeScheduled = false;
 
@@ -21,19 +23,33 @@ export class LeaderWakes {
     private readonly workerId: string,
   ) {}
 
-  /** An attempt ended and freed its slot; `requeuedId` is its workload when it went back to the queue. */
-  slotFreed(requeuedId: string | null, correlationId: string): void {
+  /**
+   * An attempt ended and freed its slot; `requeuedId` is its workload when it went back to the queue,
+   * `endedParentId` when it ended for good and has dependents (SPEC §8).
+   */
+  slotFreed(requeuedId: string | null, correlationId: string, endedParentId: string | null = null): void {
     if (requeuedId !== null) this.freedRequeued.push(requeuedId);
+    if (endedParentId !== null) this.freedParents.push(endedParentId);
     this.freedCorrelationId ??= correlationId;
     if (this.freedWakeScheduled) return;
     this.freedWakeScheduled = true;
     setImmediate(() => {
       const ids = this.freedRequeued;
+      const parents = this.freedParents;
       const correlation = this.freedCorrelationId;
       this.freedRequeued = [];
+      this.freedParents = [];
       this.freedCorrelationId = undefined;
       this.freedWakeScheduled = false;
-      this.wake({ reason: 'slot_freed', worker_id: this.workerId, workload_ids: ids.length > 0 ? ids : undefined }, correlation);
+      this.wake(
+        {
+          reason: 'slot_freed',
+          worker_id: this.workerId,
+          workload_ids: ids.length > 0 ? ids : undefined,
+          parents_done: parents.length > 0 ? parents : undefined,
+        },
+        correlation,
+      );
     });
   }
 
@@ -41,6 +57,7 @@ export class LeaderWakes {
   wake(payload: LeaderWakePayload, correlationId?: string): void {
     const clean: LeaderWakePayload = { reason: payload.reason, worker_id: payload.worker_id };
     if (payload.workload_ids !== undefined) clean.workload_ids = payload.workload_ids;
+    if (payload.parents_done !== undefined) clean.parents_done = payload.parents_done;
     const envelope = createEnvelope(MessageType.LeaderWake, clean, { correlationId });
     this.broker.publish(this.subjects.leaderWake(), envelope).catch((error: unknown) => {
       this.logger.warn(`waking the leader failed: ${String(error)}`);

@@ -19,7 +19,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What one execution needs from the worker. */
 export interface ExecutionDependencies {
-  executions: Pick<ExecutionRepository, 'reportProgress' | 'complete' | 'recordFailure' | 'release'>;
+  executions: Pick<ExecutionRepository, 'reportProgress' | 'complete' | 'recordFailure' | 'release'> &
+    Partial<Pick<ExecutionRepository, 'parentOutputs'>>;
   checkpoints: Pick<CheckpointPersistence, 'load' | 'store' | 'reportFailure'>;
   /** Tries to store one checkpoint before it counts as failed. @default 3 */
   checkpointStoreTries?: number;
@@ -184,8 +185,9 @@ export class WorkloadExecution {
   private async initAndExecute(): Promise<Settlement> {
     try {
       const resumeFrom = await this.loadCheckpoint();
+      const parents = await this.loadParents();
       this.handler = this.definition.create();
-      const ctx = this.context();
+      const ctx = this.context(parents);
       if (resumeFrom === undefined) await this.handler.init(ctx);
       else await this.handler.init(ctx, resumeFrom);
       this.initialized = true;
@@ -218,13 +220,27 @@ export class WorkloadExecution {
     return restored.state;
   }
 
-  private context(): WorkloadContext {
+  /** The parents' outputs, read only for a workload that has parents (SPEC §8). */
+  private async loadParents(): Promise<Record<string, JsonValue>> {
+    const { workload } = this.start;
+    if (workload.waitingParents === null || workload.waitingParents === undefined) return {};
+    const read = this.deps.executions.parentOutputs;
+    if (read === undefined) return {};
+    try {
+      return await read.call(this.deps.executions, workload.id);
+    } catch (error) {
+      throw new RetryableWorkloadError(errorMessage(error), { code: 'parents_unavailable', cause: error });
+    }
+  }
+
+  private context(parents: Record<string, JsonValue> = {}): WorkloadContext {
     const { workload } = this.start;
     return {
       workloadId: workload.id,
       workloadType: workload.workloadType,
       attempt: workload.attempt,
       input: workload.input,
+      parents,
       signal: this.controller.signal,
       reportProgress: (progress, message) => this.reportProgress(progress, message),
       checkpointNow: () => this.checkpointNow('handler').then(() => undefined),

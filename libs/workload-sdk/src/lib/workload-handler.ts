@@ -34,6 +34,12 @@ export interface WorkloadContext<TInput = JsonObject> {
    */
   readonly signal: AbortSignal;
   /**
+   * The outputs of the workloads this one depends on (SPEC §8), keyed by parent id and — for a
+   * parent named by `ref` in the batch that submitted both — by that ref too (`ctx.parents.extract`).
+   * Every parent has completed when the handler runs. Empty for a workload without `depends_on`.
+   */
+  readonly parents: Readonly<Record<string, JsonValue>>;
+  /**
    * Records progress (0–1, clamped) and an optional message. Writes are throttled by the worker
    * and reach the database in order; the promise resolves once the report is taken, without
    * waiting for the write (a report the completion supersedes may never be written).
@@ -180,6 +186,9 @@ function parsedContext<TInput>(ctx: WorkloadContext<TInput>, input: TInput): Wor
     },
     get signal() {
       return ctx.signal;
+    },
+    get parents() {
+      return ctx.parents;
     },
     get logger() {
       return ctx.logger;

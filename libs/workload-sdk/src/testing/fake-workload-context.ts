@@ -1,4 +1,4 @@
-import { JsonObject } from '@niyanta/models';
+import { JsonObject, JsonValue } from '@niyanta/models';
 import { LogFields, WorkloadContext, WorkloadHandler, WorkloadLogger } from '../lib/workload-handler';
 
 /** One recorded log line of a {@link FakeWorkloadContext}. */
@@ -18,6 +18,8 @@ export interface FakeWorkloadContextOptions<TInput = JsonObject> {
   attempt?: number;
   /** @default {} */
   input?: TInput;
+  /** The parents' outputs `ctx.parents` gives (keyed by parent id and ref). @default {} */
+  parents?: Record<string, JsonValue>;
   /** The handler whose `checkpoint()` `checkpointNow()` calls; set later with {@link FakeWorkloadContext.attach}. */
   handler?: Pick<WorkloadHandler<unknown, never>, 'checkpoint'>;
 }
@@ -32,6 +34,7 @@ export class FakeWorkloadContext<TInput = JsonObject> implements WorkloadContext
   readonly workloadType: string;
   readonly attempt: number;
   readonly input: TInput;
+  readonly parents: Readonly<Record<string, JsonValue>>;
   readonly progress: Array<{ progress: number; message?: string }> = [];
   readonly checkpoints: unknown[] = [];
   readonly logs: RecordedLogLine[] = [];
@@ -45,6 +48,7 @@ export class FakeWorkloadContext<TInput = JsonObject> implements WorkloadContext
     this.attempt = options.attempt ?? 1;
     // Without an input the context carries `{}`, which is what a submission without input stores.
     this.input = options.input ?? ({} as TInput);
+    this.parents = options.parents ?? {};
     this.handler = options.handler;
     const line = (level: RecordedLogLine['level']) => (message: string, fields?: LogFields) => {
       this.logs.push({ level, message, fields });

@@ -72,6 +72,11 @@ export class WorkloadNotifier {
       this.event(workload, correlationId);
     }
     if (requeued.length > 0) this.wakeLeader({ reason: 'resumed', workload_ids: requeued }, correlationId);
+    // A cancelled workload with dependents: the leader cancels them (SPEC §8). Nothing for the others.
+    const parents = command === 'cancel' ? changes.filter((change) => change.workload.hasDependents === true) : [];
+    if (parents.length > 0) {
+      this.wakeLeader({ reason: 'parents_ended', parents_done: parents.map((change) => change.workload.id) }, correlationId);
+    }
     for (const workerId of freedWorkers) this.wakeLeader({ reason: 'slot_freed', worker_id: workerId }, correlationId);
   }
 

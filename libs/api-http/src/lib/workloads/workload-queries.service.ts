@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, NotFoundError, WORKLOAD_LIMITS } from '@niyanta/models';
-import { AuditRepository, WorkloadQueryRepository, type WorkloadListQuery } from '@niyanta/state';
+import { AuditRepository, WorkloadDependencyRepository, WorkloadQueryRepository, type WorkloadListQuery } from '@niyanta/state';
 import { API_HTTP_OPTIONS, DEFAULT_LIST_MAX_BYTES, type ApiHttpOptions } from '../api-http.options';
 import type { CustomerPrincipal } from '../common/principal';
 import type { CheckpointListDto } from './dto/checkpoint.dto';
-import type { ListWorkloadsQueryDto } from './dto/list-workloads.query.dto';
+import type { DependentsQueryDto, ListWorkloadsQueryDto } from './dto/list-workloads.query.dto';
 import type { WorkloadEventListDto } from './dto/workload-event.dto';
 import type { WorkloadDto, WorkloadListDto, WorkloadListItemDto } from './dto/workload.dto';
 import { decodeCursor, encodeCursor } from './list-cursor';
@@ -37,6 +37,7 @@ export class WorkloadQueriesService {
     private readonly workloads: WorkloadQueryRepository,
     private readonly audit: AuditRepository,
     @Inject(API_HTTP_OPTIONS) options: ApiHttpOptions,
+    private readonly dependencies: WorkloadDependencyRepository,
   ) {
     this.maxBytes = options.listMaxBytes ?? DEFAULT_LIST_MAX_BYTES;
   }
@@ -44,7 +45,26 @@ export class WorkloadQueriesService {
   async get(principal: CustomerPrincipal, id: string): Promise<WorkloadDto> {
     const workload = await this.workloads.findForCustomer(principal.customerId, id);
     if (!workload) throw new NotFoundError('workload', id);
-    return toWorkloadDto(workload);
+    const dto = toWorkloadDto(workload);
+    // Only a workload submitted with depends_on has parents to look up.
+    if (workload.waitingParents !== null && workload.waitingParents !== undefined) {
+      dto.depends_on = (await this.dependencies.parentIds([workload.id])).get(workload.id) ?? [];
+    }
+    return dto;
+  }
+
+  /** The workloads that depend on `id` (its children), newest first, paged like the list. */
+  async dependents(principal: CustomerPrincipal, id: string, query: DependentsQueryDto): Promise<WorkloadListDto> {
+    const limit = query.limit ?? WORKLOAD_LIMITS.defaultListLimit;
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    const page = await this.dependencies.dependents(principal.customerId, id, limit, after);
+    if (page === null) throw new NotFoundError('workload', id);
+    const parents = await this.dependencies.parentIds(page.items.map((workload) => workload.id));
+    const items = page.items.map((workload) => ({
+      ...toListItemDto(workload, { input: false, output: false }),
+      depends_on: parents.get(workload.id) ?? [],
+    }));
+    return { items, next_cursor: page.more && page.last ? encodeCursor(page.last) : null };
   }
 
   /**

@@ -8,7 +8,14 @@ import {
   type JsonObject,
   type WorkloadTypeConfig,
 } from '@niyanta/models';
-import { WorkloadSubmissionRepository, type NewWorkload, type SubmissionResult } from '@niyanta/state';
+import { hasDependencies, validateDependencyGraph } from '@niyanta/scheduling';
+import {
+  WorkloadDependencyRepository,
+  WorkloadSubmissionRepository,
+  type GraphParentRef,
+  type NewWorkload,
+  type SubmissionResult,
+} from '@niyanta/state';
 import { API_HTTP_OPTIONS, DEFAULT_TYPE_CONFIG_CACHE_TTL_MS, type ApiHttpOptions } from '../api-http.options';
 import type { CustomerPrincipal } from '../common/principal';
 import type { RequestMeta } from '../common/request-meta.decorator';
@@ -40,6 +47,7 @@ export class WorkloadSubmissionService {
     private readonly tiers: TierCatalogService,
     private readonly metrics: TenantApiMetrics,
     @Inject(API_HTTP_OPTIONS) options: ApiHttpOptions,
+    private readonly dependencies: WorkloadDependencyRepository,
   ) {
     this.configTtlMs = options.typeConfigCacheTtlMs ?? DEFAULT_TYPE_CONFIG_CACHE_TTL_MS;
     this.coalescer = new SubmissionCoalescer((items) => this.repository.submit(items), {
@@ -69,8 +77,14 @@ export class WorkloadSubmissionService {
     const tooHigh = priorityProblems([dto], maxPriority, () => 'priority');
     if (tooHigh.length > 0) throw priorityTooHigh(tooHigh, maxPriority);
     assertConsistentAffinity([dto], () => '');
+    // With depends_on the submission takes the graph path (its own transaction); without, nothing changes.
+    const graph = dto.depends_on !== undefined && dto.depends_on.length > 0 ? graphParents([dto], () => '') : null;
     const result = await this.admitted(principal.customerId, tier.maxPending, 1, async () => {
-      const submitted = await this.coalescer.submit(this.newWorkload(principal, dto, config, idempotencyKey, meta, maxPriority));
+      const item = this.newWorkload(principal, dto, config, idempotencyKey, meta, maxPriority);
+      const submitted =
+        graph === null
+          ? await this.coalescer.submit(item)
+          : ((await this.dependencies.submitGraph({ customerId: principal.customerId, items: [item], parents: graph, pathOf: () => '' }))[0] as SubmissionResult);
       return { value: submitted, created: submitted.created ? 1 : 0 };
     }).catch(async (error: unknown) => {
       // A repeat of an admitted submission is not a new waiting workload: it gets the first one
@@ -86,7 +100,9 @@ export class WorkloadSubmissionService {
       this.notifier.submitted([result.workload], meta.correlationId);
       this.metrics.submissions.inc({ tier: principal.tier });
     }
-    return { workload: toWorkloadDto(result.workload), created: result.created };
+    const workload = toWorkloadDto(result.workload);
+    if (graph !== null) workload.depends_on = dependsOnIds(graph[0] ?? [], []);
+    return { workload, created: result.created };
   }
 
   /** Submits all items in one statement, or none (any invalid item rejects the whole batch). */
@@ -117,19 +133,33 @@ export class WorkloadSubmissionService {
     const tooHigh = priorityProblems(items, maxPriority, (index) => `items.${index}.priority`);
     if (tooHigh.length > 0) throw priorityTooHigh(tooHigh, maxPriority);
     assertConsistentAffinity(items, (index) => `items.${index}.`);
+    const graph = hasDependencies(items.map(graphItem)) ? graphParents(items, (index) => `items.${index}.`) : null;
 
     const results = await this.admitted(principal.customerId, tier.maxPending, items.length, async () => {
-      const submitted = await this.repository.submit(
-        items.map((item) =>
-          this.newWorkload(principal, item, configs.get(item.workload_type) as WorkloadTypeConfig, item.idempotency_key ?? null, meta, maxPriority),
-        ),
+      const newItems = items.map((item) =>
+        this.newWorkload(principal, item, configs.get(item.workload_type) as WorkloadTypeConfig, item.idempotency_key ?? null, meta, maxPriority),
       );
+      const submitted =
+        graph === null
+          ? await this.repository.submit(newItems)
+          : await this.dependencies.submitGraph({
+              customerId: principal.customerId,
+              items: newItems,
+              parents: graph,
+              pathOf: (index) => `items.${index}.`,
+            });
       return { value: submitted, created: submitted.filter((result) => result.created).length };
     });
     const created = results.filter((result) => result.created).map((result) => result.workload);
     this.notifier.submitted(created, meta.correlationId);
     if (created.length > 0) this.metrics.submissions.inc({ tier: principal.tier }, created.length);
-    return results.map((result) => toWorkloadDto(result.workload));
+    const ids = results.map((result) => result.workload.id);
+    return results.map((result, index) => {
+      const workload = toWorkloadDto(result.workload);
+      const parents = graph?.[index] ?? [];
+      if (parents.length > 0) workload.depends_on = dependsOnIds(parents, ids);
+      return workload;
+    });
   }
 
   /**
@@ -210,6 +240,33 @@ export class WorkloadSubmissionService {
     }
     return found;
   }
+}
+
+function graphItem(dto: SubmitWorkloadDto): { ref?: string; dependsOn?: readonly string[] } {
+  return { ref: dto.ref, dependsOn: dto.depends_on };
+}
+
+/** Validates the submission's graph (400 `validation_failed` with the field paths) and resolves its parents. */
+function graphParents(items: readonly SubmitWorkloadDto[], pathOf: (index: number) => string): GraphParentRef[][] {
+  const graph = validateDependencyGraph(items.map(graphItem), pathOf);
+  if (!graph.ok) {
+    const cycle = graph.problems.some((problem) => problem.message.includes('cycle'));
+    throw new DomainError(
+      ErrorCode.ValidationFailed,
+      cycle ? 'depends_on makes a cycle: no workload on it could ever start' : 'depends_on names workloads that are not in the submission or not ids',
+      graph.problems,
+    );
+  }
+  return graph.parents.map((parents) =>
+    parents.map((parent): GraphParentRef =>
+      parent.kind === 'item' ? { kind: 'item', index: parent.index, ref: items[parent.index]?.ref ?? null } : parent,
+    ),
+  );
+}
+
+/** The parent ids of an item, with in-batch parents resolved to the ids the batch created. */
+function dependsOnIds(parents: readonly GraphParentRef[], batchIds: readonly string[]): string[] {
+  return parents.map((parent) => (parent.kind === 'item' ? (batchIds[parent.index] as string) : parent.id));
 }
 
 function unknownTypes(details: ErrorDetail[]): DomainError {

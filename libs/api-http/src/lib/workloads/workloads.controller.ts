@@ -18,7 +18,7 @@ import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { BatchCancelDto, BatchCancelResponseDto } from './dto/batch-cancel.dto';
 import { BatchCommandResponseDto, BatchWorkloadIdsDto } from './dto/batch-command.dto';
 import { CheckpointListDto } from './dto/checkpoint.dto';
-import { ListWorkloadsQueryDto } from './dto/list-workloads.query.dto';
+import { DependentsQueryDto, ListWorkloadsQueryDto } from './dto/list-workloads.query.dto';
 import { SubmitWorkloadBatchDto } from './dto/submit-batch.dto';
 import { SubmitWorkloadDto } from './dto/submit-workload.dto';
 import { WorkloadEventListDto } from './dto/workload-event.dto';
@@ -47,7 +47,7 @@ export class WorkloadsController {
     operationId: 'submitWorkload',
     summary: 'Submit a workload',
     description:
-      'Queues a workload as PENDING. Defaults (priority, max_retries) come from the type\'s config. With an Idempotency-Key header (or `idempotency_key`), a repeat returns the first workload with 200 instead of creating another.',
+      'Queues a workload as PENDING. Defaults (priority, max_retries) come from the type\'s config. With an Idempotency-Key header (or `idempotency_key`), a repeat returns the first workload with 200 instead of creating another. With `depends_on` (ids of the caller\'s earlier workloads) it waits until every one of them has COMPLETED.',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes the submission safe to retry (1–255 characters).', example: 'nightly-2026-01-31' })
   @ApiCreatedResponse({ description: 'Created.', type: WorkloadDto })
@@ -70,7 +70,7 @@ export class WorkloadsController {
     operationId: 'submitWorkloadBatch',
     summary: 'Submit up to 1,000 workloads at once',
     description:
-      'All items are validated first and inserted in one transaction: either every workload is created or none is. Items are returned in request order; an item whose idempotency key was used before returns that earlier workload.',
+      'All items are validated first and inserted in one transaction: either every workload is created or none is. Items are returned in request order; an item whose idempotency key was used before returns that earlier workload. A whole dependency graph goes in at once: name items with `ref` and list the refs (or earlier workload ids) each waits for in `depends_on`; a cycle, an unknown ref or id, or a self-reference is 400 and nothing is created. Example: `{"items": [{"ref": "extract", "workload_type": "extract"}, {"ref": "t1", "workload_type": "transform", "depends_on": ["extract"]}, {"ref": "load", "workload_type": "load", "depends_on": ["t1"]}]}`.',
   })
   @ApiCreatedResponse({ description: 'All created.', type: WorkloadBatchDto })
   @ApiErrors(400, 413, 415)
@@ -229,6 +229,24 @@ export class WorkloadsController {
     @Param('id', UuidParamPipe) id: string,
   ): Promise<CheckpointListDto> {
     return this.queries.checkpoints(customer, id);
+  }
+
+  @Get(':id/dependents')
+  @ApiOperation({
+    operationId: 'listWorkloadDependents',
+    summary: 'List the workloads that depend on a workload',
+    description:
+      'The caller\'s workloads whose `depends_on` names this one (its children), newest first, each with its own `depends_on`. Page with `limit` and the opaque `next_cursor`.',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ description: 'One page of dependents.', type: WorkloadListDto })
+  @ApiErrors(400, 404)
+  listWorkloadDependents(
+    @CurrentCustomer() customer: CustomerPrincipal,
+    @Param('id', UuidParamPipe) id: string,
+    @Query() query: DependentsQueryDto,
+  ): Promise<WorkloadListDto> {
+    return this.queries.dependents(customer, id, query);
   }
 
   @Get(':id/events')

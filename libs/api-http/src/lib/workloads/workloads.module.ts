@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuditRepository, WorkloadCommandRepository, WorkloadQueryRepository, WorkloadSubmissionRepository } from '@niyanta/state';
+import {
+  AuditRepository,
+  WorkloadCommandRepository,
+  WorkloadDependencyRepository,
+  WorkloadQueryRepository,
+  WorkloadSubmissionRepository,
+} from '@niyanta/state';
 import { AuthModule } from '../auth/auth.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { WorkloadCommandsService } from './workload-commands.service';
@@ -14,6 +20,7 @@ import { WorkloadsController } from './workloads.controller';
   controllers: [WorkloadsController],
   providers: [
     WorkloadSubmissionRepository,
+    WorkloadDependencyRepository,
     WorkloadQueryRepository,
     WorkloadCommandRepository,
     AuditRepository,

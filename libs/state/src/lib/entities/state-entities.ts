@@ -9,9 +9,10 @@ import { TierEntity } from './tier.entity';
 import { WorkerEntity } from './worker.entity';
 import { WorkloadConfigEntity } from './workload-config.entity';
 import { WorkloadEntity } from './workload.entity';
+import { WorkloadDependencyEntity } from './workload-dependency.entity';
 
 export { ApiKeyEntity, AuditEventEntity, CheckpointEntity, CoordinatorStateEntity, CustomerEntity };
-export { WorkerEntity, WorkloadConfigEntity, WorkloadEntity };
+export { WorkerEntity, WorkloadConfigEntity, WorkloadDependencyEntity, WorkloadEntity };
 export { RateLimitBucketEntity, TierEntity };
 export { AnalyticsOperatorRollupEntity, AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity };
 export type { AuditActorType } from './audit-event.entity';
@@ -34,4 +35,5 @@ export const STATE_ENTITIES = [
   AnalyticsOperatorRollupEntity,
   AnalyticsWorkerRollupEntity,
   AnalyticsWatermarkEntity,
+  WorkloadDependencyEntity,
 ] as const;

@@ -34,6 +34,8 @@ import { ACTIVE_STATUS_SQL } from '../repositories/status-sql';
   where: `"idempotency_key" IS NOT NULL`,
 })
 @Index('idx_workloads_labels', ['labels'], { type: 'gin' })
+// Dependents still waiting for a parent: what the leader's dependency sweep walks (dependents only).
+@Index('idx_workloads_waiting_parents', ['customerId'], { where: `"waiting_parents" > 0` })
 export class WorkloadEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_workloads' })
   id!: string;
@@ -142,4 +144,12 @@ export class WorkloadEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** Parents not completed yet (0 once all have); null: no dependencies. Skipped by the scheduler while above 0. */
+  @Column({ name: 'waiting_parents', type: 'integer', nullable: true })
+  waitingParents!: number | null;
+
+  /** True once another workload depends on it; null otherwise (ending it then looks for no children). */
+  @Column({ name: 'has_dependents', type: 'boolean', nullable: true })
+  hasDependents!: boolean | null;
 }

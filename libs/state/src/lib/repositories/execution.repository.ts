@@ -3,6 +3,7 @@ import { releaseTarget, WorkloadStatus, type AttemptFence, type CheckpointPolicy
 import { DataSource, type EntityManager } from 'typeorm';
 import { parseCheckpointPolicy } from './execution-row';
 import { toWorkload, workloadColumns, type WorkloadRow } from './workload-row.mapper';
+import { loadParentOutputs } from './workload-dependency.repository';
 import { ACTIVE_STATUS_SQL, EXECUTING_STATUS_SQL, STARTABLE_STATUS_SQL, statusList } from './status-sql';
 
 /** What a worker needs to run an attempt it has just started. */
@@ -283,6 +284,11 @@ export class ExecutionRepository {
       );
       return row === null ? null : { kind: 'requeued', workload: toWorkload(row) };
     });
+  }
+
+  /** The outputs of the workload's parents (`ctx.parents`); read only for a workload that has parents. */
+  parentOutputs(workloadId: string): Promise<Record<string, JsonValue>> {
+    return loadParentOutputs(this.dataSource, workloadId);
   }
 
   /** The workload as stored now, or null. */

@@ -105,6 +105,9 @@ const INPUT_BYTES = (column: string) =>
 // A suspended customer's workloads stay PENDING but out of the scheduler's sight until it is
 // reactivated (the sweep then finds them). A missing customer row does not hide a workload.
 const SCHEDULABLE_CUSTOMER = `(c.status IS NULL OR c.status = 'active')`;
+// A dependent waiting for parents (SPEC §8) is PENDING but not the scheduler's until released.
+// NULL for every workload without dependencies, so the condition costs them a column test.
+const RELEASED = `COALESCE(w.waiting_parents, 0) = 0`;
 
 const PENDING_SELECT_COLUMNS = `
   SELECT w.id, w.customer_id, c.tier AS customer_tier, w.workload_type, w.priority, w.affinity, w.region,
@@ -229,7 +232,7 @@ export class SchedulingRepository {
         `DECLARE pending_cursor NO SCROLL CURSOR FOR
            SELECT * FROM (${PENDING_SELECT_COLUMNS}, row_number() OVER (PARTITION BY w.customer_id ORDER BY w.priority DESC, w.created_at) AS customer_rank
                             FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id
-                           WHERE w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER}) ranked
+                           WHERE w.status = 'PENDING' AND ${RELEASED} AND ${SCHEDULABLE_CUSTOMER}) ranked
             WHERE customer_rank <= ${positiveInt(perCustomer)}
             ORDER BY customer_rank, priority DESC, created_at LIMIT ${Math.max(0, Math.floor(limit))}`,
       );
@@ -255,7 +258,7 @@ export class SchedulingRepository {
    */
   async findPendingOfCustomer(customerId: string, limit: number): Promise<PendingWorkload[]> {
     const rows: PendingRow[] = await this.dataSource.query(
-      `${PENDING_SELECT} WHERE w.customer_id = $1 AND w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER}
+      `${PENDING_SELECT} WHERE w.customer_id = $1 AND w.status = 'PENDING' AND ${RELEASED} AND ${SCHEDULABLE_CUSTOMER}
         ORDER BY w.priority DESC, w.created_at LIMIT $2`,
       [customerId, positiveInt(limit)],
     );
@@ -266,7 +269,7 @@ export class SchedulingRepository {
   async findPendingByIds(ids: readonly string[]): Promise<PendingWorkload[]> {
     if (ids.length === 0) return [];
     const rows: PendingRow[] = await this.dataSource.query(
-      `${PENDING_SELECT} WHERE w.id = ANY($1::uuid[]) AND w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER}`,
+      `${PENDING_SELECT} WHERE w.id = ANY($1::uuid[]) AND w.status = 'PENDING' AND ${RELEASED} AND ${SCHEDULABLE_CUSTOMER}`,
       [ids],
     );
     return rows.map(toPending);
@@ -282,7 +285,7 @@ export class SchedulingRepository {
          SELECT w.id, w.attempt, w.customer_id, w.priority, w.created_at,
                 row_number() OVER (PARTITION BY w.customer_id ORDER BY w.priority DESC, w.created_at) AS customer_rank
            FROM workloads w LEFT JOIN customers c ON c.id = w.customer_id
-          WHERE w.status = 'PENDING' AND ${SCHEDULABLE_CUSTOMER}) ranked
+          WHERE w.status = 'PENDING' AND ${RELEASED} AND ${SCHEDULABLE_CUSTOMER}) ranked
         WHERE customer_rank <= $2
         ORDER BY customer_rank, priority DESC, created_at LIMIT $1`,
       [limit, positiveInt(perCustomer)],
@@ -359,7 +362,7 @@ export class SchedulingRepository {
                 updated_at = now()
            FROM unnest($3::uuid[], $4::text[]) AS p(id, worker_id)
           WHERE w.id = p.id
-            AND w.status = 'PENDING'
+            AND w.status = 'PENDING' AND ${RELEASED}
             AND (w.not_before IS NULL OR w.not_before <= now())
             AND EXISTS (SELECT 1 FROM workers wk WHERE wk.id = p.worker_id AND wk.status = 'ACTIVE')
             AND ${leaderFenceCondition('$1', '$2')}
@@ -399,7 +402,7 @@ export class SchedulingRepository {
         `WITH changed AS (
          UPDATE workloads w SET pending_reason = r.reason
            FROM unnest($3::uuid[], $4::text[]) AS r(id, reason)
-          WHERE w.id = r.id AND w.status = 'PENDING' AND w.pending_reason IS DISTINCT FROM r.reason
+          WHERE w.id = r.id AND w.status = 'PENDING' AND ${RELEASED} AND w.pending_reason IS DISTINCT FROM r.reason
             AND ${leaderFenceCondition('$1', '$2')}
         RETURNING 1 AS changed)
          SELECT changed FROM changed`,

@@ -28,12 +28,15 @@ const AUDIT_ACTION: Readonly<Record<WorkloadCommand, string>> = {
  * The SET clause of each target status. Resume bumps `attempt` so that any worker still holding the
  * paused attempt is fenced out; it also clears what the previous placement left behind.
  */
+// A dependent waiting for its parents keeps saying so while paused and after resuming.
+const KEEP_WAITING_REASON = `pending_reason = CASE WHEN waiting_parents > 0 THEN pending_reason END`;
+
 const TARGET_UPDATE: Readonly<Partial<Record<WorkloadStatus, string>>> = {
   [WorkloadStatus.Cancelled]: `status = 'CANCELLED', completed_at = now(), pending_reason = NULL, updated_at = now()`,
-  [WorkloadStatus.Paused]: `status = 'PAUSED', pending_reason = NULL, updated_at = now()`,
+  [WorkloadStatus.Paused]: `status = 'PAUSED', ${KEEP_WAITING_REASON}, updated_at = now()`,
   [WorkloadStatus.Pausing]: `status = 'PAUSING', updated_at = now()`,
   [WorkloadStatus.Pending]: `status = 'PENDING', attempt = attempt + 1, worker_id = NULL, not_before = NULL,
-                             pending_reason = NULL, updated_at = now()`,
+                             ${KEEP_WAITING_REASON}, updated_at = now()`,
 };
 
 /** Applies customer commands (cancel, pause, resume) to workloads, with their audit events. */

@@ -41,6 +41,9 @@ export interface WorkloadRow {
   started_at: Date | null;
   completed_at: Date | null;
   updated_at: Date;
+  /** Dependencies (SPEC §8): null for a workload without parents / children. */
+  waiting_parents?: number | null;
+  has_dependents?: boolean | null;
 }
 
 /**
@@ -79,6 +82,8 @@ export function workloadColumns(alias?: string, omit: readonly (keyof WorkloadRo
     'started_at',
     'completed_at',
     'updated_at',
+    'waiting_parents',
+    'has_dependents',
   ].filter((name) => !omit.includes(name as keyof WorkloadRow));
   return alias ? names.map((name) => `${alias}.${name}`).join(', ') : names.join(', ');
 }
@@ -128,6 +133,8 @@ export function toWorkload(row: WorkloadRow): Workload {
     startedAt: row.started_at,
     completedAt: row.completed_at,
     updatedAt: row.updated_at,
+    waitingParents: row.waiting_parents ?? null,
+    hasDependents: row.has_dependents === true,
   };
 }
 

@@ -40,29 +40,46 @@ export interface SubmissionResult {
 
 
 /**
+ * Graph fields of a submission (SPEC §8), absent for a workload without dependencies: they are then
+ * left out of the JSON sent and the columns stay NULL.
+ */
+export interface NewWorkloadGraphFields {
+  /** Parents not completed yet (0: it has parents, all completed); null: it has none. */
+  waitingParents: number | null;
+  pendingReason: string | null;
+  hasDependents: boolean;
+}
+
+/**
  * What the insert returns: every column but the ones the caller sent, which can be large (`input`)
  * and need not travel back from PostgreSQL and be parsed again; `output` is null on insert.
  */
 const SENT_COLUMNS = ['input', 'output', 'affinity', 'labels'] as const;
 const INSERTED_COLUMNS = workloadColumns(undefined, SENT_COLUMNS);
 
+/** A row the submission statement returns. */
+export type InsertedWorkloadRow = Omit<WorkloadRow, (typeof SENT_COLUMNS)[number]>;
+
 /**
  * One statement inserts the workloads and their `workload.submitted` audit events, so the two commit
  * together (a statement is atomic) in a single round trip. Rows arrive as one JSON array parameter:
  * a 1,000-item batch stays far below the bind-parameter limit and parses in one pass.
  */
-const SUBMIT_SQL = `
+export const SUBMIT_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
     id uuid, customer_id uuid, workload_type text, priority integer, input jsonb, affinity jsonb,
     labels jsonb, region text, max_retries integer, idempotency_key text, timeout_seconds integer,
-    checkpoint_policy jsonb, actor_type text, actor_id text, key_id uuid, request_id text)
+    checkpoint_policy jsonb, actor_type text, actor_id text, key_id uuid, request_id text,
+    waiting_parents integer, has_dependents boolean, pending_reason text)
 ),
 inserted AS (
   INSERT INTO workloads (id, customer_id, workload_type, status, priority, input, affinity, labels,
-                         region, max_retries, idempotency_key, timeout_seconds, checkpoint_policy)
+                         region, max_retries, idempotency_key, timeout_seconds, checkpoint_policy,
+                         waiting_parents, has_dependents, pending_reason)
   SELECT id, customer_id, workload_type, 'PENDING', priority, input, affinity, labels,
-         region, max_retries, idempotency_key, timeout_seconds, checkpoint_policy
+         region, max_retries, idempotency_key, timeout_seconds, checkpoint_policy,
+         waiting_parents, has_dependents, pending_reason
     FROM input
   ON CONFLICT (customer_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING ${INSERTED_COLUMNS}
@@ -113,25 +130,21 @@ export class WorkloadSubmissionRepository {
   async submit(items: readonly NewWorkload[]): Promise<SubmissionResult[]> {
     if (items.length === 0) return [];
     const ids = items.map(() => randomUUID());
-    const payload = items.map((item, index) => ({
-      id: ids[index],
-      customer_id: item.customerId,
-      workload_type: item.workloadType,
-      priority: item.priority,
-      input: item.input,
-      affinity: item.affinity,
-      labels: item.labels,
-      region: item.region,
-      max_retries: item.maxRetries,
-      idempotency_key: item.idempotencyKey,
-      timeout_seconds: item.timeoutSeconds,
-      checkpoint_policy: item.checkpointPolicy,
-      actor_type: item.actor.actorType,
-      actor_id: item.actor.actorId,
-      key_id: item.actor.keyId ?? null,
-      request_id: item.actor.requestId ?? null,
-    }));
-    const rows: Array<Omit<WorkloadRow, (typeof SENT_COLUMNS)[number]>> = await this.dataSource.query(SUBMIT_SQL, [JSON.stringify(payload)]);
+    const rows: InsertedWorkloadRow[] = await this.dataSource.query(SUBMIT_SQL, [
+      submissionPayload(items, ids),
+    ]);
+    return this.results(items, ids, rows);
+  }
+
+  /**
+   * The results of {@link submit} from the rows its statement returned (shared with the graph
+   * submission, which runs the same statement inside its transaction).
+   */
+  async results(
+    items: readonly NewWorkload[],
+    ids: readonly string[],
+    rows: readonly InsertedWorkloadRow[],
+  ): Promise<SubmissionResult[]> {
     const sent = new Map(items.map((item, index) => [ids[index] as string, item]));
     const inserted = new Map(
       rows.map((row) => {
@@ -176,6 +189,45 @@ export class WorkloadSubmissionRepository {
       rows.map((row) => [idempotencyKeyOf(row.customer_id, row.idempotency_key), toWorkload(row)]),
     );
   }
+}
+
+/**
+ * The statement's JSON parameter: one object per item. Graph fields are added only for items that
+ * have them (`graph`, aligned with `items`), so a plain submission sends exactly what it did before.
+ */
+export function submissionPayload(
+  items: readonly NewWorkload[],
+  ids: readonly string[],
+  graph?: ReadonlyArray<NewWorkloadGraphFields | null>,
+): string {
+  const payload = items.map((item, index) => {
+    const row: Record<string, unknown> = {
+      id: ids[index],
+      customer_id: item.customerId,
+      workload_type: item.workloadType,
+      priority: item.priority,
+      input: item.input,
+      affinity: item.affinity,
+      labels: item.labels,
+      region: item.region,
+      max_retries: item.maxRetries,
+      idempotency_key: item.idempotencyKey,
+      timeout_seconds: item.timeoutSeconds,
+      checkpoint_policy: item.checkpointPolicy,
+      actor_type: item.actor.actorType,
+      actor_id: item.actor.actorId,
+      key_id: item.actor.keyId ?? null,
+      request_id: item.actor.requestId ?? null,
+    };
+    const fields = graph?.[index];
+    if (fields) {
+      if (fields.waitingParents !== null) row['waiting_parents'] = fields.waitingParents;
+      if (fields.pendingReason !== null) row['pending_reason'] = fields.pendingReason;
+      if (fields.hasDependents) row['has_dependents'] = true;
+    }
+    return row;
+  });
+  return JSON.stringify(payload);
 }
 
 function idempotencyKeyOf(customerId: string, key: string | null): string {

@@ -99,3 +99,27 @@ export class ListWorkloadsQueryDto {
   @Length(1, 512)
   cursor?: string;
 }
+
+/** Paging of `GET /v1/workloads/{id}/dependents`. */
+export class DependentsQueryDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'Most items in the page.',
+    minimum: 1,
+    maximum: WORKLOAD_LIMITS.maxListLimit,
+    default: WORKLOAD_LIMITS.defaultListLimit,
+    example: 50,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(WORKLOAD_LIMITS.maxListLimit)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page (opaque).', example: 'eyJ0IjoiMjAyNi0wMS0zMVQxMjowMDowMC4wMDAwMDBaIiwiaSI6IjBiNmY4ZTBlIn0' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 512)
+  cursor?: string;
+}

@@ -1,7 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { WORKLOAD_LIMITS, WORKLOAD_TYPE_PATTERN, WORKLOAD_TYPE_RULE } from '@niyanta/models';
 import { Type } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { describeJsonLimits, INPUT_LIMITS, IsBoundedJson } from '../../common/bounded-json';
 import { OpaqueJson } from '../../common/opaque-json';
 import { IsStringMap } from '../../common/string-map.validator';
@@ -97,4 +109,28 @@ export class SubmitWorkloadDto {
   @IsString()
   @Length(1, 255)
   idempotency_key?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Workloads this one waits for (SPEC §8): ids of the customer\'s earlier workloads and, in a batch, `ref`s of other items of the same batch. It stays PENDING (`pending_reason` `waiting_for_dependencies: N of M parents not completed yet`) until every parent is COMPLETED, and is cancelled with error code `dependency_failed` when one ends FAILED or CANCELLED. Unknown or foreign ids, failed or cancelled parents, self-references and cycles are 400 and nothing is created.',
+    type: [String],
+    maxItems: WORKLOAD_LIMITS.maxBatchSize,
+    example: ['extract'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(WORKLOAD_LIMITS.maxBatchSize)
+  @IsString({ each: true })
+  @Length(1, 128, { each: true })
+  depends_on?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'A name for this item that other items of the same batch use in `depends_on` (unique within the batch). A handler finds the output of a parent named this way under `ctx.parents[ref]` as well as under its id.',
+    example: 'extract',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'must be 1 to 128 letters, digits, ".", "_", ":" or "-"' })
+  ref?: string;
 }

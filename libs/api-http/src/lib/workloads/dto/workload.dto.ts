@@ -91,6 +91,14 @@ export class WorkloadDto {
   })
   pending_reason!: string | null;
 
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Ids of the workloads it depends on (SPEC §8); present only on a workload submitted with `depends_on`. `GET /v1/workloads/{id}/dependents` lists the other direction.',
+    example: ['7f1c2a9e-1d1b-4f38-9a55-0a1b2c3d4e5f'],
+  })
+  depends_on?: string[];
+
   @ApiProperty({ type: LastCheckpointDto, nullable: true })
   last_checkpoint!: LastCheckpointDto | null;
 
