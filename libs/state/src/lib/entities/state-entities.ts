@@ -5,6 +5,7 @@ import { CheckpointEntity } from './checkpoint.entity';
 import { CoordinatorStateEntity } from './coordinator-state.entity';
 import { CustomerEntity } from './customer.entity';
 import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
+import { ScheduleEntity } from './schedule.entity';
 import { TierEntity } from './tier.entity';
 import { WorkerEntity } from './worker.entity';
 import { WorkloadConfigEntity } from './workload-config.entity';
@@ -12,7 +13,7 @@ import { WorkloadEntity } from './workload.entity';
 
 export { ApiKeyEntity, AuditEventEntity, CheckpointEntity, CoordinatorStateEntity, CustomerEntity };
 export { WorkerEntity, WorkloadConfigEntity, WorkloadEntity };
-export { RateLimitBucketEntity, TierEntity };
+export { RateLimitBucketEntity, ScheduleEntity, TierEntity };
 export { AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity };
 export type { AuditActorType } from './audit-event.entity';
 export type { CheckpointStorage } from './checkpoint.entity';
@@ -33,4 +34,5 @@ export const STATE_ENTITIES = [
   AnalyticsRollupEntity,
   AnalyticsWorkerRollupEntity,
   AnalyticsWatermarkEntity,
+  ScheduleEntity,
 ] as const;
