@@ -76,3 +76,12 @@ export { AnalyticsQueryRepository, EXPORT_COLUMNS } from './lib/analytics/analyt
 export type { ExportFormat, ExportQuery, SummaryDimension, SummaryQuery, SummaryRow, WorkerUtilizationRow } from './lib/analytics/analytics-query.repository';
 export { histogramPercentiles, histogramQuantile, LATENCY_BUCKET_COUNT, LATENCY_BUCKETS_MS } from './lib/analytics/latency-histogram';
 export type { LatencyPercentiles } from './lib/analytics/latency-histogram';
+export { ScheduleRepository, type NewSchedule, type ScheduleChange, type ScheduleRun, type TriggerResult } from './lib/repositories/schedule.repository';
+export {
+  ScheduleFiringRepository,
+  type DueScan,
+  type DueSchedule,
+  type TickOutcome,
+  type TickPlan,
+} from './lib/repositories/schedule-firing.repository';
+export type { Schedule, ScheduleOverlap, ScheduledWorkloadBody } from './lib/repositories/schedule-row';
