@@ -99,6 +99,23 @@ export interface LeaderOptions {
    * @default 10
    */
   tenantMetricsTopCustomers?: number;
+  /**
+   * How often the leader looks for due schedule ticks; below a second so per-second schedules fire
+   * on time.
+   * @default 200 ms
+   */
+  scheduleIntervalMs?: number;
+  /**
+   * Ticks missed at most this long ago (a leader failover) are each fired; a longer gap (downtime)
+   * fires only its latest tick, once.
+   * @default 60 seconds
+   */
+  scheduleCatchUpMs?: number;
+  /**
+   * Most due schedules one firing round handles (the next round follows at once when more are due).
+   * @default 200
+   */
+  scheduleBatchSize?: number;
 }
 
 /** {@link LeaderOptions} with every default filled in. */
@@ -180,5 +197,8 @@ export function resolveLeaderOptions(options: LeaderOptions): ResolvedLeaderOpti
     auditRetentionBatchSize: positive('auditRetentionBatchSize', options.auditRetentionBatchSize ?? 5_000),
     tenantMetricsIntervalMs: positive('tenantMetricsIntervalMs', options.tenantMetricsIntervalMs ?? 15_000),
     tenantMetricsTopCustomers: Math.max(0, Math.floor(options.tenantMetricsTopCustomers ?? 10)),
+    scheduleIntervalMs: positive('scheduleIntervalMs', options.scheduleIntervalMs ?? 200),
+    scheduleCatchUpMs: nonNegative('scheduleCatchUpMs', options.scheduleCatchUpMs ?? 60_000),
+    scheduleBatchSize: positiveInteger('scheduleBatchSize', options.scheduleBatchSize ?? 200),
   };
 }
