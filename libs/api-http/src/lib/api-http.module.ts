@@ -44,6 +44,7 @@ import { WorkloadNotifier } from './workloads/workload-notifier.service';
 import { WorkloadQueriesService } from './workloads/workload-queries.service';
 import { WorkloadSubmissionService } from './workloads/workload-submission.service';
 import { WorkloadsController } from './workloads/workloads.controller';
+import { SCHEDULES_CONTROLLERS, SCHEDULES_PROVIDERS } from './schedules/schedules.module';
 
 /**
  * The REST API (`/v1`): workloads, fleet views and the admin API, with API key auth, and the live
@@ -56,7 +57,7 @@ export class ApiHttpModule {
   static forRoot(options: ApiHttpOptions): DynamicModule {
     return {
       module: ApiHttpModule,
-      controllers: [WorkloadsController, FleetController, AdminController, AdminConfigController, WorkerDrainController, StreamController, AnalyticsController, AdminAnalyticsController],
+      controllers: [WorkloadsController, FleetController, AdminController, AdminConfigController, WorkerDrainController, StreamController, AnalyticsController, AdminAnalyticsController, ...SCHEDULES_CONTROLLERS],
       providers: [
         { provide: API_HTTP_OPTIONS, useValue: options },
         // Global guard: runs before the controllers' auth guards, so an open circuit answers first.
@@ -94,6 +95,7 @@ export class ApiHttpModule {
         StreamGateway,
         AnalyticsQueryRepository,
         AnalyticsService,
+        ...SCHEDULES_PROVIDERS,
       ],
       // For other API features (streaming, analytics) that authenticate the same way.
       exports: [ApiKeyAuthService, RateLimitService, ApiKeyGuard, AdminKeyGuard],

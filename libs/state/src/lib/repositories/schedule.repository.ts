@@ -92,13 +92,17 @@ export class ScheduleRepository {
     return rows[0] ? toSchedule(rows[0]) : null;
   }
 
-  /** The customer's schedules, newest first, after the keyset `after` (from the previous page's last item). */
-  async list(customerId: string, limit: number, after: { createdAt: Date; id: string } | null): Promise<Schedule[]> {
+  /**
+   * The customer's schedules, newest first, after the schedule `afterId` (the previous page's last
+   * item; its exact stored position is read in SQL, so no timestamp precision is lost in a cursor).
+   */
+  async list(customerId: string, limit: number, afterId: string | null): Promise<Schedule[]> {
     const rows: ScheduleRow[] = await this.dataSource.query(
       `SELECT ${SCHEDULE_COLUMNS} FROM schedules
-        WHERE customer_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
-        ORDER BY created_at DESC, id DESC LIMIT $4`,
-      [customerId, after?.createdAt ?? null, after?.id ?? null, limit],
+        WHERE customer_id = $1
+          AND ($2::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM schedules WHERE id = $2::uuid AND customer_id = $1))
+        ORDER BY created_at DESC, id DESC LIMIT $3`,
+      [customerId, afterId, limit],
     );
     return rows.map(toSchedule);
   }
