@@ -1,8 +1,7 @@
 import type { Logger } from '@nestjs/common';
-import { PendingQueue, retryDelayMs } from '@niyanta/scheduling';
+import { PendingQueue, retryDelayMs, type PendingWorkload } from '@niyanta/scheduling';
 import {
   LeaseLostError,
-  type PendingWorkload,
   type ScheduledWorkload,
   type SchedulingRepository,
   type TierRepository,
