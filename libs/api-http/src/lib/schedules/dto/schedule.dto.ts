@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { ALL_WORKLOAD_STATUSES, WorkloadStatus } from '@niyanta/models';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { SubmitWorkloadDto } from '../../workloads/dto/submit-workload.dto';
 
 /** What a tick does while the previous tick's workload has not finished. */
@@ -40,6 +40,7 @@ export class CreateScheduleDto {
   timezone?: string;
 
   @ApiProperty({ type: ScheduledWorkloadDto, description: 'What each tick submits, as `POST /v1/workloads` takes it (validated now against the type\'s config).' })
+  @IsObject()
   @ValidateNested()
   @Type(() => ScheduledWorkloadDto)
   workload!: ScheduledWorkloadDto;
