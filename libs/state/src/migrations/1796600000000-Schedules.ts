@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * and `workloads.schedule_id`: a nullable column without default (a catalogue-only change, nothing
  * rewritten) indexed only where set, so workloads submitted directly pay nothing for it.
  */
-export class Schedules1796500000000 implements MigrationInterface {
-  name = 'Schedules1796500000000';
+export class Schedules1796600000000 implements MigrationInterface {
+  name = 'Schedules1796600000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
