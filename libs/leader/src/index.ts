@@ -20,3 +20,4 @@ export { MAX_TYPE_LABELS, OTHER_TYPES, SCHEDULER_METRIC, SchedulerMetrics, queue
 export type { QueueSample, SoftAffinityResult } from './lib/scheduler-metrics';
 export { ANALYTICS_ROLLUP_OPTIONS, AnalyticsRollupService } from './lib/analytics/analytics-rollup.service';
 export type { AnalyticsRollupOptions } from './lib/analytics/analytics-rollup.service';
+export { ScheduleFiringService } from './lib/schedule-firing.service';

@@ -59,3 +59,12 @@ export type { ExportFormat, ExportQuery, SummaryDimension, SummaryQuery, Summary
 export { LATENCY_BUCKETS_MS } from './lib/analytics/latency-histogram';
 export { DEPENDENCY_FAILED, WorkloadDependencyRepository } from './lib/repositories/workload-dependency.repository';
 export type { DependencyResolution, DependentsPage, GraphParentRef, NewWorkloadGraph } from './lib/repositories/workload-dependency.repository';
+export { ScheduleRepository, type NewSchedule, type ScheduleChange, type ScheduleRun, type TriggerResult } from './lib/repositories/schedule.repository';
+export {
+  ScheduleFiringRepository,
+  type DueScan,
+  type DueSchedule,
+  type TickOutcome,
+  type TickPlan,
+} from './lib/repositories/schedule-firing.repository';
+export type { Schedule, ScheduleOverlap, ScheduledWorkloadBody } from './lib/repositories/schedule-row';

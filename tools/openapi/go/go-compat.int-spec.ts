@@ -190,6 +190,19 @@ describe('docs/openapi.yaml from Go (real responses of a running standalone)', (
     await call('adminGetAnalyticsSummary', {}, { ...admin, query: '?group_by=customer_id' });
     await call('adminGetAnalyticsWorkers', {}, admin);
     await call('adminExportAnalytics', {}, admin);
+    // Schedules: every operation, and a refused expression.
+    const schedule = await call<{ id: string }>('createSchedule', {}, {
+      body: { name: 'go-nightly', cron: '30 2 * * *', timezone: 'Europe/London', workload: { workload_type: 'sleep', input: { duration_ms: 1 } } },
+    });
+    await call('createSchedule', {}, { body: { name: 'go-bad', cron: '* * *', workload: { workload_type: 'sleep' } } });
+    await call('listSchedules', {}, { query: '?limit=10' });
+    await call('updateSchedule', { id: schedule.body.id }, { body: { overlap: 'allow' } });
+    await call('pauseSchedule', { id: schedule.body.id });
+    await call('resumeSchedule', { id: schedule.body.id });
+    await call('triggerSchedule', { id: schedule.body.id }, { headers: { 'idempotency-key': 'go-trigger' } });
+    await call('getSchedule', { id: schedule.body.id });
+    await call('deleteSchedule', { id: schedule.body.id });
+    await call('getSchedule', { id: randomUUID() });
     await call('adminDrainWorker', { id: workerId }, admin);
 
     await until('the stream to report the completed workload', async () =>

@@ -6,12 +6,13 @@ import type { ApiHttpOptions } from './api-http.options';
 import { AuthModule } from './auth/auth.module';
 import { FleetModule } from './fleet/fleet.module';
 import { ResilienceModule } from './resilience/resilience.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { StreamModule } from './stream/stream.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { WorkloadsModule } from './workloads/workloads.module';
 
 /**
- * The REST API (`/v1`): workloads, fleet views and the admin API, with API key auth, and the live
+ * The REST API (`/v1`): workloads, schedules, fleet views and the admin API, with API key auth, and the live
  * stream (`GET /v1/stream`, a WebSocket on the same HTTP server). Needs the
  * global `StateModule` (DataSource) and `BrokerModule` (Broker, Subjects). Pair it with
  * {@link configureHttpApp} on the application for body limits, validation, error shape and docs.
@@ -28,6 +29,7 @@ export class ApiHttpModule {
         ApiHttpOptionsModule.forRoot(options),
         ResilienceModule,
         WorkloadsModule,
+        SchedulesModule,
         FleetModule,
         AdminModule,
         StreamModule,

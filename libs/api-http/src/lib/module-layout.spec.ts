@@ -14,6 +14,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   tenancy: ['common', 'errors'],
   auth: ['common', 'errors', 'tenancy'],
   workloads: ['common', 'errors', 'edge', 'tenancy', 'auth'],
+  schedules: ['common', 'errors', 'tenancy', 'auth', 'workloads'],
   fleet: ['common', 'errors', 'auth'],
   analytics: ['common', 'errors', 'auth'],
   stream: ['common', 'errors', 'edge', 'tenancy', 'auth', 'workloads'],

@@ -50,6 +50,7 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
     .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
     .addServer('/', 'The server this document is served from')
     .addTag('workloads', 'Submit, read, list and control your workloads.')
+    .addTag('schedules', 'Cron schedules that submit a workload at every tick, exactly once per tick.')
     .addTag('stream', 'Live updates of your workloads over a WebSocket.')
     .addTag('fleet', 'The workers and the workload types they registered.')
     .addTag('analytics', 'Throughput, latency and worker utilization from rollups; workload exports as CSV or JSON.')

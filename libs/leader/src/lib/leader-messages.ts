@@ -5,6 +5,8 @@ import {
   MessageType,
   Subjects,
   type AssignmentBatchPayload,
+  type ControlPayload,
+  type Workload,
   type JsonObject,
   type WorkloadEventPayload,
 } from '@niyanta/models';
@@ -101,6 +103,55 @@ export class LeaderMessages {
     if (failed.length > 0) {
       this.logger.warn(`${failed.length} of ${changes.length} workload events not published: ${describe(failed[0]?.reason)}`);
     }
+  }
+
+  /**
+   * A schedule fired: the new workload's event, carrying the schedule and the tick, on its
+   * customer's subject (what `/v1/stream` shows), fire-and-forget like every event.
+   */
+  async publishScheduleFire(workload: Workload, scheduleId: string, tick: Date | null): Promise<void> {
+    const payload: WorkloadEventPayload = {
+      workload_id: workload.id,
+      customer_id: workload.customerId,
+      workload_type: workload.workloadType,
+      status: workload.status,
+      attempt: workload.attempt,
+      progress: workload.progress,
+      worker_id: workload.workerId,
+      occurred_at: workload.createdAt.toISOString(),
+      schedule_id: scheduleId,
+      schedule_tick: tick?.toISOString() ?? null,
+    };
+    await this.broker
+      .publish(this.subjects.customerEvents(workload.customerId), createEnvelope(MessageType.WorkloadEvent, payload, { correlationId: workload.id }))
+      .catch((error: unknown) => this.logger.warn(`schedule fire event of workload ${workload.id} not published: ${describe(error)}`));
+  }
+
+  /**
+   * Tells the worker holding `before` (cancelled by a schedule's `cancel_previous`) to abort it, and
+   * publishes its event. Both follow the committed change; the worker's fenced writes cover a loss.
+   */
+  async publishCancelled(before: Workload, after: Workload): Promise<void> {
+    if (before.workerId !== null) {
+      const control: ControlPayload = { action: 'cancel', workload_id: before.id, attempt: before.attempt };
+      await this.broker
+        .publish(this.subjects.workerControl(before.workerId), createEnvelope(MessageType.Control, control, { correlationId: before.id }))
+        .catch((error: unknown) => this.logger.warn(`cancel of workload ${before.id} not sent to worker ${before.workerId}: ${describe(error)}`));
+    }
+    await this.publishEvents([
+      {
+        id: after.id,
+        customerId: after.customerId,
+        workloadType: after.workloadType,
+        status: after.status,
+        attempt: after.attempt,
+        progress: after.progress,
+        workerId: after.workerId,
+        previousStatus: before.status,
+        previousAttempt: before.attempt,
+        previousWorkerId: before.workerId,
+      },
+    ]);
   }
 }
 

@@ -31,6 +31,9 @@ describe(resolveLeaderOptions.name, () => {
       auditRetentionBatchSize: 5_000,
       tenantMetricsIntervalMs: 15_000,
       tenantMetricsTopCustomers: 10,
+      scheduleIntervalMs: 200,
+      scheduleCatchUpMs: 60_000,
+      scheduleBatchSize: 200,
     });
     expect(resolveLeaderOptions({ ...BASE, workerTimeoutMs: 2_000 }).healthCheckIntervalMs).toBe(400);
     expect(resolveLeaderOptions({ ...BASE, workerTimeoutMs: 100 }).healthCheckIntervalMs).toBe(100);

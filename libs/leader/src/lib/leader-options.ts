@@ -108,6 +108,23 @@ export interface LeaderOptions {
    * @default 10
    */
   tenantMetricsTopCustomers?: number;
+  /**
+   * How often the leader looks for due schedule ticks; below a second so per-second schedules fire
+   * on time.
+   * @default 200 ms
+   */
+  scheduleIntervalMs?: number;
+  /**
+   * Ticks missed at most this long ago (a leader failover) are each fired; a longer gap (downtime)
+   * fires only its latest tick, once.
+   * @default 60 seconds
+   */
+  scheduleCatchUpMs?: number;
+  /**
+   * Most due schedules one firing round handles (the next round follows at once when more are due).
+   * @default 200
+   */
+  scheduleBatchSize?: number;
 }
 
 /** {@link LeaderOptions} with every default filled in. */
@@ -137,6 +154,9 @@ const OPTIONS_SCHEMA = z
     auditRetentionIntervalMs: positiveNumber().default(600_000),
     auditRetentionBatchSize: positiveNumber().default(5_000),
     tenantMetricsIntervalMs: positiveNumber().default(15_000),
+    scheduleIntervalMs: positiveNumber().default(200),
+    scheduleCatchUpMs: nonNegativeNumber().default(60_000),
+    scheduleBatchSize: positiveInteger().default(200),
   })
   .superRefine((o, ctx) => {
     if (!leaseRenewalFits(o.leaseTtlMs, o.leaseRenewIntervalMs)) {

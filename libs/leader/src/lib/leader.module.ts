@@ -4,6 +4,7 @@ import {
   AuditQueryRepository,
   LeadershipRepository,
   ReconciliationRepository,
+  ScheduleFiringRepository,
   SchedulingRepository,
   TenantUsageRepository,
   TierRepository,
@@ -13,6 +14,7 @@ import {
 import { AnalyticsRollupService } from './analytics/analytics-rollup.service';
 import { AssignmentWatchdogService } from './assignment-watchdog.service';
 import { AUDIT_RETENTION_METRIC_PROVIDER, AuditRetentionService } from './audit-retention.service';
+import { ScheduleFiringService } from './schedule-firing.service';
 import { HealthMonitorService } from './health-monitor.service';
 import { HeartbeatReconcilerService, RECONCILE_ABORTS_METRIC_PROVIDER } from './heartbeat-reconciler.service';
 import { LEADER_DUTIES, type LeaderDuty } from './leader-duty';
@@ -65,6 +67,8 @@ export class LeaderModule {
         TenantMetricsService,
         AnalyticsRollupRepository,
         AnalyticsRollupService,
+        ScheduleFiringRepository,
+        ScheduleFiringService,
         {
           provide: LEADER_DUTIES,
           // Order matters on taking office: the scheduler first, so the others can notify it.
@@ -77,6 +81,7 @@ export class LeaderModule {
             AuditRetentionService,
             TenantMetricsService,
             AnalyticsRollupService,
+            ScheduleFiringService,
           ],
         },
         LeaderElectionService,

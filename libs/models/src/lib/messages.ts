@@ -121,4 +121,8 @@ export interface WorkloadEventPayload {
   output?: JsonValue | null;
   error?: { code: string; message: string } | null;
   occurred_at: string;
+  /** Set on the event of a workload a schedule's tick just created: the schedule. */
+  schedule_id?: string | null;
+  /** With `schedule_id`: the tick (RFC 3339), or null for a manual trigger. */
+  schedule_tick?: string | null;
 }

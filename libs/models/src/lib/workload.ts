@@ -57,6 +57,8 @@ export interface Workload {
   failureCount: number;
   workerId: string | null;
   idempotencyKey: string | null;
+  /** The schedule whose tick created the workload; null when it was submitted directly. */
+  scheduleId: string | null;
   labels: Record<string, string>;
   pendingReason: string | null;
   lastCheckpoint: CheckpointSummary | null;

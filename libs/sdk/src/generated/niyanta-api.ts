@@ -376,6 +376,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List schedules
+         * @description The caller's schedules, newest first; page with `limit` and `next_cursor`.
+         */
+        get: operations["listSchedules"];
+        put?: never;
+        /**
+         * Create a schedule
+         * @description Stores a cron schedule; the leader submits `workload` at every tick, exactly once per tick (the tick is the idempotency key of the workload it creates, and the workload carries `schedule_id`). A tick missed while no leader ran fires once on recovery. The tier bounds how many schedules a customer keeps (`quota_exceeded`, 429); a taken name is 409 `conflict`. An invalid expression, time zone or workload is 400 and creates nothing.
+         */
+        post: operations["createSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a schedule
+         * @description One schedule with `next_run_at` and its latest runs (`last_runs`, newest first).
+         */
+        get: operations["getSchedule"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a schedule
+         * @description No more ticks fire. Workloads it created stay, with their `schedule_id`.
+         */
+        delete: operations["deleteSchedule"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a schedule
+         * @description Changes the given fields. A new `cron`, `timezone` or `paused` recomputes `next_run_at` from now; other changes keep the due tick.
+         */
+        patch: operations["updateSchedule"];
+        trace?: never;
+    };
+    "/v1/schedules/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a schedule
+         * @description No tick fires while paused (`next_run_at` is null); pausing a paused schedule changes nothing.
+         */
+        post: operations["pauseSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a schedule
+         * @description Ticks resume from the next one after now; ticks that passed while paused are not fired.
+         */
+        post: operations["resumeSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a schedule now
+         * @description Submits the schedule's workload now, outside its ticks (also while paused). `cancel_previous` cancels an unfinished previous run first; `skip` does not hold back an explicit trigger. With an Idempotency-Key header a retried request creates nothing more.
+         */
+        post: operations["triggerSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stream": {
         parameters: {
             query?: never;
@@ -1038,6 +1150,38 @@ export interface components {
              */
             tier: string;
         };
+        CreateScheduleDto: {
+            /**
+             * @description Cron expression: 5 fields `minute hour day-of-month month day-of-week` (minute granularity) or 6 with seconds first. Ranges, lists, steps and names (`MON`, `JAN`) are accepted; a day-of-month and a day-of-week both set fire on either.
+             * @example 30 2 * * *
+             */
+            cron: string;
+            /**
+             * @description Unique among the caller's schedules.
+             * @example nightly-report
+             */
+            name: string;
+            /**
+             * @description While the previous tick's workload has not finished: `skip` creates nothing for this tick, `allow` creates it anyway, `cancel_previous` cancels the previous one and creates this one.
+             * @default skip
+             * @example skip
+             */
+            overlap?: components["schemas"]["ScheduleOverlap"];
+            /**
+             * @description Create it paused (no ticks until resumed).
+             * @default false
+             * @example false
+             */
+            paused?: boolean;
+            /**
+             * @description IANA time zone the expression is read in; ticks follow its daylight-saving changes (a time skipped by spring-forward fires at the jump, a time repeated by fall-back fires once).
+             * @default UTC
+             * @example Europe/London
+             */
+            timezone?: string;
+            /** @description What each tick submits, as `POST /v1/workloads` takes it (validated now against the type's config). */
+            workload: components["schemas"]["ScheduledWorkloadDto"];
+        };
         CustomerDto: {
             /**
              * Format: date-time
@@ -1317,8 +1461,149 @@ export interface components {
              */
             workers: number;
         };
+        ScheduleDto: {
+            /**
+             * Format: date-time
+             * @example 2026-01-30T09:00:00.000Z
+             */
+            created_at: string;
+            /** @example 30 2 * * * */
+            cron: string;
+            /**
+             * Format: uuid
+             * @example 6f1c2a9e-8d3b-4b8e-9f0a-1c2d3e4f5a6b
+             */
+            id: string;
+            /** @description The latest runs, newest first (on `GET /v1/schedules/{id}` only). */
+            last_runs?: components["schemas"]["ScheduleRunDto"][];
+            /**
+             * Format: date-time
+             * @description The latest tick fired or skipped.
+             * @example 2026-01-31T02:30:00.000Z
+             */
+            last_tick_at: string | null;
+            /** @example nightly-report */
+            name: string;
+            /**
+             * Format: date-time
+             * @description The next tick; null while paused.
+             * @example 2026-02-01T02:30:00.000Z
+             */
+            next_run_at: string | null;
+            /** @example skip */
+            overlap: components["schemas"]["ScheduleOverlap"];
+            /** @example false */
+            paused: boolean;
+            /** @example Europe/London */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-30T09:00:00.000Z
+             */
+            updated_at: string;
+            workload: components["schemas"]["ScheduledWorkloadDto"];
+        };
+        ScheduledWorkloadDto: {
+            /** @description Which workers may run it and which are preferred. */
+            affinity?: components["schemas"]["AffinityDto"];
+            /** @description This workload's own checkpoint policy; a field left out keeps the type's (GET /v1/workload-types), null turns that trigger off. */
+            checkpoint_policy?: components["schemas"]["CheckpointPolicyDto"];
+            /**
+             * @description Input handed to the workload, a JSON object. At most 100,000 properties in all, 32 levels of nesting, strings of 262,144 characters and property names of 1,024; no NUL characters, lone surrogates or `__proto__`/`constructor`/`prototype` keys.
+             * @default {}
+             * @example {
+             *       "duration_ms": 1000
+             *     }
+             */
+            input?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Free-form string labels for the caller (at most 32); filter lists by them.
+             * @example {
+             *       "run": "nightly",
+             *       "team": "search"
+             *     }
+             */
+            labels?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: int32
+             * @description Retries after a failed attempt before the workload is FAILED. Defaults to the type's.
+             * @example 3
+             */
+            max_retries?: number;
+            /**
+             * Format: int32
+             * @description Higher runs first. Defaults to the type's default priority.
+             * @example 500
+             */
+            priority?: number;
+            /**
+             * @description Preferred region (a worker elsewhere may still run it).
+             * @example eu-west-1
+             */
+            region?: string;
+            /**
+             * @description A registered workload type (see GET /v1/workload-types).
+             * @example sleep
+             */
+            workload_type: string;
+        };
+        ScheduleListDto: {
+            items: components["schemas"]["ScheduleDto"][];
+            /**
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             * @example 6f1c2a9e-8d3b-4b8e-9f0a-1c2d3e4f5a6b
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * @description While the previous tick's workload has not finished: `skip` creates nothing for this tick, `allow` creates it anyway, `cancel_previous` cancels the previous one and creates this one.
+         * @enum {string}
+         */
+        ScheduleOverlap: "skip" | "allow" | "cancel_previous";
+        ScheduleRunDto: {
+            /**
+             * Format: date-time
+             * @example 2026-01-31T02:31:12.512Z
+             */
+            completed_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T02:30:00.041Z
+             */
+            created_at: string;
+            /** @example COMPLETED */
+            status: components["schemas"]["WorkloadStatus"];
+            /**
+             * Format: date-time
+             * @description The tick it was created for; null for a manual trigger.
+             * @example 2026-01-31T02:30:00.000Z
+             */
+            tick: string | null;
+            /**
+             * Format: uuid
+             * @example 0b6f8e0e-2f63-4f7e-9f5c-6a0a3c1d2e4f
+             */
+            workload_id: string;
+        };
         /** @description A message of `GET /v1/stream`: the opening snapshot, then updates. */
         StreamMessage: components["schemas"]["StreamSnapshotMessageDto"] | components["schemas"]["StreamUpdateMessageDto"];
+        StreamScheduleFireDto: {
+            /**
+             * Format: uuid
+             * @example 6f1c2a9e-8d3b-4b8e-9f0a-1c2d3e4f5a6b
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description The tick; null for a manual trigger.
+             * @example 2026-01-31T02:30:00.000Z
+             */
+            tick: string | null;
+        };
         StreamSnapshotMessageDto: {
             /**
              * Format: int32
@@ -1548,12 +1833,58 @@ export interface components {
         TierListDto: {
             items: components["schemas"]["TierDto"][];
         };
+        TriggerScheduleResponseDto: {
+            /**
+             * Format: uuid
+             * @description The previous run, cancelled by `cancel_previous`.
+             * @example null
+             */
+            cancelled_workload_id: string | null;
+            /**
+             * Format: uuid
+             * @description The workload created now.
+             * @example 0b6f8e0e-2f63-4f7e-9f5c-6a0a3c1d2e4f
+             */
+            workload_id: string;
+        };
         UpdateCustomerDto: {
             /**
              * @description A defined tier; takes effect within seconds on every replica and at the scheduler's next sweep.
              * @example premium
              */
             tier: string;
+        };
+        UpdateScheduleDto: {
+            /**
+             * @description Cron expression: 5 fields `minute hour day-of-month month day-of-week` (minute granularity) or 6 with seconds first. Ranges, lists, steps and names (`MON`, `JAN`) are accepted; a day-of-month and a day-of-week both set fire on either.
+             * @example 30 2 * * *
+             */
+            cron?: string;
+            /**
+             * @description Unique among the caller's schedules.
+             * @example nightly-report
+             */
+            name?: string;
+            /**
+             * @description While the previous tick's workload has not finished: `skip` creates nothing for this tick, `allow` creates it anyway, `cancel_previous` cancels the previous one and creates this one.
+             * @default skip
+             * @example skip
+             */
+            overlap?: components["schemas"]["ScheduleOverlap"];
+            /**
+             * @description Create it paused (no ticks until resumed).
+             * @default false
+             * @example false
+             */
+            paused?: boolean;
+            /**
+             * @description IANA time zone the expression is read in; ticks follow its daylight-saving changes (a time skipped by spring-forward fires at the jump, a time repeated by fall-back fires once).
+             * @default UTC
+             * @example Europe/London
+             */
+            timezone?: string;
+            /** @description What each tick submits, as `POST /v1/workloads` takes it (validated now against the type's config). */
+            workload?: components["schemas"]["ScheduledWorkloadDto"];
         };
         UpdateWorkloadTypeDto: {
             /**
@@ -1777,6 +2108,12 @@ export interface components {
             /** @example eu-west-1 */
             region: string | null;
             /**
+             * Format: uuid
+             * @description The schedule whose tick created this workload (its idempotency key names the tick); null when submitted directly.
+             * @example null
+             */
+            schedule_id: string | null;
+            /**
              * Format: date-time
              * @example null
              */
@@ -1967,6 +2304,12 @@ export interface components {
             /** @example eu-west-1 */
             region: string | null;
             /**
+             * Format: uuid
+             * @description The schedule whose tick created this workload (its idempotency key names the tick); null when submitted directly.
+             * @example null
+             */
+            schedule_id: string | null;
+            /**
              * Format: date-time
              * @example null
              */
@@ -2089,6 +2432,8 @@ export interface components {
              * @example 0.5
              */
             progress: number;
+            /** @description Present on the update of a workload a schedule just created (a schedule fire): the schedule and its tick. */
+            schedule?: components["schemas"]["StreamScheduleFireDto"];
             /** @example RUNNING */
             status: components["schemas"]["WorkloadStatus"];
             /**
@@ -3331,6 +3676,665 @@ export interface operations {
             };
             /** @description The customer is suspended (`forbidden`). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleListDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    createSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateScheduleDto"];
+            };
+        };
+        responses: {
+            /** @description Created, with `next_run_at`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The workload's status does not allow this (`invalid_state`); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A body that is not `application/json`, or a Content-Encoding the server does not decode (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    getSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Schedule id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedule. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Schedule id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    updateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Schedule id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateScheduleDto"];
+            };
+        };
+        responses: {
+            /** @description The schedule after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The workload's status does not allow this (`invalid_state`); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A body that is not `application/json`, or a Content-Encoding the server does not decode (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    pauseSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Schedule id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The paused schedule. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    resumeSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Schedule id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resumed schedule, with `next_run_at`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limited (`rate_limited`): the customer's tier allows no request now, or the client address failed authentication too often; see Retry-After. Every customer response carries X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description A dependency is down (`dependency_unavailable`); nothing was applied. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    triggerSchedule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the trigger safe to retry (1–200 characters). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Schedule id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workload created (or, for a repeated key, the first one). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TriggerScheduleResponseDto"];
+                };
+            };
+            /** @description Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The customer is suspended (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such resource for this caller (`not_found`). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,11 @@ import { retryingFetch, type RetryOptions } from './retrying-fetch';
 import {
   TERMINAL_STATUSES,
   type BatchCancelResult,
+  type CreateScheduleRequest,
+  type Schedule,
+  type SchedulePage,
+  type ScheduleTriggerResult,
+  type UpdateScheduleRequest,
   type Checkpoint,
   type ListWorkloadsQuery,
   type TypedSubmitRequest,
@@ -259,6 +264,64 @@ export class NiyantaClient<TInputs extends WorkloadInputs = UntypedWorkloadInput
       if (left <= 0) throw new NiyantaTimeoutError(`workload ${id} was still ${workload.status} after ${timeoutMs} ms`, workload);
       await abortableDelay(Math.min(pollMs, left), options.signal);
     }
+  }
+
+  /**
+   * Creates a cron schedule: the leader submits `workload` at every tick, exactly once per tick.
+   * `cron` has 5 fields, or 6 with seconds first; `timezone` is an IANA zone (default UTC).
+   */
+  createSchedule(schedule: CreateScheduleRequest): Promise<Schedule> {
+    return unwrap(this.api.POST('/v1/schedules', { body: schedule }));
+  }
+
+  /** One schedule, with `next_run_at` and its latest runs (`last_runs`). */
+  getSchedule(id: string): Promise<Schedule> {
+    return unwrap(this.api.GET('/v1/schedules/{id}', { params: { path: { id } } }));
+  }
+
+  /** One page of schedules, newest first (`next_cursor` continues). */
+  listSchedules(query: { limit?: number; cursor?: string } = {}): Promise<SchedulePage> {
+    return unwrap(this.api.GET('/v1/schedules', { params: { query } }));
+  }
+
+  /** Every schedule, newest first, fetching pages as the loop advances. */
+  async *listAllSchedules(): AsyncGenerator<Schedule> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listSchedules(cursor === undefined ? {} : { cursor });
+      yield* page.items;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  /** Changes the given fields; a new `cron`, `timezone` or `paused` recomputes `next_run_at`. */
+  updateSchedule(id: string, change: UpdateScheduleRequest): Promise<Schedule> {
+    return unwrap(this.api.PATCH('/v1/schedules/{id}', { params: { path: { id } }, body: change }));
+  }
+
+  /** Deletes a schedule; the workloads it created stay. */
+  async deleteSchedule(id: string): Promise<void> {
+    const result = await this.api.DELETE('/v1/schedules/{id}', { params: { path: { id } } });
+    if (!result.response.ok) await unwrap(Promise.resolve(result as FetchResult<never>));
+  }
+
+  /** Pauses a schedule: no tick fires until it is resumed. */
+  pauseSchedule(id: string): Promise<Schedule> {
+    return unwrap(this.api.POST('/v1/schedules/{id}/pause', { params: { path: { id } } }));
+  }
+
+  /** Resumes a schedule from its next tick after now (ticks missed while paused do not fire). */
+  resumeSchedule(id: string): Promise<Schedule> {
+    return unwrap(this.api.POST('/v1/schedules/{id}/resume', { params: { path: { id } } }));
+  }
+
+  /** Runs a schedule now, outside its ticks; with `idempotencyKey` a retried call creates nothing more. */
+  triggerSchedule(id: string, options: { idempotencyKey?: string } = {}): Promise<ScheduleTriggerResult> {
+    return unwrap(
+      this.api.POST('/v1/schedules/{id}/trigger', {
+        params: { path: { id }, header: options.idempotencyKey === undefined ? {} : { 'Idempotency-Key': options.idempotencyKey } },
+      }),
+    );
   }
 
   /**

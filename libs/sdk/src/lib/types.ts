@@ -35,6 +35,17 @@ export type StreamUpdateMessage = Schemas['StreamUpdateMessageDto'];
 /** A workload's state as stream messages carry it. */
 export type WorkloadUpdate = Schemas['WorkloadUpdateDto'];
 
+/** A cron schedule (`/v1/schedules`). */
+export type Schedule = Schemas['ScheduleDto'];
+/** The body of `POST /v1/schedules`. */
+export type CreateScheduleRequest = Schemas['CreateScheduleDto'];
+/** The body of `PATCH /v1/schedules/{id}` (any subset of the create body). */
+export type UpdateScheduleRequest = Schemas['UpdateScheduleDto'];
+/** One page of `GET /v1/schedules`. */
+export type SchedulePage = Schemas['ScheduleListDto'];
+/** What `POST /v1/schedules/{id}/trigger` created. */
+export type ScheduleTriggerResult = Schemas['TriggerScheduleResponseDto'];
+
 /** Throughput and latency per time bucket (`GET /v1/analytics/summary`). */
 export type AnalyticsSummary = Schemas['AnalyticsSummaryDto'];
 /** One bucket of an analytics summary. */

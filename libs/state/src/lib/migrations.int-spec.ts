@@ -15,6 +15,7 @@ const TABLES = [
   'coordinator_state',
   'customers',
   'rate_limit_buckets',
+  'schedules',
   'tiers',
   'workers',
   'workload_configs',

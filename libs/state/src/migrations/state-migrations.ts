@@ -8,6 +8,7 @@ import { WorkloadsFillfactor1796300000000 } from './1796300000000-WorkloadsFillf
 import { AnalyticsRollups1796400000000 } from './1796400000000-AnalyticsRollups';
 import { AnalyticsOperatorRollups1796500000000 } from './1796500000000-AnalyticsOperatorRollups';
 import { WorkloadDependencies1796600000000 } from './1796600000000-WorkloadDependencies';
+import { Schedules1796700000000 } from './1796700000000-Schedules';
 
 /**
  * Every migration, oldest first. A landed migration is never edited: add a new one and append it.
@@ -23,4 +24,5 @@ export const STATE_MIGRATIONS = [
   AnalyticsRollups1796400000000,
   AnalyticsOperatorRollups1796500000000,
   WorkloadDependencies1796600000000,
+  Schedules1796700000000,
 ] as const;

@@ -31,6 +31,7 @@ function workload(id: string, attempt: number): Workload {
     failureCount: 0,
     workerId: 'w1',
     idempotencyKey: null,
+    scheduleId: null,
     labels: {},
     pendingReason: null,
     lastCheckpoint: null,

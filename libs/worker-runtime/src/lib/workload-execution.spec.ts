@@ -127,6 +127,7 @@ function workload(): Workload {
     failureCount: 0,
     workerId: 'w1',
     idempotencyKey: null,
+    scheduleId: null,
     labels: {},
     pendingReason: null,
     lastCheckpoint: null,

@@ -47,6 +47,9 @@ export function parseWorkloadEvent(message: MessageEnvelope<unknown>, customerId
     output: p['output'] === undefined ? null : (p['output'] as WorkloadEventPayload['output']),
     error: isRecord(error) && typeof error['code'] === 'string' && typeof error['message'] === 'string' ? { code: error['code'], message: error['message'] } : null,
     occurred_at: typeof p['occurred_at'] === 'string' ? p['occurred_at'] : message.sent_at,
+    ...(typeof p['schedule_id'] === 'string'
+      ? { schedule_id: p['schedule_id'], schedule_tick: typeof p['schedule_tick'] === 'string' ? p['schedule_tick'] : null }
+      : {}),
   };
 }
 

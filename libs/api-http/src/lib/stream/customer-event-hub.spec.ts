@@ -1,6 +1,7 @@
 import { InProcessBroker } from '@niyanta/broker';
 import { createEnvelope, MessageType, Subjects, type WorkloadEventPayload } from '@niyanta/models';
 import { CustomerEventHub, parseWorkloadEvent } from './customer-event-hub.service';
+import { updateFromEvent } from './stream-message.mapper';
 
 const CUSTOMER = '5d7e3a52-1c1f-4c3b-a0de-9d1b8f1f3a77';
 const OTHER = '0b6f8e0e-2f63-4f7e-9f5c-6a0a3c1d2e4f';
@@ -22,6 +23,14 @@ function payload(overrides: Partial<WorkloadEventPayload> = {}): WorkloadEventPa
 describe(parseWorkloadEvent.name, () => {
   it('accepts a well-formed event of the customer', () => {
     expect(parseWorkloadEvent(createEnvelope(MessageType.WorkloadEvent, payload()), CUSTOMER)).toEqual({ ...payload(), output: null, error: null });
+  });
+
+  it('keeps a schedule fire’s schedule and tick, and the stream update carries them', () => {
+    const fire = payload({ status: 'PENDING', worker_id: null, schedule_id: OTHER, schedule_tick: '2026-01-31T12:00:00.000Z' });
+    const parsed = parseWorkloadEvent(createEnvelope(MessageType.WorkloadEvent, fire), CUSTOMER);
+    expect(parsed).toMatchObject({ schedule_id: OTHER, schedule_tick: '2026-01-31T12:00:00.000Z' });
+    expect(updateFromEvent(parsed as WorkloadEventPayload).schedule).toEqual({ id: OTHER, tick: '2026-01-31T12:00:00.000Z' });
+    expect(updateFromEvent(payload())).not.toHaveProperty('schedule');
   });
 
   it('rejects another customer’s event, other message types and malformed payloads', () => {

@@ -1,7 +1,16 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ALL_WORKLOAD_STATUSES, WorkloadStatus } from '@niyanta/models';
 import { ANY_JSON_VALUE } from '../common/json-value.schema';
 import { WorkloadErrorDto } from '../workloads/dto/workload.dto';
+
+/** A schedule fire, on the stream: which schedule created the workload, for which tick. */
+export class StreamScheduleFireDto {
+  @ApiProperty({ format: 'uuid', example: '6f1c2a9e-8d3b-4b8e-9f0a-1c2d3e4f5a6b' })
+  id!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The tick; null for a manual trigger.', example: '2026-01-31T02:30:00.000Z' })
+  tick!: string | null;
+}
 
 /** The state of one workload in a stream message (a workload without its input and settings). */
 export class WorkloadUpdateDto {
@@ -31,6 +40,12 @@ export class WorkloadUpdateDto {
 
   @ApiProperty({ format: 'date-time', description: 'When the workload reached this state.', example: '2026-01-31T12:00:00.000Z' })
   updated_at!: string;
+
+  @ApiPropertyOptional({
+    type: StreamScheduleFireDto,
+    description: 'Present on the update of a workload a schedule just created (a schedule fire): the schedule and its tick.',
+  })
+  schedule?: StreamScheduleFireDto;
 }
 
 /** The first message of every connection: the matching workloads as they are now. */

@@ -29,6 +29,7 @@ export function updateFromEvent(event: WorkloadEventPayload): WorkloadUpdateDto 
     output: event.output ?? null,
     error: event.error ?? null,
     updated_at: event.occurred_at,
+    ...(event.schedule_id ? { schedule: { id: event.schedule_id, tick: event.schedule_tick ?? null } } : {}),
   };
 }
 

@@ -22,6 +22,7 @@ function workload(id: string): Workload {
     failureCount: 0,
     workerId: null,
     idempotencyKey: null,
+    scheduleId: null,
     labels: {},
     pendingReason: null,
     lastCheckpoint: null,

@@ -105,6 +105,23 @@ export class WorkloadSubmissionService {
     return { workload, created: result.created };
   }
 
+  /**
+   * Checks a submit body as {@link submit} would (registered type, input schema, the tier's highest
+   * priority, consistent affinity) without storing anything: for bodies stored to be submitted
+   * later, such as a schedule's workload. Error paths start with `prefix` (e.g. `workload.`).
+   */
+  async assertSubmittable(principal: CustomerPrincipal, dto: Omit<SubmitWorkloadDto, 'idempotency_key'>, prefix: string): Promise<void> {
+    const configs = await this.typeConfigs([dto.workload_type]);
+    if (!configs.has(dto.workload_type)) {
+      throw unknownTypes([{ path: `${prefix}workload_type`, message: `workload type "${dto.workload_type}" is not registered` }]);
+    }
+    assertInputsMatchSchemas([dto], configs, () => prefix);
+    const tier = await this.tiers.tier(principal.tier);
+    const tooHigh = priorityProblems([dto], tier.maxPriority, () => `${prefix}priority`);
+    if (tooHigh.length > 0) throw priorityTooHigh(tooHigh, tier.maxPriority);
+    assertConsistentAffinity([dto], () => prefix);
+  }
+
   /** Submits all items in one statement, or none (any invalid item rejects the whole batch). */
   async submitBatch(principal: CustomerPrincipal, items: readonly SubmitWorkloadDto[], meta: RequestMeta): Promise<WorkloadDto[]> {
     const duplicates: ErrorDetail[] = [];

@@ -3,7 +3,7 @@ import { toWorkloadDto } from './workload.mapper';
 
 const SPEC_FIELDS = [
   'id', 'customer_id', 'workload_type', 'status', 'priority', 'input', 'output', 'error', 'progress', 'progress_message',
-  'affinity', 'region', 'max_retries', 'attempt', 'worker_id', 'idempotency_key', 'labels', 'last_checkpoint',
+  'affinity', 'region', 'max_retries', 'attempt', 'worker_id', 'idempotency_key', 'schedule_id', 'labels', 'last_checkpoint',
   'created_at', 'scheduled_at', 'started_at', 'completed_at', 'updated_at',
 ];
 
@@ -27,6 +27,7 @@ function workload(overrides: Partial<Workload> = {}): Workload {
     failureCount: 1,
     workerId: 'w1',
     idempotencyKey: null,
+    scheduleId: null,
     labels: { team: 'x' },
     pendingReason: null,
     lastCheckpoint: { sequence: 4, sizeBytes: 100, createdAt: at },

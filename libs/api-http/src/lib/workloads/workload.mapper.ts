@@ -33,6 +33,7 @@ export function toWorkloadDto(workload: Workload): WorkloadDto {
     failure_count: workload.failureCount,
     worker_id: workload.workerId,
     idempotency_key: workload.idempotencyKey,
+    schedule_id: workload.scheduleId,
     labels: workload.labels,
     pending_reason: shownPendingReason(workload.status, workload.pendingReason),
     last_checkpoint: workload.lastCheckpoint

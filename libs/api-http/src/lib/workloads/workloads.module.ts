@@ -29,5 +29,7 @@ import { WorkloadsController } from './workloads.controller';
     WorkloadQueriesService,
     WorkloadCommandsService,
   ],
+  // The schedules resource submits through the same checks and announces through the same notifier.
+  exports: [WorkloadSubmissionService, WorkloadNotifier],
 })
 export class WorkloadsModule {}

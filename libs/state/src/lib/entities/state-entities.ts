@@ -5,6 +5,7 @@ import { CheckpointEntity } from './checkpoint.entity';
 import { CoordinatorStateEntity } from './coordinator-state.entity';
 import { CustomerEntity } from './customer.entity';
 import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
+import { ScheduleEntity } from './schedule.entity';
 import { TierEntity } from './tier.entity';
 import { WorkerEntity } from './worker.entity';
 import { WorkloadConfigEntity } from './workload-config.entity';
@@ -13,7 +14,7 @@ import { WorkloadDependencyEntity } from './workload-dependency.entity';
 
 export { ApiKeyEntity, AuditEventEntity, CheckpointEntity, CoordinatorStateEntity, CustomerEntity };
 export { WorkerEntity, WorkloadConfigEntity, WorkloadDependencyEntity, WorkloadEntity };
-export { RateLimitBucketEntity, TierEntity };
+export { RateLimitBucketEntity, ScheduleEntity, TierEntity };
 export { AnalyticsOperatorRollupEntity, AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity };
 export type { AuditActorType } from './audit-event.entity';
 export type { CheckpointStorage } from './checkpoint.entity';
@@ -36,4 +37,5 @@ export const STATE_ENTITIES = [
   AnalyticsWorkerRollupEntity,
   AnalyticsWatermarkEntity,
   WorkloadDependencyEntity,
+  ScheduleEntity,
 ] as const;

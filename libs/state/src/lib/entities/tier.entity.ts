@@ -37,6 +37,10 @@ export class TierEntity {
   @Column({ name: 'max_fleet_share', type: 'double precision', default: TIER_LIMIT_DEFAULTS.maxFleetShare })
   maxFleetShare!: number;
 
+  /** Schedules one customer may keep. */
+  @Column({ name: 'max_schedules', type: 'integer', default: 100 })
+  maxSchedules!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -36,6 +36,8 @@ import { ACTIVE_STATUS_SQL } from '../repositories/status-sql';
 @Index('idx_workloads_labels', ['labels'], { type: 'gin' })
 // Dependents still waiting for a parent: what the leader's dependency sweep walks (dependents only).
 @Index('idx_workloads_waiting_parents', ['customerId'], { where: `"waiting_parents" > 0` })
+// A schedule's last runs; partial, so workloads submitted directly add no index entry.
+@Index('idx_workloads_schedule_created', ['scheduleId', 'createdAt'], { where: `"schedule_id" IS NOT NULL` })
 export class WorkloadEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_workloads' })
   id!: string;
@@ -105,6 +107,10 @@ export class WorkloadEntity {
 
   @Column({ name: 'idempotency_key', type: 'text', nullable: true })
   idempotencyKey!: string | null;
+
+  /** The schedule whose tick created it (its idempotency key names the tick); null when submitted directly. */
+  @Column({ name: 'schedule_id', type: 'uuid', nullable: true })
+  scheduleId!: string | null;
 
   /** Why the scheduler cannot place it (no worker has the type, tags never match, ...). */
   @Column({ name: 'pending_reason', type: 'text', nullable: true })

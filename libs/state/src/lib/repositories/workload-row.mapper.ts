@@ -28,6 +28,8 @@ export interface WorkloadRow {
   failure_count: number;
   worker_id: string | null;
   idempotency_key: string | null;
+  /** The schedule whose tick created it; null for a workload submitted directly. */
+  schedule_id: string | null;
   pending_reason: string | null;
   last_checkpoint_sequence: number | null;
   last_checkpoint_size_bytes: number | null;
@@ -70,6 +72,7 @@ export function workloadColumns(alias?: string, omit: readonly (keyof WorkloadRo
     'failure_count',
     'worker_id',
     'idempotency_key',
+    'schedule_id',
     'pending_reason',
     'last_checkpoint_sequence',
     'last_checkpoint_size_bytes',
@@ -116,6 +119,7 @@ export function toWorkload(row: WorkloadRow): Workload {
     failureCount: row.failure_count,
     workerId: row.worker_id,
     idempotencyKey: row.idempotency_key,
+    scheduleId: row.schedule_id ?? null,
     labels: row.labels ?? {},
     pendingReason: row.pending_reason,
     lastCheckpoint:

@@ -79,6 +79,15 @@ export class WorkloadDto {
   @ApiProperty({ type: String, nullable: true, example: 'nightly-2026-01-31' })
   idempotency_key!: string | null;
 
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The schedule whose tick created this workload (its idempotency key names the tick); null when submitted directly.',
+    example: null,
+  })
+  schedule_id!: string | null;
+
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'search' } })
   labels!: Record<string, string>;
 
