@@ -18,6 +18,8 @@ export interface AssignmentSource {
   attempt: number;
   workerId: string;
   input: JsonObject;
+  /** The customer's tier (null: unknown). */
+  tier?: string | null;
 }
 
 /**
@@ -53,6 +55,7 @@ export class LeaderMessages {
             attempt: assignment.attempt,
             input: assignment.input,
             generation,
+            ...(assignment.tier ? { tier: assignment.tier } : {}),
           })),
         };
         return this.broker.publishDurable(

@@ -360,7 +360,7 @@ export class SchedulerTerm {
    * workload moved on, the worker stopped accepting) give their reservations back and are
    * re-read next pass; if the write fails, everything is put back as it was.
    */
-  private async write(plan: PassPlan): Promise<ScheduledWorkload[]> {
+  private async write(plan: PassPlan): Promise<Array<ScheduledWorkload & { tier: string }>> {
     if (plan.placements.length === 0) return [];
     const { repository, metrics } = this.deps;
     let scheduled: ScheduledWorkload[];
@@ -380,10 +380,12 @@ export class SchedulerTerm {
     }
     const written = new Set(scheduled.map((workload) => workload.id));
     const now = Date.now() + this.clockOffsetMs;
+    // The tier rides in the assignment so the worker labels its latency histograms without a read.
+    const tiers = new Map<string, string>();
     let stale = 0;
     for (const placement of plan.placements) {
       if (written.has(placement.entry.id)) {
-        this.recordPlacement(placement, now);
+        tiers.set(placement.entry.id, this.recordPlacement(placement, now));
         continue;
       }
       stale++;
@@ -395,11 +397,11 @@ export class SchedulerTerm {
     }
     if (scheduled.length > 0) metrics.decisions.inc({ outcome: 'scheduled' }, scheduled.length);
     if (stale > 0) metrics.decisions.inc({ outcome: 'stale' }, stale);
-    return scheduled;
+    return scheduled.map((workload) => ({ ...workload, tier: tiers.get(workload.id) ?? 'unknown' }));
   }
 
-  /** Scheduling latency and soft-affinity outcome of one written placement. */
-  private recordPlacement(placement: PassPlan['placements'][number], now: number): void {
+  /** Scheduling latency and soft-affinity outcome of one written placement; returns its tier's name. */
+  private recordPlacement(placement: PassPlan['placements'][number], now: number): string {
     const { payload } = placement.entry;
     const tier = this.quota.tier(payload.tier).name;
     this.deps.schedulerMetrics.latency.observe({ tier }, Math.max(0, now - payload.pendingSince) / 1000);
@@ -410,6 +412,7 @@ export class SchedulerTerm {
       placement.regionMatch,
     );
     if (result !== null) this.deps.schedulerMetrics.softAffinity.inc({ result });
+    return tier;
   }
 
   /** Refreshes the queue gauges (depth and oldest wait by tier and type), at most once a second. */

@@ -62,6 +62,8 @@ export interface AssignmentPayload {
   input: JsonObject;
   /** Leader generation that made the assignment (for diagnostics; the database fences). */
   generation: number;
+  /** The customer's tier when it was placed, for the worker's latency metrics (absent from older leaders). */
+  tier?: string;
 }
 
 /**

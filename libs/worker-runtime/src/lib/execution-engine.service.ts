@@ -18,7 +18,7 @@ import type { AbortKind } from './execution-outcome';
 import { CheckpointPersistence } from './checkpoint-persistence.service';
 import { MicroBatcher } from './micro-batcher';
 import { parseAssignments, parseControl, workloadEvent } from './worker-messages';
-import { WorkerMetrics } from './worker-metrics';
+import { UNKNOWN_TIER, WorkerMetrics } from './worker-metrics';
 import { WORKER_RUNTIME_OPTIONS, type ResolvedWorkerRuntimeOptions } from './worker-runtime.options';
 import { createWorkloadLogger } from './workload-logger';
 import { WorkloadExecution, type ExecutionResult } from './workload-execution';
@@ -204,7 +204,12 @@ export class ExecutionEngine {
       );
       return;
     }
-    const execution = this.launch(started, definition, message.type === MessageType.Assignment ? message.correlation_id : assignment.workload_id);
+    const execution = this.launch(
+      started,
+      definition,
+      message.type === MessageType.Assignment ? message.correlation_id : assignment.workload_id,
+      assignment.tier ?? UNKNOWN_TIER,
+    );
     const early = this.earlyControls.get(assignment.workload_id);
     this.earlyControls.delete(assignment.workload_id);
     if (early !== undefined) this.applyControl(execution, early);
@@ -318,8 +323,10 @@ export class ExecutionEngine {
     return undefined;
   }
 
-  private launch(started: ExecutionStart, definition: WorkloadDefinition, correlationId: string): WorkloadExecution {
+  private launch(started: ExecutionStart, definition: WorkloadDefinition, correlationId: string, tier: string): WorkloadExecution {
     const { workload } = started;
+    this.metrics.attemptStarted(tier, workload.workloadType, workload.createdAt, workload.startedAt);
+    const startedAt = performance.now();
     const execution = new WorkloadExecution(started, definition, this.options.workerId, {
       executions: {
         reportProgress: (fence, progress, message) => this.progress.submit({ fence, progress, message }),
@@ -352,7 +359,10 @@ export class ExecutionEngine {
         this.logger.error(`execution of ${workload.id} failed unexpectedly: ${String(error)}`);
         return { outcome: 'write_failed', workload: null };
       })
-      .then((result) => this.finished(key, execution, result, correlationId));
+      .then((result) => {
+        this.metrics.attemptEnded(tier, workload.workloadType, result.outcome, (performance.now() - startedAt) / 1000, result.workload);
+        this.finished(key, execution, result, correlationId);
+      });
     return execution;
   }
 

@@ -64,6 +64,7 @@ function parseAssignmentPayload(p: unknown): AssignmentPayload | null {
     attempt: p['attempt'],
     input: isRecord(p['input']) ? (p['input'] as JsonObject) : {},
     generation: typeof p['generation'] === 'number' ? p['generation'] : 0,
+    ...(typeof p['tier'] === 'string' && p['tier'].length <= 64 ? { tier: p['tier'] } : {}),
   };
 }
 
