@@ -75,6 +75,7 @@ export class SchedulerTerm {
   private queueMetricsAt = -Infinity;
   /** Assignments and events of the last pass still being published (never rejects). */
   private delivering: Promise<void> = Promise.resolve();
+  private unwatchHeartbeats: () => void = () => undefined;
 
   constructor(
     private readonly term: LeaderTerm,
@@ -97,6 +98,7 @@ export class SchedulerTerm {
 
   /** Starts the first pass, which rebuilds the view from the database. */
   begin(): void {
+    this.unwatchHeartbeats = this.deps.schedulerMetrics.watchHeartbeats(() => this.view.oldestHeartbeatAgeMs());
     this.runner.trigger();
   }
 
@@ -120,6 +122,7 @@ export class SchedulerTerm {
 
   /** Stops passes; resolves when the current one has finished. */
   async end(): Promise<void> {
+    this.unwatchHeartbeats();
     await this.runner.stop();
     await this.delivering;
     this.queue.clear();
