@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { seedDevCustomer, serveApi } from '@niyanta/api-http';
 import { loadStandaloneConfig } from '@niyanta/config';
-import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { AppLauncher, flushLogs, ReadinessService, tcpCheck, useStructuredLogger } from '@niyanta/observability';
 import { ensureSchema, startEmbeddedPostgres } from '@niyanta/state';
 import { DataSource } from 'typeorm';
 import { SERVICE_NAME, StandaloneModule } from './standalone.module';
@@ -60,6 +60,10 @@ async function main(): Promise<void> {
     await seedDevCustomer(app.get(DataSource), keys.devApiKey);
     return app;
   });
+  // The banner is the last thing a developer reads: after the application is ready and after the
+  // log lines of its start (written asynchronously) have gone out.
+  await waitUntilReady(served.app.get(ReadinessService));
+  await flushLogs();
   process.stdout.write(
     startBanner({
       url: served.url,
@@ -71,6 +75,14 @@ async function main(): Promise<void> {
       inProcessBroker: config.natsServers === undefined,
     }),
   );
+}
+
+/** Resolves when every readiness check passes, or after a minute (the banner is printed anyway). */
+async function waitUntilReady(readiness: ReadinessService): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await readiness.report()).status !== 'ok' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 void main();
