@@ -30,6 +30,8 @@ export interface PendingWorkload {
    * backoff (the latest of `created_at`, `updated_at`, `not_before`). For the scheduling latency.
    */
   pendingSince: Date;
+  /** W3C `traceparent` of the submission (null: not traced). */
+  traceContext?: string | null;
 }
 
 /** `id` and `attempt` of a PENDING workload, for cheap reconciliation of the leader's queue. */
@@ -112,6 +114,7 @@ interface PendingRow {
   not_before: Date | null;
   created_at: Date;
   pending_since: Date;
+  trace_context: string | null;
 }
 
 interface WorkerRow {
@@ -145,7 +148,7 @@ const SCHEDULABLE_CUSTOMER = `(c.status IS NULL OR c.status = 'active')`;
 
 const PENDING_SELECT_COLUMNS = `
   SELECT w.id, w.customer_id, c.tier AS customer_tier, w.workload_type, w.priority, w.affinity, w.region,
-         w.attempt, w.pending_reason, w.not_before, w.created_at,
+         w.attempt, w.pending_reason, w.not_before, w.created_at, w.trace_context,
          GREATEST(w.created_at, w.updated_at, COALESCE(w.not_before, w.created_at)) AS pending_since`;
 
 const PENDING_SELECT = `${PENDING_SELECT_COLUMNS}
@@ -179,6 +182,7 @@ function toPending(row: PendingRow): PendingWorkload {
     notBefore: row.not_before,
     createdAt: row.created_at,
     pendingSince: row.pending_since,
+    traceContext: row.trace_context ?? null,
   };
 }
 

@@ -29,6 +29,8 @@ export interface NewWorkload {
   checkpointPolicy: Partial<CheckpointPolicy> | null;
   /** Recorded on the `workload.submitted` audit event. */
   actor: AuditActor;
+  /** W3C `traceparent` of the submission's span when tracing is on; stored for the leader and worker. */
+  traceContext?: string | null;
 }
 
 /** What became of one submission. */
@@ -56,13 +58,13 @@ WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
     id uuid, customer_id uuid, workload_type text, priority integer, input jsonb, affinity jsonb,
     labels jsonb, region text, max_retries integer, idempotency_key text, timeout_seconds integer,
-    checkpoint_policy jsonb, actor_type text, actor_id text, key_id uuid, request_id text)
+    checkpoint_policy jsonb, actor_type text, actor_id text, key_id uuid, request_id text, trace_context text)
 ),
 inserted AS (
   INSERT INTO workloads (id, customer_id, workload_type, status, priority, input, affinity, labels,
-                         region, max_retries, idempotency_key, timeout_seconds, checkpoint_policy)
+                         region, max_retries, idempotency_key, timeout_seconds, checkpoint_policy, trace_context)
   SELECT id, customer_id, workload_type, 'PENDING', priority, input, affinity, labels,
-         region, max_retries, idempotency_key, timeout_seconds, checkpoint_policy
+         region, max_retries, idempotency_key, timeout_seconds, checkpoint_policy, trace_context
     FROM input
   ON CONFLICT (customer_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING ${INSERTED_COLUMNS}
@@ -130,6 +132,8 @@ export class WorkloadSubmissionRepository {
       actor_id: item.actor.actorId,
       key_id: item.actor.keyId ?? null,
       request_id: item.actor.requestId ?? null,
+      // Left out when null: the JSON of a submission without tracing stays as it was.
+      ...(item.traceContext ? { trace_context: item.traceContext } : {}),
     }));
     const rows: Array<Omit<WorkloadRow, (typeof SENT_COLUMNS)[number]>> = await this.dataSource.query(SUBMIT_SQL, [JSON.stringify(payload)]);
     const sent = new Map(items.map((item, index) => [ids[index] as string, item]));
