@@ -14,3 +14,5 @@ export type { StandaloneConfig, StandaloneSettings } from './lib/standalone.conf
 export { parseBrokerFaults, parseByteSize, parseDuration } from './lib/env-parsers';
 export type { BrokerFaultRates } from './lib/env-parsers';
 export type { CheckpointSettings, CheckpointStorageSettings } from './lib/checkpoint.config';
+export { loadTracingConfig, TRACE_SAMPLERS } from './lib/tracing.config';
+export type { TraceSampler, TracingConfig } from './lib/tracing.config';

@@ -14,3 +14,5 @@ export { AppLauncher } from './lib/app-launcher';
 export type { AppLauncherOptions } from './lib/app-launcher';
 export { flushLogs } from './lib/logger.config';
 export { FrameworkQuietLogger, FRAMEWORK_DEBUG_CONTEXTS } from './lib/framework-log-level';
+export { SpanKind, startTracing, workloadTracer, WorkloadTracer } from './lib/tracing';
+export type { SamplerName, Span, TracingSettings } from './lib/tracing';
