@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { seedDevCustomer, serveApi } from '@niyanta/api-http';
-import { loadStandaloneConfig } from '@niyanta/config';
-import { AppLauncher, flushLogs, ReadinessService, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { loadStandaloneConfig, loadTracingConfig } from '@niyanta/config';
+import { AppLauncher, startTracing, flushLogs, ReadinessService, tcpCheck, useStructuredLogger } from '@niyanta/observability';
 import { ensureSchema, startEmbeddedPostgres } from '@niyanta/state';
 import { DataSource } from 'typeorm';
 import { SERVICE_NAME, StandaloneModule } from './standalone.module';
@@ -12,6 +12,7 @@ import { workloadDefinitions } from '@niyanta/worker-runtime';
 
 async function main(): Promise<void> {
   const config = AppLauncher.loadConfig(() => loadStandaloneConfig(process.env));
+  const tracing = AppLauncher.loadConfig(() => loadTracingConfig(process.env, SERVICE_NAME));
   const prettyLogs = process.stdout.isTTY === true;
   const launcher = await AppLauncher.start({
     serviceName: SERVICE_NAME,
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
     pretty: prettyLogs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
   });
+  // Registered first, so it runs last: spans ended while shutting down are exported too.
+  launcher.onShutdown(startTracing(tracing, SERVICE_NAME));
 
   let databaseUrl = config.databaseUrl;
   let embeddedDataDir: string | undefined;
