@@ -20,6 +20,8 @@ export interface AssignmentSource {
   input: JsonObject;
   /** The customer's tier (null: unknown). */
   tier?: string | null;
+  /** W3C `traceparent` of the assignment span when the workload is traced. */
+  trace?: string | null;
 }
 
 /**
@@ -56,6 +58,7 @@ export class LeaderMessages {
             input: assignment.input,
             generation,
             ...(assignment.tier ? { tier: assignment.tier } : {}),
+            ...(assignment.trace ? { trace: assignment.trace } : {}),
           })),
         };
         return this.broker.publishDurable(

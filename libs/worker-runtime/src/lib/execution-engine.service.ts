@@ -19,6 +19,8 @@ import { CheckpointPersistence } from './checkpoint-persistence.service';
 import { MicroBatcher } from './micro-batcher';
 import { parseAssignments, parseControl, workloadEvent } from './worker-messages';
 import { UNKNOWN_TIER, WorkerMetrics } from './worker-metrics';
+import { TracedObserver, tracedCompletion } from './execution-tracing';
+import { SpanKind, workloadTracer } from '@niyanta/observability';
 import { WORKER_RUNTIME_OPTIONS, type ResolvedWorkerRuntimeOptions } from './worker-runtime.options';
 import { createWorkloadLogger } from './workload-logger';
 import { WorkloadExecution, type ExecutionResult } from './workload-execution';
@@ -209,6 +211,7 @@ export class ExecutionEngine {
       definition,
       message.type === MessageType.Assignment ? message.correlation_id : assignment.workload_id,
       assignment.tier ?? UNKNOWN_TIER,
+      assignment.trace,
     );
     const early = this.earlyControls.get(assignment.workload_id);
     this.earlyControls.delete(assignment.workload_id);
@@ -323,14 +326,35 @@ export class ExecutionEngine {
     return undefined;
   }
 
-  private launch(started: ExecutionStart, definition: WorkloadDefinition, correlationId: string, tier: string): WorkloadExecution {
+  private launch(
+    started: ExecutionStart,
+    definition: WorkloadDefinition,
+    correlationId: string,
+    tier: string,
+    trace: string | undefined,
+  ): WorkloadExecution {
     const { workload } = started;
     this.metrics.attemptStarted(tier, workload.workloadType, workload.createdAt, workload.startedAt);
     const startedAt = performance.now();
+    // Tracing off, or an untraced workload: one null check and the plain dependencies.
+    const tracer = trace === undefined ? null : workloadTracer();
+    const span =
+      tracer && trace
+        ? tracer.start('workload.execute', trace, {
+            kind: SpanKind.CONSUMER,
+            attributes: {
+              'niyanta.workload_id': workload.id,
+              'niyanta.workload_type': workload.workloadType,
+              'niyanta.attempt': workload.attempt,
+              'niyanta.worker_id': this.options.workerId,
+            },
+          })
+        : null;
+    const complete = (fence: AttemptFence, output: JsonValue) => this.completions.submit({ fence, output });
     const execution = new WorkloadExecution(started, definition, this.options.workerId, {
       executions: {
         reportProgress: (fence, progress, message) => this.progress.submit({ fence, progress, message }),
-        complete: (fence, output) => this.completions.submit({ fence, output }),
+        complete: tracer && span ? tracedCompletion(tracer, span, complete) : complete,
         recordFailure: (fence, error, options) => this.executions.recordFailure(fence, error, options),
         release: (fence, reason) => this.executions.release(fence, reason),
       },
@@ -341,7 +365,7 @@ export class ExecutionEngine {
       progressThrottleMs: this.options.progressThrottleMs,
       defaultTimeoutSeconds: this.options.defaultTimeoutSeconds,
       compression: this.options.checkpointCompression,
-      observer: this.metrics,
+      observer: tracer && span ? new TracedObserver(this.metrics, tracer, span) : this.metrics,
       logger: createWorkloadLogger({
         workload_id: workload.id,
         workload_type: workload.workloadType,
@@ -361,6 +385,10 @@ export class ExecutionEngine {
       })
       .then((result) => {
         this.metrics.attemptEnded(tier, workload.workloadType, result.outcome, (performance.now() - startedAt) / 1000, result.workload);
+        if (tracer && span) {
+          span.setAttribute('niyanta.outcome', result.outcome);
+          tracer.end(span);
+        }
         this.finished(key, execution, result, correlationId);
       });
     return execution;

@@ -9,6 +9,7 @@ import {
   type WorkloadTypeConfig,
 } from '@niyanta/models';
 import { WorkloadSubmissionRepository, type NewWorkload, type SubmissionResult } from '@niyanta/state';
+import { SpanKind, workloadTracer } from '@niyanta/observability';
 import { API_HTTP_OPTIONS, DEFAULT_TYPE_CONFIG_CACHE_TTL_MS, type ApiHttpOptions } from '../api-http.options';
 import type { CustomerPrincipal } from '../auth/principal';
 import type { RequestMeta } from '../common/request-meta.decorator';
@@ -69,8 +70,12 @@ export class WorkloadSubmissionService {
     const tooHigh = priorityProblems([dto], maxPriority, () => 'priority');
     if (tooHigh.length > 0) throw priorityTooHigh(tooHigh, maxPriority);
     assertConsistentAffinity([dto], () => '');
+    const tracer = workloadTracer();
+    const span = tracer?.start('workload.submit', null, { kind: SpanKind.SERVER, attributes: submitAttributes(principal, dto) });
     const result = await this.admitted(principal.customerId, tier.maxPending, 1, async () => {
-      const submitted = await this.coalescer.submit(this.newWorkload(principal, dto, config, idempotencyKey, meta, maxPriority));
+      const item = this.newWorkload(principal, dto, config, idempotencyKey, meta, maxPriority);
+      if (span) item.traceContext = tracer?.traceparent(span) ?? null;
+      const submitted = await this.coalescer.submit(item);
       return { value: submitted, created: submitted.created ? 1 : 0 };
     }).catch(async (error: unknown) => {
       // A repeat of an admitted submission is not a new waiting workload: it gets the first one
@@ -79,9 +84,16 @@ export class WorkloadSubmissionService {
         error instanceof DomainError && error.code === ErrorCode.QuotaExceeded && idempotencyKey !== null
           ? await this.repository.findByIdempotencyKey(principal.customerId, idempotencyKey)
           : null;
-      if (repeat === null) throw error;
+      if (repeat === null) {
+        if (span) tracer?.end(span, error);
+        throw error;
+      }
       return { workload: repeat, created: false };
     });
+    if (span) {
+      span.setAttributes({ 'niyanta.workload_id': result.workload.id, 'niyanta.created': result.created });
+      tracer?.end(span);
+    }
     if (result.created) {
       this.notifier.submitted([result.workload], meta.correlationId);
       this.metrics.submissions.inc({ tier: principal.tier });
@@ -118,13 +130,27 @@ export class WorkloadSubmissionService {
     if (tooHigh.length > 0) throw priorityTooHigh(tooHigh, maxPriority);
     assertConsistentAffinity(items, (index) => `items.${index}.`);
 
+    // One trace per workload: each item of a batch gets a submission span of its own.
+    const tracer = workloadTracer();
+    const spans = tracer ? items.map((item) => tracer.start('workload.submit', null, { kind: SpanKind.SERVER, attributes: submitAttributes(principal, item) })) : null;
     const results = await this.admitted(principal.customerId, tier.maxPending, items.length, async () => {
       const submitted = await this.repository.submit(
-        items.map((item) =>
-          this.newWorkload(principal, item, configs.get(item.workload_type) as WorkloadTypeConfig, item.idempotency_key ?? null, meta, maxPriority),
-        ),
+        items.map((item, index) => {
+          const workload = this.newWorkload(principal, item, configs.get(item.workload_type) as WorkloadTypeConfig, item.idempotency_key ?? null, meta, maxPriority);
+          const span = spans?.[index];
+          if (span) workload.traceContext = tracer?.traceparent(span) ?? null;
+          return workload;
+        }),
       );
       return { value: submitted, created: submitted.filter((result) => result.created).length };
+    }).catch((error: unknown) => {
+      for (const span of spans ?? []) tracer?.end(span, error);
+      throw error;
+    });
+    spans?.forEach((span, index) => {
+      const result = results[index];
+      if (result) span.setAttributes({ 'niyanta.workload_id': result.workload.id, 'niyanta.created': result.created });
+      tracer?.end(span);
     });
     const created = results.filter((result) => result.created).map((result) => result.workload);
     this.notifier.submitted(created, meta.correlationId);
@@ -241,4 +267,9 @@ function checkpointPolicyOverride(dto: SubmitWorkloadDto): Partial<CheckpointPol
   if (policy.interval_seconds !== undefined) override.intervalSeconds = policy.interval_seconds;
   if (policy.progress_step !== undefined) override.progressStep = policy.progress_step;
   return Object.keys(override).length === 0 ? null : override;
+}
+
+/** What a submission span says about the request (ids and type: nothing from the input). */
+function submitAttributes(principal: CustomerPrincipal, dto: SubmitWorkloadDto): Record<string, string> {
+  return { 'niyanta.customer_id': principal.customerId, 'niyanta.workload_type': dto.workload_type, 'niyanta.tier': principal.tier };
 }
