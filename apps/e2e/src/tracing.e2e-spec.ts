@@ -118,7 +118,10 @@ describe('tracing across api → leader → worker (processes, OTLP)', () => {
         return complete ? { root, spans } : undefined;
       },
       30_000,
-    );
+    ).catch((error: unknown) => {
+      const seen = receiver.spans.map((s) => `${s.service} ${s.name} ${s.traceId.slice(0, 8)}`).join('\n');
+      throw new Error(`${String(error)}; spans received:\n${seen}\n${apps.map((a) => a.logs().slice(-3000)).join('\n----\n')}`);
+    });
 
     const { root, spans } = trace;
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['coordinator-api', 'coordinator-leader', 'worker']));
