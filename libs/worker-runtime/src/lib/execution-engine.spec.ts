@@ -110,6 +110,8 @@ describe(ExecutionEngine.name, () => {
     const metrics: Partial<WorkerMetrics> = {
       setRunning: () => undefined,
       executionFinished: () => undefined,
+      attemptStarted: () => undefined,
+      attemptEnded: () => undefined,
       checkpointSaved: () => undefined,
       checkpointFailed: () => undefined,
     };
