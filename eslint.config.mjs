@@ -3,6 +3,18 @@ import tseslint from 'typescript-eslint';
 
 // Layering is enforced here, not by convention. See CONTRIBUTING.md for the table.
 const domainBans = ['@nestjs/*', 'typeorm', 'pg', 'nats', '@nats-io/*', 'express', 'nestjs-pino', 'prom-client'];
+const aliasOnly = { group: ['**/libs/*', '@niyanta/*/src/*'], message: 'Import a lib through its public alias (@niyanta/<lib>).' };
+// The leader's planning code is pure: it decides from plain data (@niyanta/scheduling, @niyanta/models)
+// and leaves reading, writing and messaging to the services around it. Module boundaries cannot say
+// this (the leader lib as a whole uses the data-access layer), so these files say it themselves.
+const leaderPlanningFiles = [
+  'libs/leader/src/lib/scheduling-pass.ts',
+  'libs/leader/src/lib/cluster-view.ts',
+  'libs/leader/src/lib/customer-quota.ts',
+  'libs/leader/src/lib/type-quota.ts',
+  'libs/leader/src/lib/pending-reasons.ts',
+  'libs/leader/src/lib/heartbeat-reconciliation.ts',
+];
 
 export default [
   ...nx.configs['flat/base'],
@@ -44,9 +56,23 @@ export default [
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { patterns: [aliasOnly] }],
+    },
+  },
+  {
+    files: leaderPlanningFiles,
+    rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/libs/*', '@niyanta/*/src/*'], message: 'Import a lib through its public alias (@niyanta/<lib>).' }] },
+        {
+          patterns: [
+            aliasOnly,
+            {
+              group: ['@niyanta/state', '@niyanta/broker', '@niyanta/checkpoint', ...domainBans],
+              message: 'Leader planning code is pure: take plain data from @niyanta/scheduling or @niyanta/models, and leave I/O to the services.',
+            },
+          ],
+        },
       ],
     },
   },

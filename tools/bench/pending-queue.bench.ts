@@ -54,6 +54,20 @@ fill(queue, entries);
 const removeIds = Array.from({ length: entries }, (_, i) => `wl-${(i * 7) % entries}`);
 time('remove every entry by id', entries, () => removeIds.forEach((id) => queue.remove(id)));
 
+// A full queue admitting newcomers: each admission evicts one of the largest customer's entries
+// (what the leader's bounded queue does per workload admitted while full).
+fill(queue, entries);
+const admissions = Math.min(entries, 20_000);
+time(`admit to a full queue (largest customer evicts)`, admissions, () => {
+  for (let i = 0; i < admissions; i++) {
+    const largest = queue.largestCustomer() as { customerId: string };
+    const victim = queue.evictionCandidate(largest.customerId) as PendingEntry<null>;
+    queue.remove(victim.id);
+    queue.add({ id: `new-${i}`, customerId: `newcomer-${i % 50}`, tierWeight: 0, priority: 500, enqueuedAt: T0, notBefore: null, workloadType: 'sleep', payload: null });
+  }
+});
+queue.clear();
+
 const rss = process.memoryUsage();
 fill(queue, entries);
 global.gc?.();

@@ -77,6 +77,18 @@ describe('module boundaries', () => {
     expect(errors[0]).toMatch(/scope:worker.*can only depend on libs tagged with.*scope:worker.*scope:shared/s);
   });
 
+  it('rejects a data-access import in the leader\'s pure planning code (scheduling-pass.ts → @niyanta/state)', async () => {
+    const result = await lint(
+      'libs/leader/src/lib/scheduling-pass.ts',
+      "import type { SchedulingRepository } from '@niyanta/state';\n\nexport type Probe = SchedulingRepository;\n",
+    );
+    const errors = result.filter((m) => m.ruleId === 'no-restricted-imports' && m.severity === 2).map((m) => m.message);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/Leader planning code is pure/);
+    // The same import in a leader service is allowed: the lib may use the data-access layer.
+    expect(await lint('libs/leader/src/lib/scheduler-term.ts', "import type { SchedulingRepository } from '@niyanta/state';\n\nexport type Probe = SchedulingRepository;\n")).toEqual([]);
+  });
+
   it('accepts allowed imports (control)', async () => {
     const result = await lint(
       'libs/state/src/lib/boundary-probe.ts',

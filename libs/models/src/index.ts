@@ -7,3 +7,4 @@ export * from './lib/envelope';
 export * from './lib/messages';
 export * from './lib/customer';
 export * from './lib/workload-config';
+export * from './lib/attempt-fence';

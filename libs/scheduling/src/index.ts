@@ -9,3 +9,4 @@ export { PlacementIndex, placementClassKey } from './lib/placement-index';
 export type { OfferDecision, PendingEntry, PendingQueueOptions, TakeBatchOptions } from './lib/pending-queue';
 export { DEFAULT_SHARE_COST, PendingQueue } from './lib/pending-queue';
 export { SCHEDULING_WEIGHT_PER_SHARE, tierShareWeight } from './lib/share-weight';
+export type { AssignmentKey, OrphanedAttempt, PendingKey, PendingWorkload, PlacedWorkload, Placement, WorkerSnapshot } from './lib/planning-types';

@@ -1,48 +1,32 @@
-export {
-  ApiKeyEntity,
-  AuditEventEntity,
-  CheckpointEntity,
-  CoordinatorStateEntity,
-  CustomerEntity,
-  RateLimitBucketEntity,
-  STATE_ENTITIES,
-  TierEntity,
-  WorkerEntity,
-  WorkloadConfigEntity,
-  WorkloadEntity,
-} from './lib/entities/state-entities';
-export type { AuditActorType, CheckpointStorage, CustomerStatus } from './lib/entities/state-entities';
-export { bigintToNumber } from './lib/bigint.transformer';
-export { DEFAULT_SCHEMA, resolveSchema } from './lib/state-options';
+/*
+ * The public surface of the data-access layer: the module, data source and migration entry points,
+ * the repositories, and the types their methods take and return. Entities, row mappers, column
+ * lists and SQL helpers stay inside the lib; the planning types live in @niyanta/scheduling and
+ * the attempt fence in @niyanta/models.
+ */
 export type { StateOptions } from './lib/state-options';
-export { buildDataSource, createDataSource, ensureSchema, MIGRATIONS_TABLE } from './lib/data-source.factory';
+export { buildDataSource, createDataSource, ensureSchema } from './lib/data-source.factory';
 export { listAppliedMigrations, revertAllMigrations, runMigrations } from './lib/migration-runner';
 export { STATE_MIGRATIONS } from './migrations/state-migrations';
 export { StateModule } from './lib/state.module';
 export type { StateModuleOptions } from './lib/state.module';
-export { DEFAULT_PING_TIMEOUT_MS, StateHealth } from './lib/state-health.service';
+export { StateHealth } from './lib/state-health.service';
 export { startEmbeddedPostgres } from './lib/embedded/embedded-postgres.launcher';
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './lib/embedded/embedded-postgres.launcher';
-export { appendAudit, AuditRepository } from './lib/repositories/audit.repository';
-export type { AuditActorKind, AuditEvent, AuditEventInput } from './lib/repositories/audit.repository';
-export type { AttemptFence } from './lib/repositories/execution-row';
+export { AuditRepository } from './lib/repositories/audit.repository';
+export type { AuditActor, AuditActorKind, AuditEvent, AuditEventInput } from './lib/repositories/audit.repository';
 export { ExecutionRepository } from './lib/repositories/execution.repository';
 export type { ExecutionStart, FailureOptions, FailureRecord, ReleaseRecord } from './lib/repositories/execution.repository';
 export { CheckpointRepository } from './lib/repositories/checkpoint.repository';
 export type { DroppedCheckpointObject, NewCheckpoint, SaveCheckpointOptions, SavedCheckpoint, StoredCheckpoint } from './lib/repositories/checkpoint.repository';
 export { WorkerRegistryRepository } from './lib/repositories/worker-registry.repository';
 export type { HeartbeatResult, RegistrationResult, ReleasedWorkload, WorkerRegistration, WorkloadTypeRegistration } from './lib/repositories/worker-registry.repository';
-export { LeadershipRepository, LeaseLostError, LEADER_LEASE_NAME, leaderFenceCondition } from './lib/repositories/leadership.repository';
+export { LeadershipRepository, LeaseLostError } from './lib/repositories/leadership.repository';
 export type { LeaderFence, LeaderLease, LeaseGrant } from './lib/repositories/leadership.repository';
 export { SchedulingRepository } from './lib/repositories/scheduling.repository';
-export type { AssignmentKey, LeaderWorkloadChange, PendingKey, PendingWorkload, Placement, ScheduledWorkload, UnacknowledgedAssignment, WorkerSnapshot } from './lib/repositories/scheduling.repository';
+export type { LeaderWorkloadChange, ScheduledWorkload, UnacknowledgedAssignment } from './lib/repositories/scheduling.repository';
 export { WorkerHealthRepository } from './lib/repositories/worker-health.repository';
 export type { DeadWorker, WorkerSweepResult } from './lib/repositories/worker-health.repository';
-export type { AuditActor } from './lib/repositories/audit.repository';
-export { auditSnapshot, toWorkload, WORKLOAD_COLUMNS, workloadColumns } from './lib/repositories/workload-row.mapper';
-export type { WorkloadRow } from './lib/repositories/workload-row.mapper';
-export { toWorkloadTypeConfig, WORKLOAD_CONFIG_COLUMNS } from './lib/repositories/workload-config-row.mapper';
-export type { WorkloadConfigRow } from './lib/repositories/workload-config-row.mapper';
 export { WorkloadSubmissionRepository } from './lib/repositories/workload-submission.repository';
 export type { NewWorkload, SubmissionResult } from './lib/repositories/workload-submission.repository';
 export { WorkloadQueryRepository } from './lib/repositories/workload-query.repository';
@@ -50,7 +34,7 @@ export type { WorkloadListPosition, WorkloadListQuery, WorkloadListSize, Workloa
 export { WorkloadCommandRepository } from './lib/repositories/workload-command.repository';
 export type { CommandOutcome } from './lib/repositories/workload-command.repository';
 export { FleetQueryRepository } from './lib/repositories/fleet-query.repository';
-export { CustomerRepository, toCustomer } from './lib/repositories/customer.repository';
+export { CustomerRepository } from './lib/repositories/customer.repository';
 export { ApiKeyRepository } from './lib/repositories/api-key.repository';
 export type { NewApiKey } from './lib/repositories/api-key.repository';
 export { WorkloadStreamRepository } from './lib/repositories/workload-stream.repository';
@@ -68,11 +52,8 @@ export type { CustomerUsage } from './lib/repositories/tenant-usage.repository';
 export { WorkerDrainRepository } from './lib/repositories/worker-drain.repository';
 export type { DrainRequestOutcome } from './lib/repositories/worker-drain.repository';
 export { ReconciliationRepository } from './lib/repositories/reconciliation.repository';
-export type { OrphanedAttempt, PlacedWorkload } from './lib/repositories/reconciliation.repository';
-export { AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity } from './lib/analytics/analytics-rollup.entity';
-export { AnalyticsRollupRepository, ROLLUP_RESOLUTIONS, ROLLUP_RETENTION_MS, ROLLUP_WATERMARK, WORKER_ROLLUP_RETENTION_MS } from './lib/analytics/analytics-rollup.repository';
+export { AnalyticsRollupRepository, ROLLUP_RETENTION_MS, WORKER_ROLLUP_RETENTION_MS } from './lib/analytics/analytics-rollup.repository';
 export type { RollupOptions, RollupResolution, RollupResult } from './lib/analytics/analytics-rollup.repository';
 export { AnalyticsQueryRepository, EXPORT_COLUMNS } from './lib/analytics/analytics-query.repository';
 export type { ExportFormat, ExportQuery, SummaryDimension, SummaryQuery, SummaryRow, WorkerUtilizationRow } from './lib/analytics/analytics-query.repository';
-export { histogramPercentiles, histogramQuantile, LATENCY_BUCKET_COUNT, LATENCY_BUCKETS_MS } from './lib/analytics/latency-histogram';
-export type { LatencyPercentiles } from './lib/analytics/latency-histogram';
+export { LATENCY_BUCKETS_MS } from './lib/analytics/latency-histogram';

@@ -1,3 +1,4 @@
+import { TERMINAL_STATUSES } from '@niyanta/models';
 import type { ChaosCluster } from './cluster';
 import type { LoadGenerator } from './load';
 
@@ -28,7 +29,7 @@ export function invariantsHold(report: InvariantReport): boolean {
   );
 }
 
-const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
+const TERMINAL: readonly string[] = TERMINAL_STATUSES;
 
 /**
  * Waits (up to `timeoutMs`) until every workload the load submitted up to now is terminal, then

@@ -2,7 +2,7 @@ import type { UnacknowledgedAssignment } from '@niyanta/state';
 import { assignmentKey, triageOverdue } from './assignment-watchdog.service';
 
 function overdue(id: string, ageMs: number, attempt = 1): UnacknowledgedAssignment {
-  return { id, attempt, ageMs, customerId: 'c', workloadType: 'sleep', workerId: 'w', input: {}, progress: 0 };
+  return { id, attempt, ageMs, customerId: 'c', workloadType: 'sleep', workerId: 'w', input: {}, inputBytes: 2, progress: 0 };
 }
 
 describe(triageOverdue.name, () => {

@@ -1,6 +1,11 @@
 import type { WorkerStatus } from '@niyanta/models';
-import { PlacementIndex, type PlacementDecision, type PlacementRequest, type WorkerSlots } from '@niyanta/scheduling';
-import type { WorkerSnapshot } from '@niyanta/state';
+import {
+  PlacementIndex,
+  type PlacementDecision,
+  type PlacementRequest,
+  type WorkerSlots,
+  type WorkerSnapshot,
+} from '@niyanta/scheduling';
 
 interface WorkerEntry {
   status: WorkerStatus;

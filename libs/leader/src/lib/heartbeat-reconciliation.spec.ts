@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { PlacedWorkload } from '@niyanta/state';
+import type { PlacedWorkload } from '@niyanta/scheduling';
 import { HeartbeatReconciliation, type HeartbeatReport } from './heartbeat-reconciliation';
 
 const A = '0b7f6f9e-2c1a-4d3e-9f00-000000000001';

@@ -1,4 +1,5 @@
-import type { OrphanedAttempt, PlacedWorkload } from '@niyanta/state';
+import { ACTIVE_STATUSES, EXECUTING_STATUSES, type WorkloadStatus } from '@niyanta/models';
+import type { OrphanedAttempt, PlacedWorkload } from '@niyanta/scheduling';
 
 /** What one heartbeat says a worker runs. */
 export interface HeartbeatReport {
@@ -34,9 +35,9 @@ interface Suspect {
 /** Rounds after which a suspicion about a worker that stopped reporting is dropped (the health monitor owns it). */
 const FORGET_AFTER_ROUNDS = 1_000;
 
-const HELD = new Set(['SCHEDULED', 'RUNNING', 'PAUSING']);
+const HELD: ReadonlySet<WorkloadStatus> = new Set(ACTIVE_STATUSES);
 /** SCHEDULED rows are not counted: the worker lists attempts only once started, and the watchdog owns them. */
-const STARTED = new Set(['RUNNING', 'PAUSING']);
+const STARTED: ReadonlySet<WorkloadStatus> = new Set(EXECUTING_STATUSES);
 
 function attemptKey(id: string, attempt: number): string {
   return `${id}#${attempt}`;

@@ -2,7 +2,7 @@ import type { JsonObject } from '@niyanta/models';
 import { chunkByWorker, MAX_BATCH_ASSIGNMENTS, MAX_BATCH_BYTES, type AssignmentSource } from './leader-messages';
 
 function assignment(id: number, workerId: string, input: JsonObject = {}): AssignmentSource {
-  return { id: `w-${id}`, customerId: 'c', workloadType: 'sleep', attempt: 1, workerId, input };
+  return { id: `w-${id}`, customerId: 'c', workloadType: 'sleep', attempt: 1, workerId, input, inputBytes: JSON.stringify(input).length };
 }
 
 describe(chunkByWorker.name, () => {

@@ -18,6 +18,8 @@ export interface AssignmentSource {
   attempt: number;
   workerId: string;
   input: JsonObject;
+  /** About how many bytes `input` takes as JSON (the database says, so the leader never renders it to find out). */
+  inputBytes: number;
   /** The customer's tier (null: unknown). */
   tier?: string | null;
   /** W3C `traceparent` of the assignment span when the workload is traced. */
@@ -123,8 +125,7 @@ export function chunkByWorker(assignments: readonly AssignmentSource[]): Assignm
   const open = new Map<string, { chunk: AssignmentChunk; bytes: number }>();
   const chunks: AssignmentChunk[] = [];
   for (const assignment of assignments) {
-    // Inputs are small as a rule (a 1 MiB body is the ceiling): measuring them costs one stringify.
-    const bytes = JSON.stringify(assignment.input).length;
+    const bytes = assignment.inputBytes;
     let current = open.get(assignment.workerId);
     if (current && (current.chunk.items.length >= MAX_BATCH_ASSIGNMENTS || current.bytes + bytes > MAX_BATCH_BYTES)) current = undefined;
     if (!current) {

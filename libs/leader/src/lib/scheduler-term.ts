@@ -1,9 +1,8 @@
 import type { Logger } from '@nestjs/common';
-import { PendingQueue, retryDelayMs } from '@niyanta/scheduling';
+import { PendingQueue, retryDelayMs, type PendingWorkload } from '@niyanta/scheduling';
 import { SpanKind, workloadTracer, type Span, type WorkloadTracer } from '@niyanta/observability';
 import {
   LeaseLostError,
-  type PendingWorkload,
   type ScheduledWorkload,
   type SchedulingRepository,
   type TierRepository,

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { evaluateAffinity } from '@niyanta/affinity';
 import { DEFAULT_TIERS, EMPTY_AFFINITY, type AffinityRules, type TierDefinition } from '@niyanta/models';
-import { PendingQueue } from '@niyanta/scheduling';
-import type { PendingWorkload, WorkerSnapshot } from '@niyanta/state';
+import { PendingQueue, type PendingWorkload, type WorkerSnapshot } from '@niyanta/scheduling';
 import { ClusterView } from './cluster-view';
 import { CustomerQuota } from './customer-quota';
 import { PendingReasons } from './pending-reasons';

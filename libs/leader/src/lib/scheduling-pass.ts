@@ -1,6 +1,12 @@
 import type { AffinityRules } from '@niyanta/models';
-import { isPlaced, placementClassKey, tierShareWeight, type PendingEntry, type PendingQueue } from '@niyanta/scheduling';
-import type { PendingWorkload } from '@niyanta/state';
+import {
+  isPlaced,
+  placementClassKey,
+  tierShareWeight,
+  type PendingEntry,
+  type PendingQueue,
+  type PendingWorkload,
+} from '@niyanta/scheduling';
 import type { ClusterView } from './cluster-view';
 import type { CustomerQuota } from './customer-quota';
 import type { PendingReasons } from './pending-reasons';

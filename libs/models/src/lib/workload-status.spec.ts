@@ -11,6 +11,7 @@ import {
   isActive,
   isTerminal,
   isWorkloadStatus,
+  releaseTarget,
 } from './workload-status';
 import { ErrorCode, InvalidStateError } from './errors';
 
@@ -160,6 +161,18 @@ describe('workload status state machine', () => {
     fc.assert(
       fc.property(command, fc.constantFrom(...TERMINAL_STATUSES), (cmd, from) => {
         expect(() => commandTarget(cmd, from)).toThrow(InvalidStateError);
+      }),
+    );
+  });
+
+  it('releaseTarget parks a PAUSING attempt, requeues a SCHEDULED or RUNNING one, and refuses the rest', () => {
+    expect(releaseTarget(WorkloadStatus.Pausing)).toBe(WorkloadStatus.Paused);
+    expect(releaseTarget(WorkloadStatus.Scheduled)).toBe(WorkloadStatus.Pending);
+    expect(releaseTarget(WorkloadStatus.Running)).toBe(WorkloadStatus.Pending);
+    fc.assert(
+      fc.property(status, (from) => {
+        if (isActive(from)) expect(canTransition(from, releaseTarget(from))).toBe(true);
+        else expect(() => releaseTarget(from)).toThrow(InvalidStateError);
       }),
     );
   });

@@ -82,12 +82,19 @@ export function assertTransition(from: WorkloadStatus, to: WorkloadStatus): void
 /**
  * The status a command leads to from `from`, or an {@link InvalidStateError}.
  * Pausing a workload that is not running parks it at once (PAUSED); a running one goes through PAUSING
- * while its worker checkpoints.
+ * while its worker checkpoints. The result is checked against the transition table, so the
+ * command table cannot drift from it.
  */
 export function commandTarget(command: WorkloadCommand, from: WorkloadStatus): WorkloadStatus {
   if (!COMMAND_SOURCES[command].includes(from)) {
     throw new InvalidStateError(`cannot ${command} a ${from} workload`);
   }
+  const target = commandTargetOf(command, from);
+  assertTransition(from, target);
+  return target;
+}
+
+function commandTargetOf(command: WorkloadCommand, from: WorkloadStatus): WorkloadStatus {
   switch (command) {
     case 'cancel':
       return WorkloadStatus.Cancelled;
@@ -96,6 +103,18 @@ export function commandTarget(command: WorkloadCommand, from: WorkloadStatus): W
     case 'resume':
       return WorkloadStatus.Pending;
   }
+}
+
+/**
+ * Where a worker's hand-back (pause checkpoint done, drain, release) takes an attempt it holds:
+ * PAUSING parks as PAUSED, SCHEDULED or RUNNING goes back to PENDING. Checked against the
+ * transition table; anything else is an {@link InvalidStateError}.
+ */
+export function releaseTarget(from: WorkloadStatus): WorkloadStatus {
+  const target = from === WorkloadStatus.Pausing ? WorkloadStatus.Paused : WorkloadStatus.Pending;
+  if (!ACTIVE_STATUSES.includes(from)) throw new InvalidStateError(`a ${from} workload has no attempt to hand back`);
+  assertTransition(from, target);
+  return target;
 }
 
 export function isWorkloadStatus(value: unknown): value is WorkloadStatus {

@@ -97,6 +97,57 @@ describe(PendingQueue.name, () => {
     );
   });
 
+  it('names the largest customer and an eviction candidate as a scan of the queue would, after any sequence of changes', () => {
+    let checked = 0;
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const queue = new PendingQueue<null>();
+        const known: string[] = [];
+        let now = T0;
+        for (const o of ops) {
+          if (o.kind === 'upsert') {
+            queue.upsert(o.entry);
+            known.push(o.entry.id);
+          } else if (o.kind === 'remove') {
+            if (known.length > 0) queue.remove(known[o.pick % known.length]);
+          } else {
+            now += o.advance;
+            const script = (offers: OfferDecision[]) => () => o.decisions[offers.push(o.decisions[0]) % o.decisions.length];
+            queue.takeBatch(now, o.max, script([]), { maxOffers: o.maxOffers });
+          }
+          // The naive answers: counts by a scan of every entry, waiting retries by a scan too.
+          const counts = new Map<string, number>();
+          const waiting = new Map<string, Set<string>>();
+          for (const e of queue.values()) {
+            counts.set(e.customerId, (counts.get(e.customerId) ?? 0) + 1);
+            if (e.notBefore !== null && e.notBefore > now) {
+              waiting.set(e.customerId, (waiting.get(e.customerId) ?? new Set()).add(e.id));
+            }
+          }
+          const max = Math.max(0, ...counts.values());
+          const largest = queue.largestCustomer();
+          if (max === 0) expect(largest).toBeUndefined();
+          else {
+            checked++;
+            expect(largest?.count).toBe(max);
+            expect(counts.get(largest?.customerId as string)).toBe(max);
+          }
+          for (const [customerId, count] of counts) {
+            expect(queue.countOf(customerId)).toBe(count);
+            const candidate = queue.evictionCandidate(customerId);
+            expect(candidate?.customerId).toBe(customerId);
+            // A waiting retry goes first when the customer has one (entries not yet promoted by a
+            // batch count as waiting even if due: the queue promotes them at its next batch).
+            const retries = waiting.get(customerId);
+            if (retries && retries.size > 0) expect(candidate?.notBefore).not.toBeNull();
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(checked).toBeGreaterThan(1_000);
+  });
+
   it('offers the customers\' entries of equal wait in priority order (tier weight included)', () => {
     fc.assert(
       fc.property(

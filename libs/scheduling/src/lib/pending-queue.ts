@@ -1,3 +1,4 @@
+import { CountBuckets } from './count-buckets';
 import { DEFAULT_AGING_PER_MINUTE } from './effective-priority';
 import { HeapItem, IndexedHeap } from './indexed-heap';
 
@@ -145,8 +146,10 @@ export class PendingQueue<T = unknown> {
   /** System virtual time (rank units): the largest take start so far, and never behind `a * now`. */
   private virtualTime = -Infinity;
   private readonly byId = new Map<string, EntryNode<T>>();
-  /** Entries per customer, due or not. */
-  private readonly perCustomer = new Map<string, number>();
+  /** Entries per customer, due or not, with the largest customer at hand (see {@link largestCustomer}). */
+  private readonly perCustomer = new CountBuckets<string>();
+  /** Entries waiting for their `notBefore`, per customer (what {@link evictionCandidate} offers first). */
+  private readonly delayedOf = new Map<string, Set<EntryNode<T>>>();
   private readonly customers = new Map<string, CustomerQueue<T>>();
   private readonly top = new IndexedHeap<CustomerQueue<T>>(customerBefore);
   private readonly delayed = new IndexedHeap<EntryNode<T>>(
@@ -182,25 +185,26 @@ export class PendingQueue<T = unknown> {
 
   /** Entries of the customer, due or not. */
   countOf(customerId: string): number {
-    return this.perCustomer.get(customerId) ?? 0;
+    return this.perCustomer.get(customerId);
   }
 
-  /** The customer with the most entries (ties: any of them), or undefined when the queue is empty. O(customers). */
+  /**
+   * The customer with the most entries (ties: any of them), or undefined when the queue is empty.
+   * O(1): counts are kept in buckets by size, so admitting to a full queue costs no scan of customers.
+   */
   largestCustomer(): { customerId: string; count: number } | undefined {
-    let largest: { customerId: string; count: number } | undefined;
-    for (const [customerId, count] of this.perCustomer) {
-      if (!largest || count > largest.count) largest = { customerId, count };
-    }
-    return largest;
+    const largest = this.perCustomer.largest();
+    return largest && { customerId: largest.key, count: largest.count };
   }
 
   /**
    * An entry of the customer that would be offered late: a retry still waiting for its `notBefore`
    * if it has one, else a leaf of its largest lane's heap (never the lane's head unless it is
-   * alone). For making room in a bounded queue; O(lanes) plus a scan of the waiting retries.
+   * alone). For making room in a bounded queue; O(lanes of the customer).
    */
   evictionCandidate(customerId: string): PendingEntry<T> | undefined {
-    for (const node of this.delayed.values()) if (node.entry.customerId === customerId) return node.entry;
+    const waiting = this.delayedOf.get(customerId);
+    if (waiting) for (const node of waiting) return node.entry;
     const customer = this.customers.get(customerId);
     if (!customer) return undefined;
     let largest: Lane<T> | undefined;
@@ -256,6 +260,7 @@ export class PendingQueue<T = unknown> {
     this.assertIdle();
     this.byId.clear();
     this.perCustomer.clear();
+    this.delayedOf.clear();
     this.customers.clear();
     this.top.clear();
     this.delayed.clear();
@@ -362,14 +367,19 @@ export class PendingQueue<T = unknown> {
       heapIndex: -1,
     };
     this.byId.set(entry.id, node);
-    this.perCustomer.set(entry.customerId, this.countOf(entry.customerId) + 1);
-    if (entry.notBefore !== null) this.delayed.push(node);
-    else this.enqueueDue(node);
+    this.perCustomer.increment(entry.customerId);
+    if (entry.notBefore !== null) {
+      this.delayed.push(node);
+      this.trackDelayed(node);
+    } else {
+      this.enqueueDue(node);
+    }
   }
 
   private promoteDue(now: number): void {
     for (let next = this.delayed.peek(); next && (next.entry.notBefore as number) <= now; next = this.delayed.peek()) {
       this.delayed.pop();
+      this.untrackDelayed(next);
       this.enqueueDue(next);
     }
   }
@@ -410,9 +420,25 @@ export class PendingQueue<T = unknown> {
   }
 
   private uncount(customerId: string): void {
-    const count = this.countOf(customerId) - 1;
-    if (count > 0) this.perCustomer.set(customerId, count);
-    else this.perCustomer.delete(customerId);
+    this.perCustomer.decrement(customerId);
+  }
+
+  private trackDelayed(node: EntryNode<T>): void {
+    const { customerId } = node.entry;
+    let waiting = this.delayedOf.get(customerId);
+    if (!waiting) {
+      waiting = new Set();
+      this.delayedOf.set(customerId, waiting);
+    }
+    waiting.add(node);
+  }
+
+  private untrackDelayed(node: EntryNode<T>): void {
+    const { customerId } = node.entry;
+    const waiting = this.delayedOf.get(customerId);
+    if (!waiting) return;
+    waiting.delete(node);
+    if (waiting.size === 0) this.delayedOf.delete(customerId);
   }
 
   private detach(node: EntryNode<T>): void {
@@ -421,6 +447,7 @@ export class PendingQueue<T = unknown> {
     const lane = node.lane;
     if (!lane) {
       this.delayed.remove(node);
+      this.untrackDelayed(node);
       return;
     }
     lane.heap.remove(node);

@@ -5,9 +5,9 @@ import {
   decodeCheckpointAsync,
   type EncodedCheckpoint,
 } from '@niyanta/checkpoint';
-import { NotFoundError, type JsonValue } from '@niyanta/models';
+import { NotFoundError, type AttemptFence, type JsonValue } from '@niyanta/models';
 import { ReadinessService } from '@niyanta/observability';
-import { CheckpointRepository, type AttemptFence, type SavedCheckpoint, type StoredCheckpoint } from '@niyanta/state';
+import { CheckpointRepository, type SavedCheckpoint, type StoredCheckpoint } from '@niyanta/state';
 import { WorkerMetrics } from './worker-metrics';
 import { WORKER_RUNTIME_OPTIONS, type ResolvedWorkerRuntimeOptions } from './worker-runtime.options';
 

@@ -11,8 +11,8 @@ import {
   type Workload,
 } from '@niyanta/models';
 import { retryDelayMs } from '@niyanta/scheduling';
-import { ExecutionRepository, type AttemptFence, type ExecutionStart } from '@niyanta/state';
-import type { JsonValue } from '@niyanta/models';
+import { ExecutionRepository, type ExecutionStart } from '@niyanta/state';
+import type { AttemptFence, JsonValue } from '@niyanta/models';
 import type { WorkloadDefinition } from '@niyanta/workload-sdk';
 import type { AbortKind } from './execution-outcome';
 import { CheckpointPersistence } from './checkpoint-persistence.service';

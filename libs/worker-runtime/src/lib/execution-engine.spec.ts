@@ -1,11 +1,6 @@
 import { InProcessBroker } from '@niyanta/broker';
-import { createEnvelope, MessageType, Subjects, type LeaderWakePayload, type Workload } from '@niyanta/models';
-import type {
-  AttemptFence,
-  ExecutionRepository,
-  ExecutionStart,
-  ReleaseRecord,
-} from '@niyanta/state';
+import { createEnvelope, MessageType, Subjects, type AttemptFence, type LeaderWakePayload, type Workload } from '@niyanta/models';
+import type { ExecutionRepository, ExecutionStart, ReleaseRecord } from '@niyanta/state';
 import { WorkloadCancelledError, type WorkloadDefinition } from '@niyanta/workload-sdk';
 import type { CheckpointPersistence } from './checkpoint-persistence.service';
 import { ExecutionEngine } from './execution-engine.service';

@@ -1,6 +1,6 @@
 import type { EncodedCheckpoint } from '@niyanta/checkpoint';
-import type { JsonValue, Workload, WorkloadError } from '@niyanta/models';
-import type { AttemptFence, ExecutionStart, FailureOptions, SavedCheckpoint } from '@niyanta/state';
+import type { AttemptFence, JsonValue, Workload, WorkloadError } from '@niyanta/models';
+import type { ExecutionStart, FailureOptions, SavedCheckpoint } from '@niyanta/state';
 import {
   abortableDelay,
   NonRetryableWorkloadError,

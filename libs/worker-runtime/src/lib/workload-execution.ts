@@ -1,6 +1,6 @@
 import { encodeCheckpointAsync, type CheckpointCompression, type EncodedCheckpoint } from '@niyanta/checkpoint';
-import type { CheckpointInfo, JsonValue, Workload } from '@niyanta/models';
-import type { AttemptFence, ExecutionRepository, ExecutionStart, SavedCheckpoint } from '@niyanta/state';
+import type { AttemptFence, CheckpointInfo, JsonValue, Workload } from '@niyanta/models';
+import type { ExecutionRepository, ExecutionStart, SavedCheckpoint } from '@niyanta/state';
 import {
   RetryableWorkloadError,
   WorkloadCancelledError,

@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { encodeCheckpointAsync, S3ObjectStore, type S3ObjectStoreOptions } from '@niyanta/checkpoint';
-import { CheckpointRepository, createDataSource, type AttemptFence } from '@niyanta/state';
+import type { AttemptFence } from '@niyanta/models';
+import { CheckpointRepository, createDataSource } from '@niyanta/state';
 import { CheckpointPersistence } from '../lib/checkpoint-persistence.service';
 import type { WorkerMetrics } from '../lib/worker-metrics';
 import { resolveWorkerRuntimeOptions } from '../lib/worker-runtime.options';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TERMINAL_STATUSES } from '@niyanta/models';
 import { DataSource } from 'typeorm';
 import { histogramPercentiles, LATENCY_BUCKET_INDEXES, type LatencyPercentiles } from './latency-histogram';
 import type { RollupResolution } from './analytics-rollup.repository';
@@ -68,7 +69,7 @@ export const EXPORT_COLUMNS = [
   'completed_at', 'wait_ms', 'run_ms', 'worker_id', 'region', 'labels',
 ] as const;
 
-const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
+const TERMINAL: readonly string[] = TERMINAL_STATUSES;
 const DIMENSION_COLUMNS: Record<SummaryDimension, string> = { workload_type: 'workload_type', tier: 'tier', customer_id: 'customer_id' };
 
 /** Element-wise sum of a histogram column; `filtered` restricts it to the statuses in `$3`. */

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { CheckpointInfo, WorkloadStatus } from '@niyanta/models';
+import type { AttemptFence, CheckpointInfo, WorkloadStatus } from '@niyanta/models';
 import { DataSource } from 'typeorm';
 import type { CheckpointStorage } from '../entities/checkpoint.entity';
-import type { AttemptFence } from './execution-row';
 import { CHECKPOINT_INFO_COLUMNS, toCheckpointInfo, type CheckpointInfoRow } from './checkpoint-row.mapper';
 import { EXECUTING_STATUS_SQL } from './status-sql';
 

@@ -1,17 +1,6 @@
 import type { CheckpointPolicy } from '@niyanta/models';
 
 /**
- * Identifies one attempt of one workload held by one worker. Every worker write carries it: the
- * write only applies while the row still has this attempt and this worker, so a worker presumed
- * dead (or an attempt superseded by a retry, cancel or reassignment) changes nothing.
- */
-export interface AttemptFence {
-  workloadId: string;
-  attempt: number;
-  workerId: string;
-}
-
-/**
  * Reads a per-workload checkpoint policy override. The API stores it camelCase; snake_case keys are
  * accepted too so a hand-edited row still works. Returns null when the row has no override.
  */

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { CheckpointPolicy, JsonValue, Workload, WorkloadError } from '@niyanta/models';
+import { releaseTarget, WorkloadStatus, type AttemptFence, type CheckpointPolicy, type JsonValue, type Workload, type WorkloadError } from '@niyanta/models';
 import { DataSource, type EntityManager } from 'typeorm';
-import { parseCheckpointPolicy, type AttemptFence } from './execution-row';
+import { parseCheckpointPolicy } from './execution-row';
 import { toWorkload, workloadColumns, type WorkloadRow } from './workload-row.mapper';
-import { ACTIVE_STATUS_SQL, EXECUTING_STATUS_SQL, STARTABLE_STATUS_SQL } from './status-sql';
+import { ACTIVE_STATUS_SQL, EXECUTING_STATUS_SQL, STARTABLE_STATUS_SQL, statusList } from './status-sql';
 
 /** What a worker needs to run an attempt it has just started. */
 export interface ExecutionStart {
@@ -265,8 +265,8 @@ export class ExecutionRepository {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.lockHeld(manager, fence, `(${ACTIVE_STATUS_SQL})`);
       if (current === null) return null;
-      if (current.status === 'PAUSING') {
-        const row = await this.change(manager, fence, `('PAUSING')`, `status = 'PAUSED', worker_id = NULL`, [], {
+      if (releaseTarget(current.status) === WorkloadStatus.Paused) {
+        const row = await this.change(manager, fence, `(${statusList([WorkloadStatus.Pausing])})`, `status = 'PAUSED', worker_id = NULL`, [], {
           action: 'workload.paused',
           details: { reason },
         });

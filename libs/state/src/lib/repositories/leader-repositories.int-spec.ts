@@ -263,6 +263,33 @@ describe('leader repositories', () => {
       expect((await scheduling.countActiveByCustomer([customerId])).get(customerId)).toBe(2);
     });
 
+    it('returns each scheduled input with its size as JSON, measured as text when the stored value is compressed', async () => {
+      await insertWorker('w1');
+      const small = await insertWorkload();
+      const large = await insertWorkload();
+      // 200 kB of one repeated character: stored compressed to a few kB.
+      const blob = 'x'.repeat(200_000);
+      await dataSource.query(`UPDATE workloads SET input = jsonb_build_object('blob', $2::text) WHERE id = $1`, [large, blob]);
+      const [{ stored }] = await dataSource.query(`SELECT pg_column_size(input) AS stored FROM workloads WHERE id = $1`, [large]);
+      expect(stored).toBeLessThan(20_000);
+      const fence = await lead();
+
+      const scheduled = await scheduling.schedule(fence, [
+        { workloadId: small, workerId: 'w1' },
+        { workloadId: large, workerId: 'w1' },
+      ]);
+      const bytes = new Map(scheduled.map((s) => [s.id, s.inputBytes]));
+      const smallJson = JSON.stringify({ duration_ms: 5 }).length;
+      expect(bytes.get(small)).toBeGreaterThanOrEqual(smallJson);
+      expect(bytes.get(small)).toBeLessThan(smallJson * 4);
+      // PostgreSQL renders jsonb as `{"blob": "x…"}`: the JSON text's length, give or take its spaces.
+      expect(Math.abs((bytes.get(large) as number) - JSON.stringify({ blob }).length)).toBeLessThan(8);
+
+      await dataSource.query(`UPDATE workloads SET scheduled_at = now() - interval '10 seconds' WHERE id = ANY($1::uuid[])`, [[small, large]]);
+      const overdue = await scheduling.findUnacknowledged(5_000, 100);
+      expect(new Map(overdue.map((a) => [a.id, a.inputBytes]))).toEqual(bytes);
+    });
+
     it('finds and reclaims unacknowledged assignments once, with attempt + 1', async () => {
       await insertWorker('w1');
       const stale = await insertWorkload({ status: 'SCHEDULED', workerId: 'w1', scheduledAgoMs: 10_000 });

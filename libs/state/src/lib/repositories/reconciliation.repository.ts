@@ -1,25 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { WorkloadStatus } from '@niyanta/models';
+import type { OrphanedAttempt, PlacedWorkload } from '@niyanta/scheduling';
 import { DataSource } from 'typeorm';
 import { appendAudit } from './audit.repository';
 import { leaderFenceCondition, runFenced, type LeaderFence } from './leadership.repository';
 import { leaderChangeAudit, toLeaderChange, type ChangeRow, type LeaderWorkloadChange } from './scheduling.repository';
 import { ACTIVE_STATUS_SQL, EXECUTING_STATUS_SQL } from './status-sql';
-
-/** Where the database places one workload, as heartbeat reconciliation compares it. */
-export interface PlacedWorkload {
-  id: string;
-  status: WorkloadStatus;
-  attempt: number;
-  workerId: string | null;
-}
-
-/** An attempt the database says runs on a worker whose heartbeats keep leaving it out. */
-export interface OrphanedAttempt {
-  id: string;
-  attempt: number;
-  workerId: string;
-}
 
 /**
  * Reads and fenced writes of the leader's heartbeat reconciliation: what the database says about

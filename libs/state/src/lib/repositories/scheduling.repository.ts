@@ -6,60 +6,11 @@ import {
   type WorkerStatus,
   type WorkloadStatus,
 } from '@niyanta/models';
+import type { AssignmentKey, PendingKey, PendingWorkload, Placement, WorkerSnapshot } from '@niyanta/scheduling';
 import { DataSource } from 'typeorm';
 import { appendAudit, type AuditEventInput } from './audit.repository';
 import { leaderFenceCondition, runFenced, type LeaderFence } from './leadership.repository';
 import { ACTIVE_STATUS_SQL } from './status-sql';
-
-/** What the scheduler needs to order and place one PENDING workload. */
-export interface PendingWorkload {
-  id: string;
-  customerId: string;
-  /** The customer's tier name (null if the customer row is gone). */
-  customerTier: string | null;
-  workloadType: string;
-  priority: number;
-  affinity: AffinityRules;
-  region: string | null;
-  attempt: number;
-  pendingReason: string | null;
-  notBefore: Date | null;
-  createdAt: Date;
-  /**
-   * Since when it has been PENDING this time: submission, requeue or resume, or the end of a retry's
-   * backoff (the latest of `created_at`, `updated_at`, `not_before`). For the scheduling latency.
-   */
-  pendingSince: Date;
-  /** W3C `traceparent` of the submission (null: not traced). */
-  traceContext?: string | null;
-}
-
-/** `id` and `attempt` of a PENDING workload, for cheap reconciliation of the leader's queue. */
-export interface PendingKey {
-  id: string;
-  attempt: number;
-  customerId: string;
-}
-
-/** A registered worker as the scheduler sees it, with the slots its workloads occupy. */
-export interface WorkerSnapshot {
-  id: string;
-  status: WorkerStatus;
-  tags: Record<string, string>;
-  region: string | null;
-  capacity: number;
-  workloadTypes: string[];
-  /** Workloads SCHEDULED, RUNNING or PAUSING on it (the database's count, not the heartbeat's). */
-  activeCount: number;
-  /** Milliseconds since its last heartbeat, by the database clock. */
-  heartbeatAgeMs: number;
-}
-
-/** One placement decided by the scheduler. */
-export interface Placement {
-  workloadId: string;
-  workerId: string;
-}
 
 /** A workload state change made by the leader, with what the workers and events need. */
 export interface LeaderWorkloadChange {
@@ -79,6 +30,8 @@ export interface LeaderWorkloadChange {
 export interface ScheduledWorkload extends LeaderWorkloadChange {
   workerId: string;
   input: JsonObject;
+  /** About how many bytes `input` takes as JSON, from the database (see {@link INPUT_BYTES}). */
+  inputBytes: number;
 }
 
 /** A workload SCHEDULED for longer than the acknowledgement timeout. */
@@ -89,16 +42,11 @@ export interface UnacknowledgedAssignment {
   attempt: number;
   workerId: string;
   input: JsonObject;
+  /** About how many bytes `input` takes as JSON (see {@link ScheduledWorkload.inputBytes}). */
+  inputBytes: number;
   progress: number;
   /** Milliseconds since it was scheduled, by the database clock. */
   ageMs: number;
-}
-
-/** `{id, attempt, workerId}` of an assignment to reclaim. */
-export interface AssignmentKey {
-  id: string;
-  attempt: number;
-  workerId: string;
 }
 
 interface PendingRow {
@@ -141,6 +89,19 @@ export interface ChangeRow {
   previous_attempt: number;
   previous_worker_id: string | null;
 }
+
+/**
+ * The size of a workload's input, for bounding the leader's assignment batches without rendering
+ * each input as JSON in the leader: the stored jsonb's size, which PostgreSQL knows without
+ * reading the value. A compressed value's stored size says little about its JSON size (a large
+ * repetitive input compresses to almost nothing), so those — only inputs of more than about
+ * 2 kB are ever compressed — are measured as text. For ordinary inputs the jsonb size is a little
+ * above the JSON text's, so batches close slightly early; strings dense with characters JSON must
+ * escape are the exception, within the headroom the batch bound leaves under the broker's limit.
+ */
+const INPUT_BYTES = (column: string) =>
+  `(CASE WHEN pg_column_compression(${column}) IS NULL THEN pg_column_size(${column})
+         ELSE octet_length(${column}::text) END)::int`;
 
 // A suspended customer's workloads stay PENDING but out of the scheduler's sight until it is
 // reactivated (the sweep then finds them). A missing customer row does not hide a workload.
@@ -393,7 +354,7 @@ export class SchedulingRepository {
   async schedule(fence: LeaderFence, placements: readonly Placement[]): Promise<ScheduledWorkload[]> {
     if (placements.length === 0) return [];
     return runFenced(this.dataSource, fence, async (manager) => {
-      const rows: Array<ChangeRow & { input: JsonObject | null }> = await manager.query(
+      const rows: Array<ChangeRow & { input: JsonObject | null; input_bytes: number | null }> = await manager.query(
         `WITH changed AS (
          UPDATE workloads w
             SET status = 'SCHEDULED', worker_id = p.worker_id, scheduled_at = now(), pending_reason = NULL,
@@ -405,6 +366,7 @@ export class SchedulingRepository {
             AND EXISTS (SELECT 1 FROM workers wk WHERE wk.id = p.worker_id AND wk.status = 'ACTIVE')
             AND ${leaderFenceCondition('$1', '$2')}
         RETURNING w.id, w.customer_id, w.workload_type, w.status, w.attempt, w.worker_id, w.progress, w.input,
+                  ${INPUT_BYTES('w.input')} AS input_bytes,
                   'PENDING' AS previous_status, w.attempt AS previous_attempt, NULL::text AS previous_worker_id)
          SELECT * FROM changed`,
         [fence.leaderId, fence.generation, placements.map((p) => p.workloadId), placements.map((p) => p.workerId)],
@@ -413,6 +375,7 @@ export class SchedulingRepository {
         ...toLeaderChange(row),
         workerId: row.worker_id as string,
         input: row.input ?? {},
+        inputBytes: Number(row.input_bytes ?? 2),
       }));
       await appendAudit(
         manager,
@@ -457,10 +420,11 @@ export class SchedulingRepository {
       attempt: number;
       worker_id: string;
       input: JsonObject | null;
+      input_bytes: number | null;
       progress: number;
       age_ms: string | number;
     }> = await this.dataSource.query(
-      `SELECT id, customer_id, workload_type, attempt, worker_id, input, progress,
+      `SELECT id, customer_id, workload_type, attempt, worker_id, input, ${INPUT_BYTES('input')} AS input_bytes, progress,
               (EXTRACT(EPOCH FROM (now() - scheduled_at)) * 1000)::float8 AS age_ms
          FROM workloads
         WHERE status = 'SCHEDULED' AND worker_id IS NOT NULL
@@ -475,6 +439,7 @@ export class SchedulingRepository {
       attempt: row.attempt,
       workerId: row.worker_id,
       input: row.input ?? {},
+      inputBytes: Number(row.input_bytes ?? 2),
       progress: Number(row.progress),
       ageMs: Number(row.age_ms),
     }));

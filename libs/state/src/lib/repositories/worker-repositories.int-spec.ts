@@ -4,7 +4,7 @@ import { createDataSource } from '../data-source.factory';
 import { runMigrations } from '../migration-runner';
 import { CheckpointRepository } from './checkpoint.repository';
 import { ExecutionRepository } from './execution.repository';
-import type { AttemptFence } from './execution-row';
+import type { AttemptFence } from '@niyanta/models';
 import { WorkerRegistryRepository } from './worker-registry.repository';
 
 function firstRow<T>(rows: T[]): T {
