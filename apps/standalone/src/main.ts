@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { seedDevCustomer, serveApi } from '@niyanta/api-http';
 import { loadStandaloneConfig, loadTracingConfig } from '@niyanta/config';
-import { AppLauncher, startTracing, flushLogs, ReadinessService, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { AppLauncher, startTracing, ReadinessService, tcpCheck, useStructuredLogger, writeAfterLogs } from '@niyanta/observability';
 import { ensureSchema, startEmbeddedPostgres } from '@niyanta/state';
 import { DataSource } from 'typeorm';
 import { SERVICE_NAME, StandaloneModule } from './standalone.module';
@@ -66,8 +66,7 @@ async function main(): Promise<void> {
   // The banner is the last thing a developer reads: after the application is ready and after the
   // log lines of its start (written asynchronously) have gone out.
   await waitUntilReady(served.app.get(ReadinessService));
-  await flushLogs();
-  process.stdout.write(
+  writeAfterLogs(
     startBanner({
       url: served.url,
       devApiKey: keys.devApiKey,

@@ -12,7 +12,7 @@ export type { StartupProbeOptions, WaitOptions } from './lib/startup-probe.serve
 export { describeError } from './lib/error-text';
 export { AppLauncher } from './lib/app-launcher';
 export type { AppLauncherOptions } from './lib/app-launcher';
-export { flushLogs } from './lib/logger.config';
+export { writeAfterLogs } from './lib/logger.config';
 export { FrameworkQuietLogger, FRAMEWORK_DEBUG_CONTEXTS } from './lib/framework-log-level';
 export { SpanKind, startTracing, workloadTracer, WorkloadTracer } from './lib/tracing';
 export type { SamplerName, Span, TracingSettings } from './lib/tracing';

@@ -102,12 +102,11 @@ export function pinoHttpParams(settings: LoggerSettings, destination?: Destinati
 }
 
 /**
- * Resolves once the log lines written so far have reached standard output, so that text written
- * straight to it afterwards (the standalone banner) comes after them, not in the middle.
+ * Writes `text` to standard output after every log line written so far. JSON log lines go out
+ * through an asynchronous writer, so text written straight to `process.stdout` (the standalone
+ * banner) could overtake them; queued on the same writer it cannot.
  */
-export function flushLogs(): Promise<void> {
-  if (stdout === undefined) return Promise.resolve();
-  const destination = stdout as DestinationStream & { flush?: (cb: (error?: Error) => void) => void };
-  if (typeof destination.flush !== 'function') return Promise.resolve();
-  return new Promise((resolve) => destination.flush?.(() => resolve()));
+export function writeAfterLogs(text: string): void {
+  if (stdout !== undefined) stdout.write(text);
+  else process.stdout.write(text);
 }
