@@ -8,7 +8,7 @@
  *
  *   node -r @swc-node/register tools/bench/analytics.bench.ts [--workloads 10000000] [--days 30]
  *     [--customers 10] [--queries 40] [--export-days 3] [--audited-days 2] [--fresh] [--export-only]
- *     [--api-heap-mb N] [--write]
+ *     [--api-heap-mb N] [--profile DIR] [--write]
  *
  * Reports (1) how fast the rollup catches up (audit events/s), (2) p50/p95/p99 of 30-day summaries
  * (operator and customer, per day and per hour), (3) export rows/s for `--export-days` of every
@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     fresh: { type: 'boolean', default: false },
     'export-only': { type: 'boolean', default: false },
     'api-heap-mb': { type: 'string' },
+    profile: { type: 'string' },
     write: { type: 'boolean', default: false },
   },
 });
@@ -87,7 +88,9 @@ const histogram = (column: string) => `ARRAY[${LATENCY_BUCKETS_MS.map((_, i) => 
 const BUCKETS_SQL = `'{${LATENCY_BUCKETS_MS.join(',')}}'::float8[]`;
 
 /** Hour and day rollups of the workloads created before the audited window, in one aggregation each. */
-const BULK_ROLLUPS = (resolution: 'hour' | 'day') => `
+const BULK_ROLLUPS = (resolution: 'hour' | 'day', table: 'analytics_rollups' | 'analytics_operator_rollups') => {
+  const customer = table === 'analytics_rollups' ? 'customer_id, ' : '';
+  return `
 WITH f AS (
   SELECT w.customer_id, c.tier, w.workload_type, w.status, w.created_at, w.completed_at,
          width_bucket(GREATEST(0, extract(epoch FROM w.started_at - w.created_at) * 1000)::float8, ${BUCKETS_SQL}) AS wb,
@@ -99,10 +102,11 @@ WITH f AS (
   UNION ALL
   SELECT customer_id, tier, workload_type, status, completed_at, 0, 0, 1, wb, rb FROM f
 )
-INSERT INTO analytics_rollups (resolution, bucket_start, customer_id, workload_type, tier, status, submitted, retried, finished, wait_hist, run_hist)
-SELECT '${resolution}', date_trunc('${resolution}', at, 'UTC'), customer_id, workload_type, tier, status,
+INSERT INTO ${table} (resolution, bucket_start, ${customer}workload_type, tier, status, submitted, retried, finished, wait_hist, run_hist)
+SELECT '${resolution}', date_trunc('${resolution}', at, 'UTC'), ${customer}workload_type, tier, status,
        sum(submitted), sum(retried), sum(finished), ${histogram('wb')}, ${histogram('rb')}
-  FROM facts GROUP BY 2, 3, 4, 5, 6`;
+  FROM facts GROUP BY ${customer ? '2, 3, 4, 5, 6' : '2, 3, 4, 5'}`;
+};
 
 async function main(): Promise<void> {
   const ds = await createDataSource({ url: DATABASE_URL, schema: SCHEMA, poolSize: 4, applicationName: 'bench-analytics' });
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
     const [{ n: existing }] = await ds.query(`SELECT count(*)::float8 AS n FROM workloads`);
     if (existing !== TOTAL) {
       log(`generating ${TOTAL} workloads over ${DAYS} days (${existing} present: starting over)`);
-      await ds.query(`TRUNCATE workloads, audit_events, customers, workers, analytics_rollups, analytics_worker_rollups CASCADE`);
+      await ds.query(`TRUNCATE workloads, audit_events, customers, workers, analytics_rollups, analytics_operator_rollups, analytics_worker_rollups CASCADE`);
       await ds.query(`UPDATE analytics_watermarks SET last_event_id = 0`);
       await ds.query(
         `INSERT INTO customers (name, tier) SELECT 'bench-' || lpad(i::text, 3, '0'), (ARRAY['free','standard','premium','enterprise'])[1 + i % 4] FROM generate_series(1, $1) i`,
@@ -133,9 +137,11 @@ async function main(): Promise<void> {
       }
       await ds.query(`ANALYZE workloads; ANALYZE audit_events`);
       for (const resolution of ['hour', 'day'] as const) {
-        const t0 = Date.now();
-        await ds.query(BULK_ROLLUPS(resolution), [auditedFrom]);
-        log(`  bulk ${resolution} rollups of the older workloads (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+        for (const table of ['analytics_rollups', 'analytics_operator_rollups'] as const) {
+          const t0 = Date.now();
+          await ds.query(BULK_ROLLUPS(resolution, table), [auditedFrom]);
+          log(`  bulk ${resolution} ${table} of the older workloads (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+        }
       }
     }
 
@@ -156,7 +162,7 @@ async function main(): Promise<void> {
         log(`  ${done} events (${((Date.now() - started) / 1000).toFixed(0)} s)`);
       }
       rollupRate = done / ((Date.now() - started) / 1000);
-      await ds.query(`ANALYZE analytics_rollups; ANALYZE analytics_worker_rollups`);
+      await ds.query(`ANALYZE analytics_rollups; ANALYZE analytics_operator_rollups; ANALYZE analytics_worker_rollups`);
     }
     const [{ rows: rollupRows }] = await ds.query(`SELECT count(*)::float8 AS rows FROM analytics_rollups`);
 
@@ -168,7 +174,16 @@ async function main(): Promise<void> {
       NIYANTA_ADMIN_API_KEY: ADMIN_KEY,
       LOG_LEVEL: 'warn',
       // A cap on the API's V8 heap shows whether an export needs memory in proportion to its rows.
-      ...(args['api-heap-mb'] ? { NODE_OPTIONS: `--max-old-space-size=${args['api-heap-mb']}` } : {}),
+      // --profile DIR: a CPU profile of the API over the whole run (Node refuses --cpu-prof in NODE_OPTIONS).
+      ...(args['api-heap-mb'] || args.profile
+        ? {
+            NODE_OPTIONS: [
+              args['api-heap-mb'] ? `--max-old-space-size=${args['api-heap-mb']}` : '',
+              args.profile ? `--require ${resolve(__dirname, 'cpu-profile.preload.cjs')}` : '',
+            ].join(' ').trim(),
+            ...(args.profile ? { CPU_PROFILE_DIR: resolve(args.profile) } : {}),
+          }
+        : {}),
     });
     apps.push(api);
     const [customer] = await ds.query(`SELECT id FROM customers ORDER BY name LIMIT 1`);
@@ -221,7 +236,8 @@ async function main(): Promise<void> {
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - t0;
       bytes += chunk.length;
-      for (const byte of chunk) if (byte === 10) newlines++;
+      // indexOf, not a byte loop: the client must not be what limits the rate measured.
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) newlines++;
     }
     const seconds = (performance.now() - t0) / 1000;
     clearInterval(sampler);

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiHttpModule, buildOpenApiDocument } from '@niyanta/api-http';
 import { BrokerModule } from '@niyanta/broker';
-import { ObservabilityModule } from '@niyanta/observability';
+import { ObservabilityModule } from '@niyanta/platform';
 import { StateModule } from '@niyanta/state';
 import { stringify } from 'yaml';
 

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ApiHttpModule } from '@niyanta/api-http';
 import { BrokerModule } from '@niyanta/broker';
 import { ApiConfig } from '@niyanta/config';
-import { ObservabilityModule } from '@niyanta/observability';
+import { ObservabilityModule } from '@niyanta/platform';
 import { StateModule } from '@niyanta/state';
 
 /** Name of this process in logs, metrics and connection names. */

@@ -1,7 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { serveApi } from '@niyanta/api-http';
 import { loadApiConfig, loadTracingConfig } from '@niyanta/config';
-import { AppLauncher, startTracing, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/platform';
+import { startTracing } from '@niyanta/observability';
 import { ensureSchema } from '@niyanta/state';
 import { CoordinatorApiModule, SERVICE_NAME } from './coordinator-api.module';
 

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { BrokerModule } from '@niyanta/broker';
 import { LeaderConfig } from '@niyanta/config';
 import { LeaderModule, leaderOptionsFromSettings } from '@niyanta/leader';
-import { ObservabilityModule } from '@niyanta/observability';
+import { ObservabilityModule } from '@niyanta/platform';
 import { StateModule } from '@niyanta/state';
 
 /** Name of this process in logs, metrics and connection names. */

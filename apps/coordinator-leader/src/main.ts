@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { loadLeaderConfig, loadTracingConfig } from '@niyanta/config';
-import { AppLauncher, startTracing, tcpCheck, useStructuredLogger } from '@niyanta/observability';
+import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/platform';
+import { startTracing } from '@niyanta/observability';
 import { ensureSchema } from '@niyanta/state';
 import { CoordinatorLeaderModule, SERVICE_NAME } from './coordinator-leader.module';
 

@@ -3,7 +3,7 @@ import { ApiHttpModule } from '@niyanta/api-http';
 import { BrokerModule, BrokerModuleOptions } from '@niyanta/broker';
 import { StandaloneConfig } from '@niyanta/config';
 import { LeaderModule, leaderOptionsFromSettings } from '@niyanta/leader';
-import { ObservabilityModule } from '@niyanta/observability';
+import { ObservabilityModule } from '@niyanta/platform';
 import { StateModule } from '@niyanta/state';
 import { WorkerRuntimeModule, workerRuntimeOptionsFromSettings } from '@niyanta/worker-runtime';
 import { WorkloadDefinition } from '@niyanta/workload-sdk';

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BrokerModule } from '@niyanta/broker';
 import { WorkerConfig } from '@niyanta/config';
-import { ObservabilityModule } from '@niyanta/observability';
+import { ObservabilityModule } from '@niyanta/platform';
 import { StateModule } from '@niyanta/state';
 import { WorkerRuntimeModule, workerRuntimeOptionsFromSettings } from '@niyanta/worker-runtime';
 import { WorkloadDefinition } from '@niyanta/workload-sdk';

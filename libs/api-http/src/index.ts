@@ -14,11 +14,12 @@ export { API_KEY_PREFIX, generateApiKey, hashApiKey, parseApiKey } from './lib/a
 export type { GeneratedApiKey } from './lib/auth/api-key.codec';
 export { ApiKeyAuthService } from './lib/auth/api-key-auth.service';
 export { AdminKeyGuard, ApiKeyGuard } from './lib/auth/api-key.guard';
-export { CurrentCustomer, principalOf } from './lib/auth/principal';
-export type { AuthenticatedRequest, CustomerPrincipal } from './lib/auth/principal';
-export { ApiExceptionFilter, describeError } from './lib/errors/api-exception.filter';
+export { CurrentCustomer, principalOf } from './lib/common/principal';
+export type { AuthenticatedRequest, CustomerPrincipal } from './lib/common/principal';
+export { ApiExceptionFilter } from './lib/errors/api-exception.filter';
+export { errorAnswer } from './lib/errors/error-status';
 export { ErrorBodyDto, ErrorDetailDto, ErrorResponseDto } from './lib/errors/error-response.dto';
-export { ApiErrors } from './lib/common/api-errors.decorator';
+export { ApiErrors } from './lib/errors/api-errors.decorator';
 export { DEFAULT_STREAM_OPTIONS, STREAM_BEARER_PROTOCOL_PREFIX, STREAM_PATH, STREAM_SUBPROTOCOL, StreamCloseCode } from './lib/stream/stream.options';
 export type { StreamOptions } from './lib/stream/stream.options';
 export { StreamGateway } from './lib/stream/stream.gateway';

@@ -20,7 +20,7 @@ export {
   BrokerReplyError,
   BrokerTimeoutError,
   BrokerUnavailableError,
-} from './lib/broker.error';
+} from './lib/errors';
 export type { BrokerLogger } from './lib/broker-runtime';
 export { defaultDurableSubjects, durableStreamName } from './lib/durable-subjects';
 export { InProcessBroker } from './lib/in-process/in-process-broker.adapter';

@@ -16,7 +16,7 @@ export {
   encodeCheckpointAsync,
   parseCheckpointCodec,
 } from './lib/checkpoint-codec';
-export { CheckpointCorruptError, CheckpointStateError, UnsupportedCodecError } from './lib/checkpoint.errors';
+export { CheckpointCorruptError, CheckpointStateError, UnsupportedCodecError } from './lib/errors';
 export { CheckpointObjectStore, isValidObjectKey } from './lib/checkpoint-object-store.port';
 export type { CheckpointObjectStoreKind, StoredObjectInfo } from './lib/checkpoint-object-store.port';
 export { CHECKPOINT_OBJECT_PREFIX, checkpointObjectKey, workloadIdOfObjectKey } from './lib/checkpoint-object-key';

@@ -1,5 +1,5 @@
-export { ConfigError } from './lib/config.error';
-export type { ConfigIssue } from './lib/config.error';
+export { ConfigError } from './lib/errors';
+export type { ConfigIssue } from './lib/errors';
 export type { Env } from './lib/env-schema';
 export { LOG_LEVELS } from './lib/common.config';
 export type { CommonConfig, ConnectionConfig, LogLevel, OptionalConnectionConfig } from './lib/common.config';
@@ -14,5 +14,6 @@ export type { StandaloneConfig, StandaloneSettings } from './lib/standalone.conf
 export { parseBrokerFaults, parseByteSize, parseDuration } from './lib/env-parsers';
 export type { BrokerFaultRates } from './lib/env-parsers';
 export type { CheckpointSettings, CheckpointStorageSettings } from './lib/checkpoint.config';
+export { leaseRenewalFits, nonNegativeInteger, nonNegativeNumber, parseOptions, positiveInteger, positiveNumber } from './lib/options-schema';
 export { loadTracingConfig, TRACE_SAMPLERS } from './lib/tracing.config';
 export type { TraceSampler, TracingConfig } from './lib/tracing.config';

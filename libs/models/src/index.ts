@@ -7,4 +7,5 @@ export * from './lib/envelope';
 export * from './lib/messages';
 export * from './lib/customer';
 export * from './lib/workload-config';
+export * from './lib/workload-type';
 export * from './lib/attempt-fence';

@@ -1,6 +1,6 @@
 export { createNiyantaClient, MAX_BATCH_SIZE, NiyantaClient } from './lib/niyanta-client';
 export type { NiyantaClientOptions, SubmitBatchOptions, WaitOptions } from './lib/niyanta-client';
-export { NiyantaApiError, NiyantaBatchError, NiyantaStreamError, NiyantaTimeoutError, retryAfterSeconds } from './lib/errors';
+export { describeError, NiyantaApiError, NiyantaBatchError, NiyantaStreamError, NiyantaTimeoutError, retryAfterSeconds } from './lib/errors';
 export type { NiyantaErrorDetail } from './lib/errors';
 export { retryingFetch } from './lib/retrying-fetch';
 export type { RetryOptions } from './lib/retrying-fetch';

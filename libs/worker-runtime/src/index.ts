@@ -9,9 +9,8 @@ export { InvalidLifecycleTransitionError, WorkerLifecycle } from './lib/worker-l
 export { WORKER_METRIC_NAMES } from './lib/worker-metrics';
 export { INVALID_OUTPUT_ERROR_CODE, TIMEOUT_ERROR_CODE } from './lib/execution-outcome';
 export type { AbortKind } from './lib/execution-outcome';
-export type { ExecutionOutcome } from './lib/workload-execution';
+export type { CheckpointTrigger, ExecutionOutcome } from './lib/execution-types';
 export { CHECKPOINT_DEFAULTS } from './lib/worker-runtime.options';
 export { CheckpointSweeper } from './lib/checkpoint-sweeper.service';
 export type { CheckpointSweepReport } from './lib/checkpoint-sweeper.service';
 export type { CheckpointObjectDeletion, CheckpointRestoreResult } from './lib/worker-metrics';
-export type { CheckpointTrigger } from './lib/workload-execution';

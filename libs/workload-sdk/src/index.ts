@@ -8,15 +8,17 @@ export type {
   WorkloadLogger,
 } from './lib/workload-handler';
 export { DEFAULT_WORKLOAD_DEFAULTS, defineWorkload, resolveWorkloadDefaults } from './lib/workload-handler';
-export type { WorkloadErrorOptions, WorkloadFailure, WorkloadFailureKind } from './lib/workload-errors';
+export type { WorkloadErrorOptions, WorkloadFailure, WorkloadFailureKind } from './lib/errors';
 export {
   NonRetryableWorkloadError,
   RetryableWorkloadError,
   UNHANDLED_ERROR_CODE,
   WorkloadCancelledError,
   classifyWorkloadError,
-} from './lib/workload-errors';
-export { WORKLOAD_TYPE_PATTERN, WorkloadRegistry, isWorkloadDefinition } from './lib/workload-registry';
+} from './lib/errors';
+export { WorkloadRegistry, isWorkloadDefinition } from './lib/workload-registry';
+// The naming rule is the domain's; re-exported for workload authors.
+export { WORKLOAD_TYPE_PATTERN } from '@niyanta/models';
 export { loadWorkloadModules, registerWorkloadModule, workloadDefinitionsOf } from './lib/workload-modules';
 export { inputJsonSchema } from './lib/input-schema';
 export type { InputOf } from './lib/input-schema';

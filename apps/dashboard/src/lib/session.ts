@@ -1,4 +1,4 @@
-import { createNiyantaClient, NiyantaApiError, type NiyantaClient } from '@niyanta/sdk';
+import { createNiyantaClient, type NiyantaClient } from '@niyanta/sdk';
 
 /** Who signed in: a customer (its own workloads) or the operator (every customer, admin pages). */
 export type Role = 'customer' | 'admin';
@@ -60,13 +60,6 @@ export async function signIn(rawKey: string): Promise<Session> {
 
 export function signOut(): void {
   window.sessionStorage.removeItem(STORAGE_KEY);
-}
-
-/** A readable line for any failure of an SDK call. */
-export function describeError(error: unknown): string {
-  if (error instanceof NiyantaApiError) return `${error.message} (${error.status} ${error.code})`;
-  if (error instanceof Error) return error.message;
-  return String(error);
 }
 
 /** Unwraps an `openapi-fetch` result of `client.api`, throwing the API's error as a NiyantaApiError-like Error. */

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { Card, ConfirmButton, ErrorBox, StatusBadge, useLoad } from '../components/ui';
 import { when } from '../lib/format';
-import { describeError, unwrap, type Session } from '../lib/session';
+import { describeError } from '@niyanta/sdk';
+import { unwrap, type Session } from '../lib/session';
 
 /** Issue (shown once), list and revoke the keys of one customer. */
 function CustomerKeys({ session, customerId }: { session: Session; customerId: string }) {

@@ -1,8 +1,8 @@
-import type { Worker, WorkerAnalytics } from '@niyanta/sdk';
+import { describeError, type Worker, type WorkerAnalytics } from '@niyanta/sdk';
 import { useState } from 'react';
 import { Card, ConfirmButton, ErrorBox, StatusBadge, useLoad, useTicker } from '../components/ui';
 import { age } from '../lib/format';
-import { describeError, unwrap, type Session } from '../lib/session';
+import { unwrap, type Session } from '../lib/session';
 
 /** The fleet: status, tags, region, slots used, heartbeat age, utilization; drain for the operator. */
 export function WorkersPage({ session }: { session: Session }) {

@@ -1,9 +1,9 @@
-import type { Checkpoint, StreamMessage, Workload, WorkloadEvent } from '@niyanta/sdk';
+import { describeError, type Checkpoint, type StreamMessage, type Workload, type WorkloadEvent } from '@niyanta/sdk';
 import { useCallback, useEffect, useState } from 'react';
 import { Card, ConfirmButton, ErrorBox, JsonView, Progress, StatusBadge } from '../components/ui';
 import { pendingReasonText, when } from '../lib/format';
 import { useWorkloadStream } from '../lib/live';
-import { describeError, type Session } from '../lib/session';
+import type { Session } from '../lib/session';
 
 const CANCELLABLE = ['PENDING', 'SCHEDULED', 'RUNNING', 'PAUSING', 'PAUSED'];
 const PAUSABLE = ['PENDING', 'SCHEDULED', 'RUNNING'];

@@ -1,9 +1,9 @@
-import type { ListWorkloadsQuery, StreamMessage, WorkloadListItem, WorkloadStatus } from '@niyanta/sdk';
+import { describeError, type ListWorkloadsQuery, type StreamMessage, type WorkloadListItem, type WorkloadStatus } from '@niyanta/sdk';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorBox, Progress, StatusBadge } from '../components/ui';
 import { when } from '../lib/format';
 import { useWorkloadStream } from '../lib/live';
-import { describeError, type Session } from '../lib/session';
+import type { Session } from '../lib/session';
 
 const STATUSES: WorkloadStatus[] = ['PENDING', 'SCHEDULED', 'RUNNING', 'PAUSING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'];
 const PAGE_SIZE = 25;

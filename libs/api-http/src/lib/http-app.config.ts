@@ -11,6 +11,7 @@ import { ApiExceptionFilter, translateBodyParserError } from './errors/api-excep
 import { validationFailed } from './errors/validation-errors';
 import { buildOpenApiDocument } from './openapi.config';
 import { DatabaseCircuitBreaker } from './resilience/database-circuit-breaker.service';
+import { TenantApiMetrics } from './tenancy/tenant-metrics';
 
 /** Options of {@link configureHttpApp}. */
 export interface HttpAppOptions {
@@ -77,7 +78,10 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
       exceptionFactory: validationFailed,
     }),
   );
-  app.useGlobalFilters(new ApiExceptionFilter(databaseCircuitObserver(app)));
+  const tenantMetrics = new TenantApiMetrics();
+  app.useGlobalFilters(
+    new ApiExceptionFilter(databaseCircuitObserver(app), (principal, code) => tenantMetrics.rejected.inc({ tier: principal.tier, code })),
+  );
   if (options.swagger) {
     SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   }

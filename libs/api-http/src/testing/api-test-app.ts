@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Broker, BrokerModule } from '@niyanta/broker';
 import type { MessageEnvelope } from '@niyanta/models';
-import { ObservabilityModule } from '@niyanta/observability';
+import { ObservabilityModule } from '@niyanta/platform';
 import { StateModule } from '@niyanta/state';
 import { createTestSchema, uniqueBrokerPrefix, type TestSchema } from '@niyanta/testing';
 import request from 'supertest';

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { createEnvelope, Subjects } from '@niyanta/models';
 import { ReadinessService } from '@niyanta/observability';
 import { BrokerHealth } from './broker-health.service';
-import { BrokerUnavailableError } from './broker.error';
+import { BrokerUnavailableError } from './errors';
 import { BrokerModule } from './broker.module';
 import { Broker } from './broker.port';
 import { InProcessBroker } from './in-process/in-process-broker.adapter';

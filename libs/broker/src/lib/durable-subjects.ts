@@ -1,5 +1,5 @@
 import { Subjects } from '@niyanta/models';
-import { BrokerArgumentError } from './broker.error';
+import { BrokerArgumentError } from './errors';
 import { assertConcreteSubject, assertName, assertSubjectPattern, patternCovers, patternsOverlap, subjectMatches } from './subject-pattern';
 
 /** The durable subjects when none are configured: worker assignments. */

@@ -1,7 +1,7 @@
 import { createEnvelope, type MessageEnvelope } from '@niyanta/models';
 import { runBrokerConformance } from '../testing/broker.conformance';
 import type { BrokerLogger } from './broker-runtime';
-import { BrokerArgumentError } from './broker.error';
+import { BrokerArgumentError } from './errors';
 import { createBroker } from './broker.module';
 import { FaultInjectingBroker, hasBrokerFaults } from './fault-injecting-broker';
 import { InProcessBroker } from './in-process/in-process-broker.adapter';

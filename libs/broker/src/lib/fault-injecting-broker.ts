@@ -13,7 +13,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './broker.port';
-import { BrokerArgumentError } from './broker.error';
+import { BrokerArgumentError } from './errors';
 
 /**
  * Message faults to inject, as probabilities from 0 to 1 (`BROKER_FAULTS=drop:0.05,dup:0.05`).

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { BrokerArgumentError } from './broker.error';
+import { BrokerArgumentError } from './errors';
 import { assertConcreteSubject, assertSubjectPattern, patternCovers, patternsOverlap, subjectMatches } from './subject-pattern';
 
 describe('subject patterns', () => {

@@ -1,4 +1,4 @@
-import { BrokerArgumentError } from './broker.error';
+import { BrokerArgumentError } from './errors';
 
 // NATS tokens may hold almost anything but whitespace and the separator; being stricter than the
 // server here would reject subjects that work, being looser would fail later and less clearly.

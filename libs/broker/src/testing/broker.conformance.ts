@@ -1,5 +1,5 @@
 import { createEnvelope, type MessageEnvelope } from '@niyanta/models';
-import { BrokerArgumentError, BrokerNoRespondersError, BrokerReplyError, BrokerTimeoutError, BrokerUnavailableError } from '../lib/broker.error';
+import { BrokerArgumentError, BrokerNoRespondersError, BrokerReplyError, BrokerTimeoutError, BrokerUnavailableError } from '../lib/errors';
 import type { Broker, BrokerStatus, DurableDelivery, Subscription } from '../lib/broker.port';
 
 /** What a conformance run needs from an adapter: a fresh broker on a prefix of its own. */

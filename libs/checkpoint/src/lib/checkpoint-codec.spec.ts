@@ -10,7 +10,7 @@ import {
   encodeCheckpointAsync,
   parseCheckpointCodec,
 } from './checkpoint-codec';
-import { CheckpointCorruptError, CheckpointStateError, UnsupportedCodecError } from './checkpoint.errors';
+import { CheckpointCorruptError, CheckpointStateError, UnsupportedCodecError } from './errors';
 
 const compressions: CheckpointCompression[] = ['gzip', 'brotli', 'none'];
 // JSON.parse(JSON.stringify(v)) turns -0 into 0, which is JSON's own semantics, not a codec bug.

@@ -2,7 +2,7 @@ import { createHash, webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { JsonValue } from '@niyanta/models';
-import { CheckpointCorruptError, CheckpointStateError, UnsupportedCodecError } from './checkpoint.errors';
+import { CheckpointCorruptError, CheckpointStateError, UnsupportedCodecError } from './errors';
 
 /** Compression applied after JSON serialisation. */
 export type CheckpointCompression = 'gzip' | 'brotli' | 'none';

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadApiConfig } from './api.config';
-import { ConfigError } from './config.error';
+import { ConfigError } from './errors';
 
 const required = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', NATS_URL: 'nats://127.0.0.1:4222' };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, ConfigIssue } from './config.error';
+import { ConfigError, ConfigIssue } from './errors';
 import { InvalidValue } from './env-parsers';
 
 /** The environment as a process sees it (`process.env` in an app, a literal in tests). */

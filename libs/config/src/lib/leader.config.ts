@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { commonVars, CommonConfig, ConnectionConfig, connectionVars, toCommonConfig } from './common.config';
 import { crossIssue, Env, envVar, loadWith, matching } from './env-schema';
 import { parseBoolean, parseDuration } from './env-parsers';
+import { leaseRenewalFits } from './options-schema';
 
 /** Settings of the leader feature: election, scheduling, health monitoring, retries. */
 export interface LeaderSettings {
@@ -91,12 +92,9 @@ export function toLeaderSettings(v: LeaderVars): LeaderSettings {
   };
 }
 
-/**
- * Rules between leader variables. The lease must get at least two renewals per TTL, or one slow
- * round trip would depose a healthy leader.
- */
+/** Rules between leader variables (see {@link leaseRenewalFits}). */
 export function checkLeaderVars(v: LeaderVars, ctx: z.RefinementCtx): void {
-  if (v.LEASE_RENEW_INTERVAL * 2 > v.LEASE_TTL) {
+  if (!leaseRenewalFits(v.LEASE_TTL, v.LEASE_RENEW_INTERVAL)) {
     crossIssue(ctx, 'LEASE_RENEW_INTERVAL', `must be at most half of LEASE_TTL (${v.LEASE_TTL}ms), got ${v.LEASE_RENEW_INTERVAL}ms`);
   }
   checkRetryVars(v, ctx);

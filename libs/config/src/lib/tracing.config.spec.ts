@@ -1,4 +1,4 @@
-import { ConfigError } from './config.error';
+import { ConfigError } from './errors';
 import { loadTracingConfig } from './tracing.config';
 
 describe(loadTracingConfig.name, () => {

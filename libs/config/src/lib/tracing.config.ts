@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigIssue } from './config.error';
+import { ConfigError, type ConfigIssue } from './errors';
 import type { Env } from './env-schema';
 
 /** `OTEL_TRACES_SAMPLER` values (the specification's built-in samplers). */

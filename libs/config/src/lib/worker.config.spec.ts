@@ -1,4 +1,4 @@
-import { ConfigError } from './config.error';
+import { ConfigError } from './errors';
 import { loadWorkerConfig } from './worker.config';
 
 const required = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', NATS_URL: 'nats://127.0.0.1:4222' };

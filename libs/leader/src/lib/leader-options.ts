@@ -1,4 +1,13 @@
+import {
+  leaseRenewalFits,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  parseOptions,
+  positiveInteger,
+  positiveNumber,
+} from '@niyanta/config';
 import { DEFAULT_TIERS, type TierDefinition } from '@niyanta/models';
+import { z } from 'zod';
 
 /** Options of `LeaderModule.forRoot` (the app parses them from its configuration). */
 export interface LeaderOptions {
@@ -107,78 +116,47 @@ export type ResolvedLeaderOptions = Required<LeaderOptions>;
 /** Nest token of the {@link ResolvedLeaderOptions}. */
 export const LEADER_OPTIONS = Symbol('LEADER_OPTIONS');
 
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`LeaderOptions.${name} must be a positive number, got ${value}`);
-  }
-  return value;
-}
+const OPTIONS_SCHEMA = z
+  .object({
+    leaderId: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
+    workerTimeoutMs: positiveNumber(),
+    leaseTtlMs: positiveNumber(),
+    leaseRenewIntervalMs: positiveNumber(),
+    sweepIntervalMs: positiveNumber(),
+    assignmentAckTimeoutMs: positiveNumber(),
+    retryBaseDelayMs: positiveNumber(),
+    retryMaxDelayMs: positiveNumber(),
+    assignmentResends: nonNegativeInteger().default(2),
+    orphanAfterHeartbeats: positiveInteger().default(3),
+    healthCheckIntervalMs: positiveNumber().optional(),
+    maxQueuedWorkloads: positiveNumber().default(100_000),
+    maxQueuedPerCustomer: positiveInteger().default(10_000),
+    maxPlacementsPerPass: positiveNumber().default(1_000),
+    shareCost: nonNegativeNumber().default(100),
+    auditRetentionMs: positiveNumber().default(30 * 86_400_000),
+    auditRetentionIntervalMs: positiveNumber().default(600_000),
+    auditRetentionBatchSize: positiveNumber().default(5_000),
+    tenantMetricsIntervalMs: positiveNumber().default(15_000),
+  })
+  .superRefine((o, ctx) => {
+    if (!leaseRenewalFits(o.leaseTtlMs, o.leaseRenewIntervalMs)) {
+      ctx.addIssue({ code: 'custom', path: ['leaseRenewIntervalMs'], message: `must be at most half of leaseTtlMs (${o.leaseTtlMs})` });
+    }
+    if (o.retryMaxDelayMs < o.retryBaseDelayMs) {
+      ctx.addIssue({ code: 'custom', path: ['retryMaxDelayMs'], message: 'must be at least retryBaseDelayMs' });
+    }
+  });
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`LeaderOptions.${name} must be an integer >= 1, got ${value}`);
-  }
-  return value;
-}
-
-function nonNegative(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(`LeaderOptions.${name} must be a number >= 0, got ${value}`);
-  }
-  return value;
-}
-
-/**
- * Validates `options` and fills in defaults. The renew interval must leave room for at least two
- * renewals per lease, or a single slow round trip would depose a healthy leader.
- */
+/** Validates `options` and fills in defaults (see {@link leaseRenewalFits} for the lease rule). */
 export function resolveLeaderOptions(options: LeaderOptions): ResolvedLeaderOptions {
-  if (typeof options.leaderId !== 'string' || options.leaderId.length === 0) {
-    throw new RangeError('LeaderOptions.leaderId must be a non-empty string');
-  }
-  const leaseTtlMs = positive('leaseTtlMs', options.leaseTtlMs);
-  const leaseRenewIntervalMs = positive('leaseRenewIntervalMs', options.leaseRenewIntervalMs);
-  if (leaseRenewIntervalMs * 2 > leaseTtlMs) {
-    throw new RangeError(
-      `LeaderOptions.leaseRenewIntervalMs (${leaseRenewIntervalMs}) must be at most half of leaseTtlMs (${leaseTtlMs})`,
-    );
-  }
-  const workerTimeoutMs = positive('workerTimeoutMs', options.workerTimeoutMs);
-  const retryBaseDelayMs = positive('retryBaseDelayMs', options.retryBaseDelayMs);
-  const retryMaxDelayMs = positive('retryMaxDelayMs', options.retryMaxDelayMs);
-  if (retryMaxDelayMs < retryBaseDelayMs) {
-    throw new RangeError('LeaderOptions.retryMaxDelayMs must be at least retryBaseDelayMs');
-  }
-  const resends = options.assignmentResends ?? 2;
-  if (!Number.isInteger(resends) || resends < 0) {
-    throw new RangeError(`LeaderOptions.assignmentResends must be an integer >= 0, got ${resends}`);
-  }
+  const checked = parseOptions(OPTIONS_SCHEMA, options, 'LeaderOptions');
   return {
-    leaderId: options.leaderId,
-    workerTimeoutMs,
-    leaseTtlMs,
-    leaseRenewIntervalMs,
-    sweepIntervalMs: positive('sweepIntervalMs', options.sweepIntervalMs),
-    assignmentAckTimeoutMs: positive('assignmentAckTimeoutMs', options.assignmentAckTimeoutMs),
-    retryBaseDelayMs,
-    retryMaxDelayMs,
-    assignmentResends: resends,
-    orphanAfterHeartbeats: positiveInteger('orphanAfterHeartbeats', options.orphanAfterHeartbeats ?? 3),
-    healthCheckIntervalMs: positive(
-      'healthCheckIntervalMs',
-      options.healthCheckIntervalMs ?? Math.min(1_000, Math.max(100, workerTimeoutMs / 5)),
-    ),
-    maxQueuedWorkloads: positive('maxQueuedWorkloads', options.maxQueuedWorkloads ?? 100_000),
-    maxQueuedPerCustomer: positiveInteger('maxQueuedPerCustomer', options.maxQueuedPerCustomer ?? 10_000),
-    maxPlacementsPerPass: positive('maxPlacementsPerPass', options.maxPlacementsPerPass ?? 1_000),
+    ...checked,
+    healthCheckIntervalMs: checked.healthCheckIntervalMs ?? Math.min(1_000, Math.max(100, checked.workerTimeoutMs / 5)),
+    // Not range-checked: any tier table, name or rate is usable.
     tiers: options.tiers ?? DEFAULT_TIERS,
     fallbackTier: options.fallbackTier ?? 'free',
     agingPerMinute: options.agingPerMinute ?? 10,
-    shareCost: nonNegative('shareCost', options.shareCost ?? 100),
-    auditRetentionMs: positive('auditRetentionMs', options.auditRetentionMs ?? 30 * 86_400_000),
-    auditRetentionIntervalMs: positive('auditRetentionIntervalMs', options.auditRetentionIntervalMs ?? 600_000),
-    auditRetentionBatchSize: positive('auditRetentionBatchSize', options.auditRetentionBatchSize ?? 5_000),
-    tenantMetricsIntervalMs: positive('tenantMetricsIntervalMs', options.tenantMetricsIntervalMs ?? 15_000),
     tenantMetricsTopCustomers: Math.max(0, Math.floor(options.tenantMetricsTopCustomers ?? 10)),
   };
 }

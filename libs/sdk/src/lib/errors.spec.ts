@@ -1,4 +1,4 @@
-import { NiyantaApiError, retryAfterSeconds } from './errors';
+import { describeError, NiyantaApiError, retryAfterSeconds } from './errors';
 
 describe(NiyantaApiError.name, () => {
   it('carries the API error body: code, message, status, request id, details, Retry-After', () => {
@@ -25,5 +25,13 @@ describe(retryAfterSeconds.name, () => {
     expect(retryAfterSeconds('Sat, 31 Jan 2026 11:00:00 GMT', now)).toBe(0);
     expect(retryAfterSeconds(null, now)).toBeNull();
     expect(retryAfterSeconds('soon', now)).toBeNull();
+  });
+});
+
+describe(describeError.name, () => {
+  it('gives the API error with its status and code, any other error by its message', () => {
+    expect(describeError(new NiyantaApiError(404, 'not_found', 'workload not found', 'req-1'))).toBe('workload not found (404 not_found)');
+    expect(describeError(new TypeError('fetch failed'))).toBe('fetch failed');
+    expect(describeError('plain')).toBe('plain');
   });
 });

@@ -97,3 +97,10 @@ export class NiyantaStreamError extends Error {
     super(`the stream closed with ${code}${reason ? ` (${reason})` : ''}`);
   }
 }
+
+/** A readable line for any failure of a client call: the API's message with its status and code, or the error's message. */
+export function describeError(error: unknown): string {
+  if (error instanceof NiyantaApiError) return `${error.message} (${error.status} ${error.code})`;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -18,6 +18,7 @@ import {
   type WorkloadType,
 } from './types';
 import { WorkloadStream, type StreamFilter, type StreamOptions } from './workload-stream';
+import { abortableDelay } from './abortable-delay';
 
 /** The request body as the generated client types it. */
 type SubmitWorkloadBody = import('./types').SubmitWorkloadRequest;
@@ -67,17 +68,6 @@ async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   const { data, error, response } = await call;
   if (!response.ok || data === undefined) throw NiyantaApiError.fromResponse(response, error ?? null);
   return data;
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
 }
 
 /**
@@ -211,7 +201,7 @@ export class NiyantaClient<TInputs extends WorkloadInputs = UntypedWorkloadInput
       if (TERMINAL_STATUSES.includes(workload.status)) return workload;
       const left = deadline - Date.now();
       if (left <= 0) throw new NiyantaTimeoutError(`workload ${id} was still ${workload.status} after ${timeoutMs} ms`, workload);
-      await delay(Math.min(pollMs, left), options.signal);
+      await abortableDelay(Math.min(pollMs, left), options.signal);
     }
   }
 

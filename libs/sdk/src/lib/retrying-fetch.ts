@@ -1,4 +1,5 @@
 import { retryAfterSeconds } from './errors';
+import { abortableDelay } from './abortable-delay';
 
 /** How failed requests are retried. */
 export interface RetryOptions {
@@ -16,21 +17,6 @@ export interface RetryOptions {
 
 /** Statuses after which the API guarantees nothing was applied, so any request may be repeated. */
 const RETRYABLE_STATUSES = new Set([429, 503]);
-
-function sleep(ms: number, signal: AbortSignal | null): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * Wraps `fetchImpl` so that 429 (rate limited) and 503 (a dependency is down) are retried — both
@@ -51,7 +37,7 @@ export function retryingFetch(fetchImpl: (input: Request) => Promise<Response>, 
       const delayMs = asked !== null ? asked * 1000 : Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** retry);
       if (delayMs > maxDelayMs) return response;
       await response.body?.cancel();
-      await sleep(delayMs, request.signal);
+      await abortableDelay(delayMs, request.signal);
     }
   };
 }

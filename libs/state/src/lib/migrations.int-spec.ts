@@ -5,6 +5,7 @@ import { createDataSource } from './data-source.factory';
 import { listAppliedMigrations, revertAllMigrations, runMigrations } from './migration-runner';
 
 const TABLES = [
+  'analytics_operator_rollups',
   'analytics_rollups',
   'analytics_watermarks',
   'analytics_worker_rollups',

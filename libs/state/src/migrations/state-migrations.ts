@@ -6,7 +6,8 @@ import { TierWorkloadLimits1796200000000 } from './1796200000000-TierWorkloadLim
 import { WorkloadInputSchema1796250000000 } from './1796250000000-WorkloadInputSchema';
 import { WorkloadsFillfactor1796300000000 } from './1796300000000-WorkloadsFillfactor';
 import { AnalyticsRollups1796400000000 } from './1796400000000-AnalyticsRollups';
-import { WorkloadTraceContext1796500000000 } from './1796500000000-WorkloadTraceContext';
+import { AnalyticsOperatorRollups1796500000000 } from './1796500000000-AnalyticsOperatorRollups';
+import { WorkloadTraceContext1796600000000 } from './1796600000000-WorkloadTraceContext';
 
 /**
  * Every migration, oldest first. A landed migration is never edited: add a new one and append it.
@@ -20,5 +21,6 @@ export const STATE_MIGRATIONS = [
   WorkloadInputSchema1796250000000,
   WorkloadsFillfactor1796300000000,
   AnalyticsRollups1796400000000,
-  WorkloadTraceContext1796500000000,
+  AnalyticsOperatorRollups1796500000000,
+  WorkloadTraceContext1796600000000,
 ] as const;

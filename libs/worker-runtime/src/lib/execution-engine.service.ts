@@ -16,7 +16,10 @@ import type { AttemptFence, JsonValue } from '@niyanta/models';
 import type { WorkloadDefinition } from '@niyanta/workload-sdk';
 import type { AbortKind } from './execution-outcome';
 import { CheckpointPersistence } from './checkpoint-persistence.service';
+import { EarlyControls } from './early-controls';
+import { LeaderWakes } from './leader-wakes';
 import { MicroBatcher } from './micro-batcher';
+import { attemptKey, SlotReservations } from './slot-reservations';
 import { parseAssignments, parseControl, workloadEvent } from './worker-messages';
 import { UNKNOWN_TIER, WorkerMetrics } from './worker-metrics';
 import { TracedObserver, tracedCompletion } from './execution-tracing';
@@ -46,10 +49,6 @@ export interface RunningAttempt {
  */
 const SLOT_WAIT_MS = 2_000;
 
-function attemptKey(workloadId: string, attempt: number): string {
-  return `${workloadId}#${attempt}`;
-}
-
 /**
  * Runs the assignments of this worker: consumes its durable assignment subject, starts each
  * attempt with a fenced write, runs at most `capacity` at once, applies cancel and pause commands,
@@ -59,19 +58,12 @@ function attemptKey(workloadId: string, attempt: number): string {
 export class ExecutionEngine {
   private readonly logger = new Logger(ExecutionEngine.name);
   private readonly running = new Map<string, WorkloadExecution>();
-  /** Attempts whose start-write is in flight (they hold a slot). */
-  private readonly starting = new Set<string>();
+  private readonly slots: SlotReservations;
+  private readonly earlyControls = new EarlyControls();
+  private readonly leaderWakes: LeaderWakes;
   private readonly idleWaiters = new Set<() => void>();
-  private readonly slotWaiters = new Set<() => void>();
-  /** Commands that arrived while their workload's start-write was in flight. */
-  private readonly earlyControls = new Map<string, ControlPayload>();
   private readonly changeListeners = new Set<(running: number) => void>();
   private consumer: Subscription | null = null;
-  /** Freed slots not yet announced to the leader (see `slotFreed`). */
-  private freedRequeued: string[] = [];
-  private freedCorrelationId: string | undefined;
-  private freedWakeScheduled = false;
-  private accepting = false;
   // Start and completion writes of concurrent attempts share statements: one round trip per batch.
   private readonly starts: MicroBatcher<AttemptFence, ExecutionStart | null>;
   private readonly completions: MicroBatcher<{ fence: AttemptFence; output: JsonValue | undefined }, Workload | null>;
@@ -85,6 +77,8 @@ export class ExecutionEngine {
     private readonly checkpoints: CheckpointPersistence,
     private readonly metrics: WorkerMetrics,
   ) {
+    this.slots = new SlotReservations(options.capacity, this.running);
+    this.leaderWakes = new LeaderWakes(broker, subjects, options.workerId);
     this.starts = new MicroBatcher((fences) => this.executions.startMany(fences));
     this.completions = new MicroBatcher((items) => this.executions.completeMany(items));
     this.progress = new MicroBatcher((items) => this.writeProgress(items));
@@ -126,7 +120,7 @@ export class ExecutionEngine {
 
   /** Starts taking assignments (idempotent). */
   async startConsuming(): Promise<void> {
-    this.accepting = true;
+    this.slots.accepting = true;
     if (this.consumer !== null) return;
     const id = this.options.workerId;
     this.consumer = await this.broker.consumeDurable<unknown>(
@@ -139,10 +133,10 @@ export class ExecutionEngine {
 
   /** Stops taking assignments; those that still arrive are handed back. */
   async stopConsuming(): Promise<void> {
-    this.accepting = false;
+    this.slots.accepting = false;
     // Assignments waiting for a slot re-check and hand themselves back, so the unsubscribe below
     // (which waits for running handlers) does not wait for them.
-    this.notify(this.slotWaiters);
+    this.slots.wakeWaiters();
     const consumer = this.consumer;
     this.consumer = null;
     await consumer?.unsubscribe();
@@ -179,7 +173,7 @@ export class ExecutionEngine {
       await this.handBackAssignment(fence, 'unsupported_type', message);
       return;
     }
-    const slot = await this.reserveSlot(key, SLOT_WAIT_MS);
+    const slot = await this.slots.reserve(key, SLOT_WAIT_MS);
     if (slot === 'duplicate') return;
     if (slot === 'not_accepting') {
       await this.handBackAssignment(fence, 'draining', message);
@@ -194,10 +188,8 @@ export class ExecutionEngine {
       older?.abort('stale');
       started = await this.starts.submit(fence);
     } finally {
-      this.starting.delete(key);
-      if (!this.isStarting(assignment.workload_id) && started === null)
-        this.earlyControls.delete(assignment.workload_id);
-      this.notify(this.slotWaiters);
+      this.slots.started(key);
+      if (!this.slots.isStarting(assignment.workload_id) && started === null) this.earlyControls.drop(assignment.workload_id);
     }
     if (started === null) {
       this.logger.log(
@@ -213,10 +205,9 @@ export class ExecutionEngine {
       assignment.tier ?? UNKNOWN_TIER,
       assignment.trace,
     );
-    const early = this.earlyControls.get(assignment.workload_id);
-    this.earlyControls.delete(assignment.workload_id);
+    const early = this.earlyControls.take(assignment.workload_id);
     if (early !== undefined) this.applyControl(execution, early);
-    if (!this.accepting) void execution.handBack('drain');
+    if (!this.slots.accepting) void execution.handBack('drain');
   }
 
   /** Applies a cancel, pause or abort command to the attempt it names. */
@@ -229,7 +220,7 @@ export class ExecutionEngine {
     const execution = this.find(control.workload_id);
     if (execution === undefined) {
       // The command can overtake the start-write of its attempt: apply it once the attempt runs.
-      if (this.isStarting(control.workload_id)) this.earlyControls.set(control.workload_id, control);
+      if (this.slots.isStarting(control.workload_id)) this.earlyControls.hold(control);
       return;
     }
     this.applyControl(execution, control);
@@ -276,47 +267,8 @@ export class ExecutionEngine {
     });
   }
 
-  private full(): boolean {
-    return this.running.size + this.starting.size >= this.options.capacity;
-  }
-
-  /**
-   * Takes a slot for `key` (in `starting`) as soon as one is free. Checking and taking happen in
-   * one synchronous step, so concurrent assignments woken together cannot overfill the worker.
-   */
-  private async reserveSlot(
-    key: string,
-    timeoutMs: number,
-  ): Promise<'reserved' | 'duplicate' | 'not_accepting' | 'timeout'> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (this.running.has(key) || this.starting.has(key)) return 'duplicate';
-      if (!this.accepting) return 'not_accepting';
-      if (!this.full()) {
-        this.starting.add(key);
-        return 'reserved';
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) return 'timeout';
-      await new Promise<void>((resolve) => {
-        const wake = (): void => {
-          clearTimeout(timer);
-          this.slotWaiters.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        this.slotWaiters.add(wake);
-      });
-    }
-  }
-
   private notify(waiters: Set<() => void>): void {
     for (const waiter of [...waiters]) waiter();
-  }
-
-  private isStarting(workloadId: string): boolean {
-    for (const key of this.starting) if (key.startsWith(`${workloadId}#`)) return true;
-    return false;
   }
 
   private find(workloadId: string): WorkloadExecution | undefined {
@@ -400,33 +352,9 @@ export class ExecutionEngine {
     this.metrics.executionFinished(workload.workloadType, result.outcome);
     this.runningChanged();
     if (result.workload !== null) this.publishEvent(result.workload, correlationId);
-    this.slotFreed(result.workload?.status === 'PENDING' ? workload.id : null, correlationId);
-    this.notify(this.slotWaiters);
+    this.leaderWakes.slotFreed(result.workload?.status === 'PENDING' ? workload.id : null, correlationId);
+    this.slots.wakeWaiters();
     if (this.running.size === 0) this.notify(this.idleWaiters);
-  }
-
-  /**
-   * Wakes the leader for freed slots once per turn of the event loop: completions are written in
-   * shared statements, so hundreds of attempts end in the same turn, and one message naming the
-   * worker (and every requeued workload) tells the leader all it needs — one wake per attempt
-   * cost the worker, NATS and the leader a message each for nothing.
-   */
-  private slotFreed(requeuedId: string | null, correlationId: string): void {
-    if (requeuedId !== null) this.freedRequeued.push(requeuedId);
-    this.freedCorrelationId ??= correlationId;
-    if (this.freedWakeScheduled) return;
-    this.freedWakeScheduled = true;
-    setImmediate(() => {
-      const ids = this.freedRequeued;
-      const correlation = this.freedCorrelationId;
-      this.freedRequeued = [];
-      this.freedCorrelationId = undefined;
-      this.freedWakeScheduled = false;
-      this.wakeLeader(
-        { reason: 'slot_freed', worker_id: this.options.workerId, workload_ids: ids.length > 0 ? ids : undefined },
-        correlation,
-      );
-    });
   }
 
   private async handBackAssignment(
@@ -438,7 +366,7 @@ export class ExecutionEngine {
     if (record === null) return;
     this.logger.log(`handed back ${fence.workloadId} attempt ${fence.attempt} (${reason})`);
     this.publishEvent(record.workload, message.correlation_id);
-    this.wakeLeader(
+    this.leaderWakes.wake(
       { reason: 'requeued', worker_id: this.options.workerId, workload_ids: [fence.workloadId] },
       message.correlation_id,
     );
@@ -456,17 +384,8 @@ export class ExecutionEngine {
     });
   }
 
-  private wakeLeader(payload: LeaderWakePayload, correlationId?: string): void {
-    const clean: LeaderWakePayload = { reason: payload.reason, worker_id: payload.worker_id };
-    if (payload.workload_ids !== undefined) clean.workload_ids = payload.workload_ids;
-    const envelope = createEnvelope(MessageType.LeaderWake, clean, { correlationId });
-    this.broker.publish(this.subjects.leaderWake(), envelope).catch((error: unknown) => {
-      this.logger.warn(`waking the leader failed: ${String(error)}`);
-    });
-  }
-
   /** Publishes a wake-up for the leader (used by the runtime for joins and hand-backs). */
   notifyLeader(payload: LeaderWakePayload): void {
-    this.wakeLeader(payload);
+    this.leaderWakes.wake(payload);
   }
 }

@@ -1,5 +1,5 @@
 import type { Span, WorkloadTracer } from '@niyanta/observability';
-import type { CheckpointTrigger, ExecutionObserver } from './workload-execution';
+import type { CheckpointTrigger, ExecutionObserver } from './execution-types';
 
 /**
  * The observer of a traced attempt: besides the metrics, each stored checkpoint becomes a span

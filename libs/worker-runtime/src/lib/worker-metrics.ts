@@ -6,7 +6,7 @@ import {
   makeHistogramProvider,
 } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import type { CheckpointTrigger, ExecutionObserver, ExecutionOutcome } from './workload-execution';
+import type { CheckpointTrigger, ExecutionObserver, ExecutionOutcome } from './execution-types';
 
 /** How loading the checkpoint of a starting attempt went. */
 export type CheckpointRestoreResult =

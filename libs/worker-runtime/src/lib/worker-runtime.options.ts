@@ -4,8 +4,10 @@ import {
   type CheckpointObjectStore,
   type CheckpointStorageConfig,
 } from '@niyanta/checkpoint';
+import { nonNegativeInteger, nonNegativeNumber, parseOptions, positiveInteger, positiveNumber } from '@niyanta/config';
 import { DEFAULT_RETRY_BACKOFF } from '@niyanta/scheduling';
 import type { WorkloadTypeRegistration } from '@niyanta/state';
+import { z } from 'zod';
 import { inputJsonSchema, WorkloadRegistry, type WorkloadDefinition } from '@niyanta/workload-sdk';
 
 /** Options of `WorkerRuntimeModule.forRoot`. The app parses them from its environment. */
@@ -89,36 +91,26 @@ export const CHECKPOINT_DEFAULTS = Object.freeze({
 /** Dependency-injection token of {@link ResolvedWorkerRuntimeOptions}. */
 export const WORKER_RUNTIME_OPTIONS = Symbol('WORKER_RUNTIME_OPTIONS');
 
-function positiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`worker runtime: ${name} must be a positive integer, got ${value}`);
-}
+/** The numeric options; the rest is checked by the registry below. */
+const NUMBERS_SCHEMA = z.object({
+  workerId: z.string().refine((id) => id.trim() !== '', { error: 'must not be empty' }),
+  capacity: positiveInteger(),
+  heartbeatIntervalMs: positiveInteger(),
+  drainTimeoutMs: nonNegativeNumber(),
+  checkpointInlineMaxBytes: positiveInteger().optional(),
+  checkpointRetain: positiveInteger().optional(),
+  checkpointStoreTries: positiveInteger().optional(),
+  checkpointOrphanGraceMs: positiveInteger().optional(),
+  defaultTimeoutSeconds: positiveNumber().optional(),
+  checkpointSweepIntervalMs: nonNegativeInteger().optional(),
+});
 
 /**
  * Validates `options` and fills in defaults. Throws when the capacity or an interval is not
  * positive, a definition is invalid or duplicated, or `types` names a type no definition provides.
  */
 export function resolveWorkerRuntimeOptions(options: WorkerRuntimeOptions): ResolvedWorkerRuntimeOptions {
-  if (options.workerId.trim() === '') throw new Error('worker runtime: workerId must not be empty');
-  positiveInteger('capacity', options.capacity);
-  positiveInteger('heartbeatIntervalMs', options.heartbeatIntervalMs);
-  if (!(options.drainTimeoutMs >= 0)) throw new Error(`worker runtime: drainTimeoutMs must be >= 0`);
-  for (const [name, value] of [
-    ['checkpointInlineMaxBytes', options.checkpointInlineMaxBytes],
-    ['checkpointRetain', options.checkpointRetain],
-    ['checkpointStoreTries', options.checkpointStoreTries],
-    ['checkpointOrphanGraceMs', options.checkpointOrphanGraceMs],
-  ] as const) {
-    if (value !== undefined) positiveInteger(name, value);
-  }
-  const timeout = options.defaultTimeoutSeconds;
-  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
-    throw new Error(`worker runtime: defaultTimeoutSeconds must be a positive number, got ${timeout}`);
-  }
-  const sweepMs = options.checkpointSweepIntervalMs;
-  if (sweepMs !== undefined && !(Number.isInteger(sweepMs) && sweepMs >= 0)) {
-    throw new Error(`worker runtime: checkpointSweepIntervalMs must be an integer >= 0, got ${sweepMs}`);
-  }
+  parseOptions(NUMBERS_SCHEMA, options, 'WorkerRuntimeOptions');
   const all = new WorkloadRegistry();
   for (const definition of options.definitions) all.register(definition);
   const registry = new WorkloadRegistry();

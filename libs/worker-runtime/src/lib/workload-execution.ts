@@ -11,27 +11,13 @@ import {
 } from '@niyanta/workload-sdk';
 import type { CheckpointPersistence } from './checkpoint-persistence.service';
 import { decideOutcome, type AbortKind, type OutcomeAction, type Settlement } from './execution-outcome';
+import type { CheckpointTrigger, ExecutionObserver, ExecutionOutcome } from './execution-types';
 import { ProgressThrottle } from './progress-throttle';
 
-/** What asked for a checkpoint: the type's policy, the handler, or the worker handing the attempt back. */
-export type CheckpointTrigger = 'interval' | 'progress' | 'handler' | 'pause' | 'drain';
-
-/** Receives checkpoint measurements (the worker's Prometheus metrics in production). */
-export interface ExecutionObserver {
-  checkpointSaved(
-    workloadType: string,
-    trigger: CheckpointTrigger,
-    seconds: number,
-    saved: { sizeBytes: number; storedBytes: number; storage: string },
-  ): void;
-  checkpointRetried(workloadType: string): void;
-  checkpointFailed(workloadType: string, trigger: CheckpointTrigger): void;
-}
-
-/** What one execution needs from the worker. */
 /** Node's timers overflow (and fire at once) past 2^31 - 1 ms, about 24.8 days. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** What one execution needs from the worker. */
 export interface ExecutionDependencies {
   executions: Pick<ExecutionRepository, 'reportProgress' | 'complete' | 'recordFailure' | 'release'>;
   checkpoints: Pick<CheckpointPersistence, 'load' | 'store' | 'reportFailure'>;
@@ -50,21 +36,6 @@ export interface ExecutionDependencies {
   /** Pause between retries of an outcome write the database refused. @default 200 (doubling, 5 tries) */
   writeRetryBaseMs?: number;
 }
-
-/** How an execution ended, for metrics, events and logs. */
-export type ExecutionOutcome =
-  | 'completed'
-  | 'retry_scheduled'
-  | 'failed'
-  | 'paused'
-  | 'requeued'
-  | 'cancelled'
-  /** A fenced write matched nothing: another attempt or a cancel moved the workload on. */
-  | 'stale'
-  /** The worker was presumed dead; the fleet already requeued the workload. */
-  | 'abandoned'
-  /** The outcome could not be written (database unreachable); the fleet's sweeps reconcile it. */
-  | 'write_failed';
 
 /** Result of {@link WorkloadExecution.run}. */
 export interface ExecutionResult {

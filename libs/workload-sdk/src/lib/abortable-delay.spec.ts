@@ -1,5 +1,5 @@
 import { abortableDelay, throwIfAborted } from './abortable-delay';
-import { WorkloadCancelledError } from './workload-errors';
+import { WorkloadCancelledError } from './errors';
 
 describe(abortableDelay.name, () => {
   it('resolves after the delay', async () => {

@@ -1,23 +1,18 @@
-import { WorkloadCancelledError } from './workload-errors';
+import { setTimeout as delay } from 'node:timers/promises';
+import { WorkloadCancelledError } from './errors';
 
 /**
  * Resolves after `ms` milliseconds, or rejects with {@link WorkloadCancelledError} as soon as
  * `signal` aborts (immediately when it already is). The timer is cleared on abort so an aborted
  * workload leaves nothing scheduled behind.
  */
-export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(cancelledBy(signal));
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(cancelledBy(signal));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+export async function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await delay(Math.max(0, ms), undefined, { signal });
+  } catch (error) {
+    if (signal.aborted) throw cancelledBy(signal);
+    throw error;
+  }
 }
 
 /** Throws {@link WorkloadCancelledError} when `signal` is aborted; a cheap check between work units. */

@@ -2,7 +2,7 @@ import { DomainError } from '@niyanta/models';
 import { z } from 'zod';
 import { FakeWorkloadContext } from '../testing/fake-workload-context';
 import { inputJsonSchema, type InputOf } from './input-schema';
-import { classifyWorkloadError, NonRetryableWorkloadError } from './workload-errors';
+import { classifyWorkloadError, NonRetryableWorkloadError } from './errors';
 import { defineWorkload, type WorkloadContext, type WorkloadHandler } from './workload-handler';
 import { WorkloadRegistry } from './workload-registry';
 

@@ -1,6 +1,6 @@
 import { JsonObject, JsonValue } from '@niyanta/models';
 import type { z } from 'zod';
-import { NonRetryableWorkloadError } from './workload-errors';
+import { NonRetryableWorkloadError } from './errors';
 
 /** Structured log fields attached to one log line. */
 export type LogFields = Record<string, unknown>;

@@ -45,6 +45,8 @@ describe(WorkloadRegistry.name, () => {
     const registry = new WorkloadRegistry();
     expect(codeOf(() => registry.register(noop('has space')))).toBe(ErrorCode.ValidationFailed);
     expect(codeOf(() => registry.register(noop('')))).toBe(ErrorCode.ValidationFailed);
+    // The rule submissions are checked by too (SubmitWorkloadDto): a name may not start with '-'.
+    expect(codeOf(() => registry.register(noop('-x')))).toBe(ErrorCode.ValidationFailed);
     expect(codeOf(() => registry.register(noop('ok', { priority: 1001 })))).toBe(ErrorCode.ValidationFailed);
     expect(codeOf(() => registry.register(noop('ok', { checkpointProgressStep: 0 })))).toBe(ErrorCode.ValidationFailed);
     expect(codeOf(() => registry.register({ type: 'x' } as unknown as WorkloadDefinition))).toBe(ErrorCode.ValidationFailed);

@@ -1,9 +1,6 @@
-import { DomainError, ErrorCode } from '@niyanta/models';
+import { DomainError, ErrorCode, isWorkloadTypeName, WORKLOAD_TYPE_RULE } from '@niyanta/models';
 import { inputJsonSchema } from './input-schema';
 import { AnyWorkloadDefinition, WorkloadDefinition, WorkloadDefaults } from './workload-handler';
-
-/** Allowed workload type names: they appear in URLs, metrics labels and log lines. */
-export const WORKLOAD_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** True when `value` has the shape of a {@link WorkloadDefinition} (a `type` string and a `create` function). */
 export function isWorkloadDefinition(value: unknown): value is WorkloadDefinition {
@@ -25,9 +22,9 @@ export class WorkloadRegistry {
     if (!isWorkloadDefinition(definition)) {
       throw new DomainError(ErrorCode.ValidationFailed, 'a workload definition needs a type string and a create() function');
     }
-    if (!WORKLOAD_TYPE_PATTERN.test(definition.type)) {
+    if (!isWorkloadTypeName(definition.type)) {
       throw new DomainError(ErrorCode.ValidationFailed, `invalid workload type name "${definition.type}"`, [
-        { path: 'type', message: `must match ${WORKLOAD_TYPE_PATTERN.source}` },
+        { path: 'type', message: WORKLOAD_TYPE_RULE },
       ]);
     }
     const existing = this.definitions.get(definition.type);

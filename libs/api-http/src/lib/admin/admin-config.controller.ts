@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Param, Patch, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { DomainError, ErrorCode } from '@niyanta/models';
+import { DomainError, ErrorCode, WORKLOAD_TYPE_PATTERN } from '@niyanta/models';
 import type { Response } from 'express';
 import { AdminKeyGuard } from '../auth/api-key.guard';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors } from '../errors/api-errors.decorator';
 import { CurrentRequestMeta, type RequestMeta } from '../common/request-meta.decorator';
 import { WorkloadTypeDto, WorkloadTypeListDto } from '../fleet/dto/workload-type.dto';
 import { AdminConfigService } from './admin-config.service';
@@ -12,7 +12,6 @@ import { TIER_NAME } from './dto/customer.dto';
 import { PutTierDto, TierDto, TierListDto } from './dto/tier.dto';
 import { UpdateWorkloadTypeDto } from './dto/workload-type-update.dto';
 
-const WORKLOAD_TYPE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function pathName(value: string, pattern: RegExp, what: string): string {
   if (!pattern.test(value)) {
@@ -79,7 +78,7 @@ export class AdminConfigController {
     @Body() body: UpdateWorkloadTypeDto,
     @CurrentRequestMeta() meta: RequestMeta,
   ): Promise<WorkloadTypeDto> {
-    return this.config.updateWorkloadType(pathName(type, WORKLOAD_TYPE, 'type'), body, meta);
+    return this.config.updateWorkloadType(pathName(type, WORKLOAD_TYPE_PATTERN, 'type'), body, meta);
   }
 
   @Get('audit-events')

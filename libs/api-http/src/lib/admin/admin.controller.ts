@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AdminKeyGuard } from '../auth/api-key.guard';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors } from '../errors/api-errors.decorator';
 import { CurrentRequestMeta, type RequestMeta } from '../common/request-meta.decorator';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { AdminService } from './admin.service';

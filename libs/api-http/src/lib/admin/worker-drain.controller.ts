@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AdminKeyGuard } from '../auth/api-key.guard';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors } from '../errors/api-errors.decorator';
 import { CurrentRequestMeta, type RequestMeta } from '../common/request-meta.decorator';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import { WorkerDto } from '../fleet/dto/worker.dto';

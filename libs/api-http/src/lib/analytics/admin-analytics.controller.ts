@@ -2,7 +2,7 @@ import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AdminKeyGuard } from '../auth/api-key.guard';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors } from '../errors/api-errors.decorator';
 import { EXPORT_RESPONSE } from './analytics.controller';
 import { AnalyticsService } from './analytics.service';
 import { AdminExportQueryDto, AdminSummaryQueryDto, AdminWorkersQueryDto } from './dto/analytics-query.dto';

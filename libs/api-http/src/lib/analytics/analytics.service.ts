@@ -98,41 +98,39 @@ export class AnalyticsService {
   }
 
   /**
-   * Streams the export to `res` a cursor page at a time, waiting for the client to take each page
-   * before reading the next (memory stays flat). Validation and the first page come before any
-   * byte is sent, so their errors still get the error shape; a failure later cuts the response.
+   * Streams the export to `res` as the database renders it, waiting for the client to take each
+   * chunk before reading the next (memory stays flat). Validation and the first chunk come before
+   * any byte is sent, so their errors still get the error shape; a failure later cuts the response.
    */
   async export(scope: AnalyticsScope, query: ExportQueryDto | AdminExportQueryDto, res: Response): Promise<void> {
     const range = resolveRange(query.from, query.to, EXPORT_RETENTION_MS);
     const format = EXPORT_FRAMING[query.format ?? 'json'];
-    const pages = this.analytics.exportLines(
+    const body = await this.analytics.exportStream(
       { ...range, customerId: scope.customerId, workloadTypes: query.workload_type, statuses: query.status },
       query.format ?? 'json',
     );
+    const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let closed = false;
     res.on('close', () => {
       closed = true;
     });
     try {
-      let next = await pages.next();
+      let next = await chunks.next();
       res.status(200);
       res.setHeader('Content-Type', format.contentType);
       res.setHeader('Content-Disposition', `attachment; filename="workloads-${range.from.toISOString()}-${range.to.toISOString()}.${format.extension}"`);
       res.write(format.head);
-      let first = true;
       while (!next.done && !closed) {
-        // The next page is fetched while this one is written: at most two pages are held.
-        const following = pages.next();
-        if (!res.write(format.page(next.value, first))) await drained(res);
-        first = false;
-        next = await following;
+        if (!res.write(next.value)) await drained(res);
+        next = await chunks.next();
       }
       if (!closed) res.end(format.tail);
     } catch (error) {
       if (!res.headersSent) throw error;
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     } finally {
-      await pages.return(undefined);
+      // Stops the copy (and closes its connection) if it did not run to the end.
+      await chunks.return?.();
     }
   }
 }

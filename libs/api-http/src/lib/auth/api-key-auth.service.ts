@@ -13,7 +13,7 @@ import { BufferedAuditWriter } from '../tenancy/buffered-audit-writer';
 import { bearerToken, digestsEqual, hashApiKey, parseApiKey, secretsEqual } from './api-key.codec';
 import { AuthFailureAggregator } from './auth-failure-aggregator';
 import { SourceThrottle } from './source-throttle';
-import type { CustomerPrincipal } from './principal';
+import type { CustomerPrincipal } from '../common/principal';
 
 /** Where a request came from, for the `auth.failed` audit event. */
 export interface AuthAttempt {

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { requestIdOf } from '../common/request-id';
 import { RateLimitService } from '../tenancy/rate-limit.service';
 import { ApiKeyAuthService, type AuthAttempt } from './api-key-auth.service';
-import type { AuthenticatedRequest } from './principal';
+import type { AuthenticatedRequest } from '../common/principal';
 
 /** The client's address: Express's `req.ip` (honours `trust proxy` when set), else the socket's peer. */
 export function sourceAddressOf(req: Request): string {

@@ -1,9 +1,9 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { DependencyUnavailableError, DomainError, ErrorCode, InvalidStateError, NotFoundError } from '@niyanta/models';
-import { describeError, translateBodyParserError } from './api-exception.filter';
-import { HTTP_STATUS_BY_CODE } from './error-status';
+import { translateBodyParserError } from './api-exception.filter';
+import { errorAnswer, HTTP_STATUS_BY_CODE } from './error-status';
 
-describe(describeError.name, () => {
+describe(errorAnswer.name, () => {
   it.each([
     [new DomainError(ErrorCode.ValidationFailed, 'x'), 400, ErrorCode.ValidationFailed],
     [new DomainError(ErrorCode.UnknownWorkloadType, 'x'), 400, ErrorCode.UnknownWorkloadType],
@@ -18,7 +18,7 @@ describe(describeError.name, () => {
     [new NotFoundException('Cannot GET /nope'), 404, ErrorCode.NotFound],
     [new BadRequestException('bad'), 400, ErrorCode.ValidationFailed],
   ])('maps %p to %i %s', (exception, status, code) => {
-    expect(describeError(exception)).toMatchObject({ status, code });
+    expect(errorAnswer(exception)).toMatchObject({ status, code });
   });
 
   it('covers every error code', () => {
@@ -30,21 +30,21 @@ describe(describeError.name, () => {
     const wrapped = Object.assign(new Error('query failed'), { driverError: Object.assign(new Error('terminating connection'), { code: '57P01' }) });
     const poolTimeout = new Error('timeout exceeded when trying to connect');
     for (const exception of [refused, wrapped, poolTimeout]) {
-      expect(describeError(exception)).toMatchObject({ status: 503, code: ErrorCode.DependencyUnavailable });
+      expect(errorAnswer(exception)).toMatchObject({ status: 503, code: ErrorCode.DependencyUnavailable });
     }
   });
 
   it('hides the message of anything unexpected behind a generic 500', () => {
-    const described = describeError(new TypeError('secret internals at /srv/app.js:12'));
+    const described = errorAnswer(new TypeError('secret internals at /srv/app.js:12'));
     expect(described.status).toBe(500);
     expect(described.code).toBe(ErrorCode.Internal);
     expect(described.message).not.toContain('secret');
-    expect(describeError(Object.assign(new Error('duplicate key'), { code: '23505' })).status).toBe(500);
+    expect(errorAnswer(Object.assign(new Error('duplicate key'), { code: '23505' })).status).toBe(500);
   });
 
   it('passes Retry-After seconds of a rate-limit error through', () => {
     const limited = Object.assign(new DomainError(ErrorCode.RateLimited, 'slow down'), { retryAfterSeconds: 3 });
-    expect(describeError(limited)).toMatchObject({ status: 429, retryAfterSeconds: 3 });
+    expect(errorAnswer(limited)).toMatchObject({ status: 429, retryAfterSeconds: 3 });
   });
 });
 

@@ -1,51 +1,11 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { DomainError, ErrorCode, type ErrorDetail } from '@niyanta/models';
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { DomainError, ErrorCode } from '@niyanta/models';
 import type { Request, Response } from 'express';
 import { ensureRequestId, redactUrl } from '@niyanta/observability';
-import { principalOf } from '../auth/principal';
+import { principalOf, type CustomerPrincipal } from '../common/principal';
 import { JSON_TOO_DEEP, MAX_JSON_DEPTH } from '../common/json-depth';
-import { TenantApiMetrics } from '../tenancy/tenant-metrics';
 import type { ErrorResponseDto } from './error-response.dto';
-import { codeForHttpStatus, HTTP_STATUS_BY_CODE, isDependencyFailure } from './error-status';
-
-/** An error as it will be answered. */
-export interface DescribedError {
-  status: number;
-  code: ErrorCode;
-  message: string;
-  details: ErrorDetail[];
-  /** Seconds for `Retry-After` (429, 503). */
-  retryAfterSeconds?: number;
-}
-
-const GENERIC_INTERNAL = 'internal error; the request id identifies it in the server logs';
-
-/**
- * Maps anything thrown to the HTTP answer: domain errors by code, framework HTTP errors (unknown
- * route, body parser) by status, unreachable PostgreSQL to 503, anything else to a generic 500
- * whose details stay in the log.
- */
-export function describeError(exception: unknown): DescribedError {
-  if (exception instanceof DomainError) {
-    const retryAfter = (exception as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-    return {
-      status: HTTP_STATUS_BY_CODE[exception.code] ?? 500,
-      code: exception.code,
-      message: exception.message,
-      details: exception.details,
-      ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}),
-    };
-  }
-  if (exception instanceof HttpException) {
-    const status = exception.getStatus();
-    const code = codeForHttpStatus(status);
-    return { status, code, message: code === ErrorCode.Internal ? GENERIC_INTERNAL : exception.message, details: [] };
-  }
-  if (isDependencyFailure(exception)) {
-    return { status: 503, code: ErrorCode.DependencyUnavailable, message: 'postgresql is unavailable', details: [] };
-  }
-  return { status: 500, code: ErrorCode.Internal, message: GENERIC_INTERNAL, details: [] };
-}
+import { errorAnswer } from './error-status';
 
 /**
  * Body-parser failures reach Express's error chain with a `type`; turn the two a client causes
@@ -92,16 +52,21 @@ export function translateBodyParserError(error: unknown): unknown {
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
-  private readonly metrics = new TenantApiMetrics();
 
-  /** @param onServerError sees every error answered with 500 or above (the database circuit breaker counts them) */
-  constructor(private readonly onServerError?: (exception: unknown) => void) {}
+  /**
+   * @param onServerError sees every error answered with 500 or above (the database circuit breaker counts them)
+   * @param onCustomerRejected sees every customer request answered with a 4xx other than 429 (the per-tier metrics count them)
+   */
+  constructor(
+    private readonly onServerError?: (exception: unknown) => void,
+    private readonly onCustomerRejected?: (principal: CustomerPrincipal, code: ErrorCode) => void,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    const described = describeError(exception);
+    const described = errorAnswer(exception);
     if (described.status >= 500) {
       this.onServerError?.(exception);
       const stack = exception instanceof Error ? exception.stack : String(exception);
@@ -119,7 +84,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (described.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(described.retryAfterSeconds));
     const principal = principalOf(req);
     if (principal?.kind === 'customer' && described.status >= 400 && described.status < 500 && described.status !== 429) {
-      this.metrics.rejected.inc({ tier: principal.tier, code: described.code });
+      this.onCustomerRejected?.(principal, described.code);
     }
     res.status(described.status).json(body);
   }

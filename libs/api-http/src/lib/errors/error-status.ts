@@ -1,4 +1,5 @@
-import { ErrorCode } from '@niyanta/models';
+import { HttpException } from '@nestjs/common';
+import { DomainError, ErrorCode, type ErrorDetail } from '@niyanta/models';
 
 /** The HTTP status of each error code; the exception filter is the only place that needs it. */
 export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
@@ -83,4 +84,43 @@ export function isDependencyFailure(error: unknown, depth = 0): boolean {
     return true;
   }
   return isDependencyFailure(candidate.driverError, depth + 1) || isDependencyFailure(candidate.cause, depth + 1);
+}
+
+/** An error as it will be answered: status, code, message, details (and Retry-After). */
+export interface ErrorAnswer {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  details: ErrorDetail[];
+  /** Seconds for `Retry-After` (429, 503). */
+  retryAfterSeconds?: number;
+}
+
+const GENERIC_INTERNAL = 'internal error; the request id identifies it in the server logs';
+
+/**
+ * Maps anything thrown to the HTTP answer: domain errors by code, framework HTTP errors (unknown
+ * route, body parser) by status, unreachable PostgreSQL to 503, anything else to a generic 500
+ * whose details stay in the log.
+ */
+export function errorAnswer(exception: unknown): ErrorAnswer {
+  if (exception instanceof DomainError) {
+    const retryAfter = (exception as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    return {
+      status: HTTP_STATUS_BY_CODE[exception.code] ?? 500,
+      code: exception.code,
+      message: exception.message,
+      details: exception.details,
+      ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}),
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code = codeForHttpStatus(status);
+    return { status, code, message: code === ErrorCode.Internal ? GENERIC_INTERNAL : exception.message, details: [] };
+  }
+  if (isDependencyFailure(exception)) {
+    return { status: 503, code: ErrorCode.DependencyUnavailable, message: 'postgresql is unavailable', details: [] };
+  }
+  return { status: 500, code: ErrorCode.Internal, message: GENERIC_INTERNAL, details: [] };
 }

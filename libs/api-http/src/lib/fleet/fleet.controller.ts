@@ -1,7 +1,7 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors } from '../errors/api-errors.decorator';
 import { WorkerDto, WorkerListDto } from './dto/worker.dto';
 import { WorkloadTypeListDto } from './dto/workload-type.dto';
 import { FleetService } from './fleet.service';

@@ -1,7 +1,7 @@
 import type { WorkloadEventPayload } from '@niyanta/models';
 import type { WorkloadStreamRepository } from '@niyanta/state';
 import { WebSocket } from 'ws';
-import type { CustomerPrincipal } from '../auth/principal';
+import type { CustomerPrincipal } from '../common/principal';
 import type { CustomerEventHub } from './customer-event-hub.service';
 import { matchesFilter, snapshotStatuses, type StreamFilter } from './stream-filter';
 import { snapshotMessage, updateFromEvent, updateFromSummary, updateMessage } from './stream-message.mapper';

@@ -2,7 +2,7 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOperation, ApiQuery, ApiResponse, ApiTags, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
 import { ALL_WORKLOAD_STATUSES, DomainError, ErrorCode } from '@niyanta/models';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors } from '../errors/api-errors.decorator';
 import { MAX_STREAM_IDS } from './stream-filter';
 import { StreamSnapshotMessageDto, StreamUpdateMessageDto, WorkloadUpdateDto } from './stream-message.dto';
 import { DEFAULT_STREAM_OPTIONS, STREAM_SUBPROTOCOL, StreamCloseCode } from './stream.options';

@@ -9,8 +9,8 @@ import { WorkloadStreamRepository } from '@niyanta/state';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_HTTP_OPTIONS, type ApiHttpOptions } from '../api-http.options';
 import { ApiKeyAuthService, type AuthAttempt } from '../auth/api-key-auth.service';
-import type { CustomerPrincipal } from '../auth/principal';
-import { describeError } from '../errors/api-exception.filter';
+import type { CustomerPrincipal } from '../common/principal';
+import { errorAnswer } from '../errors/error-status';
 import { RateLimitService } from '../tenancy/rate-limit.service';
 import { CustomerEventHub } from './customer-event-hub.service';
 import { parseStreamFilter, type StreamFilter } from './stream-filter';
@@ -258,7 +258,7 @@ export class StreamGateway implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Answers a refused upgrade with a plain HTTP response in the API's error shape. */
   private reject(socket: Duplex, req: IncomingMessage, error: unknown, extraHeaders: ExtraHeaders = new Map()): void {
-    const described = describeError(error);
+    const described = errorAnswer(error);
     if (described.status >= 500 && described.code !== ErrorCode.DependencyUnavailable) {
       this.logger.error(`stream upgrade failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }

@@ -5,7 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Broker, BrokerModule, durableStreamName } from '@niyanta/broker';
 import { createEnvelope, MessageType, Subjects, type WorkloadEventPayload } from '@niyanta/models';
-import { ObservabilityModule } from '@niyanta/observability';
+import { ObservabilityModule } from '@niyanta/platform';
 import { StateModule } from '@niyanta/state';
 import { createTestSchema, testNatsUrl, uniqueBrokerPrefix, type TestSchema } from '@niyanta/testing';
 import { register } from 'prom-client';

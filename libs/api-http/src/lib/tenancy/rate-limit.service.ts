@@ -3,8 +3,8 @@ import { RateLimitedError } from '@niyanta/models';
 import { RateLimitRepository, type RateLimitDecision } from '@niyanta/state';
 import type { Response } from 'express';
 import { API_HTTP_OPTIONS, type ApiHttpOptions } from '../api-http.options';
-import type { CustomerPrincipal } from '../auth/principal';
-import { SubmissionCoalescer } from '../workloads/submission-coalescer';
+import type { CustomerPrincipal } from '../common/principal';
+import { SubmissionCoalescer } from '../common/submission-coalescer';
 import { TenantApiMetrics } from './tenant-metrics';
 import { TokenLease } from './token-lease';
 

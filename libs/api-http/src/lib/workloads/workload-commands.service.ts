@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidStateError, NotFoundError, type WorkloadCommand } from '@niyanta/models';
 import { WorkloadCommandRepository, type CommandOutcome } from '@niyanta/state';
-import type { CustomerPrincipal } from '../auth/principal';
+import type { CustomerPrincipal } from '../common/principal';
 import type { RequestMeta } from '../common/request-meta.decorator';
 import type { BatchCancelResultDto } from './dto/batch-cancel.dto';
 import type { BatchCommandResponseDto } from './dto/batch-command.dto';

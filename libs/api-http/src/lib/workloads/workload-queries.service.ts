@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, NotFoundError, WORKLOAD_LIMITS } from '@niyanta/models';
 import { AuditRepository, WorkloadQueryRepository, type WorkloadListQuery } from '@niyanta/state';
 import { API_HTTP_OPTIONS, DEFAULT_LIST_MAX_BYTES, type ApiHttpOptions } from '../api-http.options';
-import type { CustomerPrincipal } from '../auth/principal';
+import type { CustomerPrincipal } from '../common/principal';
 import type { CheckpointListDto } from './dto/checkpoint.dto';
 import type { ListWorkloadsQueryDto } from './dto/list-workloads.query.dto';
 import type { WorkloadEventListDto } from './dto/workload-event.dto';

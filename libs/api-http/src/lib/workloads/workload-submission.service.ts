@@ -11,7 +11,7 @@ import {
 import { WorkloadSubmissionRepository, type NewWorkload, type SubmissionResult } from '@niyanta/state';
 import { SpanKind, workloadTracer } from '@niyanta/observability';
 import { API_HTTP_OPTIONS, DEFAULT_TYPE_CONFIG_CACHE_TTL_MS, type ApiHttpOptions } from '../api-http.options';
-import type { CustomerPrincipal } from '../auth/principal';
+import type { CustomerPrincipal } from '../common/principal';
 import type { RequestMeta } from '../common/request-meta.decorator';
 import type { SubmitWorkloadDto } from './dto/submit-workload.dto';
 import type { WorkloadDto } from './dto/workload.dto';
@@ -21,7 +21,7 @@ import { assertConsistentAffinity } from './affinity-validation';
 import { assertInputsMatchSchemas } from './input-schema-validation';
 import { isDependencyFailure } from '../errors/error-status';
 import { PendingQuota } from './pending-quota';
-import { SubmissionCoalescer } from './submission-coalescer';
+import { SubmissionCoalescer } from '../common/submission-coalescer';
 import { WorkloadNotifier } from './workload-notifier.service';
 import { toWorkloadDto } from './workload.mapper';
 

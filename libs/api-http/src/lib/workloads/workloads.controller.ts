@@ -11,8 +11,8 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { CurrentCustomer, type CustomerPrincipal } from '../auth/principal';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { CurrentCustomer, type CustomerPrincipal } from '../common/principal';
+import { ApiErrors } from '../errors/api-errors.decorator';
 import { CurrentRequestMeta, type RequestMeta } from '../common/request-meta.decorator';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { BatchCancelDto, BatchCancelResponseDto } from './dto/batch-cancel.dto';

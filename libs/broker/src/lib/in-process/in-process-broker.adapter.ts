@@ -6,7 +6,7 @@ import {
   BrokerReplyError,
   BrokerTimeoutError,
   BrokerUnavailableError,
-} from '../broker.error';
+} from '../errors';
 import {
   Broker,
   type BrokerStats,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createEnvelope, type MessageEnvelope } from '@niyanta/models';
 import { startNatsServer, uniqueBrokerPrefix, type NatsServerHandle } from '@niyanta/testing';
 import type { BrokerLogger } from '../broker-runtime';
-import { BrokerUnavailableError } from '../broker.error';
+import { BrokerUnavailableError } from '../errors';
 import type { BrokerStatus } from '../broker.port';
 import { NatsBroker } from './nats-broker.adapter';
 

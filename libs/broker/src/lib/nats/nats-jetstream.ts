@@ -12,7 +12,7 @@ import {
   type StreamInfo,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { BrokerArgumentError } from '../broker.error';
+import { BrokerArgumentError } from '../errors';
 
 /** JetStream API error codes this adapter reacts to. */
 const STREAM_NOT_FOUND = 10059;

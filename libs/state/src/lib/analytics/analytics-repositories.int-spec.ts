@@ -1,4 +1,4 @@
-import { createTestSchema, type TestSchema } from '@niyanta/testing';
+import { createTestSchema, eventually, type TestSchema } from '@niyanta/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source.factory';
 import { runMigrations } from '../migration-runner';
@@ -33,7 +33,7 @@ describe('analytics repositories', () => {
   });
 
   beforeEach(async () => {
-    await dataSource.query(`TRUNCATE workloads, workers, audit_events, customers, analytics_rollups, analytics_worker_rollups CASCADE`);
+    await dataSource.query(`TRUNCATE workloads, workers, audit_events, customers, analytics_rollups, analytics_operator_rollups, analytics_worker_rollups CASCADE`);
     await dataSource.query(`UPDATE analytics_watermarks SET last_event_id = 0`);
     [acme, globex] = await Promise.all(
       [
@@ -123,6 +123,66 @@ describe('analytics repositories', () => {
     expect(onlyFailed.reduce((n, r) => n + r.failed, 0)).toBe(1);
   });
 
+  it('keeps the operator rollups equal to the per-customer rollups summed over customers', async () => {
+    for (let i = 0; i < 6; i++) {
+      await workload({ customer: i % 2 ? acme : globex, status: 'COMPLETED', createdMs: i * 60_000, startedMs: i * 60_000 + 5 * (i + 1), completedMs: i * 60_000 + 900 * (i + 1) });
+    }
+    await workload({ customer: acme, type: 'render', status: 'FAILED', createdMs: 100, startedMs: 150, completedMs: 400, retries: 1 });
+    await workload({ customer: globex, type: 'render', status: 'CANCELLED', createdMs: HOUR + 10 });
+    // Two rounds, so some buckets are upserted twice (the ON CONFLICT path of both tables).
+    await rollups.rollUp({ batchSize: 9, settleMs: 0 });
+    await workload({ customer: acme, status: 'COMPLETED', createdMs: 30, startedMs: 40, completedMs: 5000 });
+    while ((await rollups.rollUp({ batchSize: 9, settleMs: 0 })).events > 0);
+
+    for (const bucket of ['minute', 'hour', 'day'] as const) {
+      for (const statuses of [undefined, ['COMPLETED']]) {
+        const range = { from: at(-HOUR), to: at(3 * HOUR), bucket, statuses };
+        // Across customers without a customer split: the operator rollups.
+        const operator = await queries.summary({ ...range, groupBy: ['workload_type', 'tier'] });
+        // The same from the per-customer rollups (a split by customer), summed here.
+        const perCustomer = await queries.summary({ ...range, groupBy: ['workload_type', 'tier', 'customer_id'] });
+        const summed = new Map<string, (typeof perCustomer)[number]>();
+        for (const row of perCustomer) {
+          const key = `${row.bucketStart.toISOString()} ${row.workloadType} ${row.tier}`;
+          const seen = summed.get(key);
+          if (!seen) summed.set(key, { ...row, customerId: null });
+          else for (const n of ['submitted', 'completed', 'failed', 'cancelled', 'retried'] as const) seen[n] += row[n];
+        }
+        expect(operator.map((r) => ({ ...r, waitMs: undefined, runMs: undefined }))).toEqual(
+          [...summed.values()].map((r) => ({ ...r, waitMs: undefined, runMs: undefined })),
+        );
+        // Histograms too: with one customer per type and tier they are the customer's own.
+        for (const row of operator) {
+          const same = perCustomer.filter((r) => r.bucketStart.getTime() === row.bucketStart.getTime() && r.workloadType === row.workloadType && r.tier === row.tier);
+          if (same.length === 1) expect({ wait: row.waitMs, run: row.runMs }).toEqual({ wait: same[0]?.waitMs, run: same[0]?.runMs });
+        }
+      }
+    }
+    // Row for row, every count and histogram bucket of the operator rollups is the sum over customers.
+    const hist = (column: string) =>
+      `SELECT resolution, bucket_start, workload_type, tier, status, array_agg(s ORDER BY i) AS h
+         FROM (SELECT r.resolution, r.bucket_start, r.workload_type, r.tier, r.status, u.i, sum(u.v)::int AS s
+                 FROM analytics_rollups r, unnest(r.${column}) WITH ORDINALITY AS u(v, i) GROUP BY 1, 2, 3, 4, 5, 6) x
+        GROUP BY 1, 2, 3, 4, 5`;
+    const [{ n }] = await dataSource.query(
+      `WITH expected AS (
+         SELECT k.*, wh.h AS wait_hist, rh.h AS run_hist
+           FROM (SELECT resolution, bucket_start, workload_type, tier, status, sum(submitted)::int AS submitted,
+                        sum(retried)::int AS retried, sum(finished)::int AS finished
+                   FROM analytics_rollups GROUP BY 1, 2, 3, 4, 5) k
+           JOIN (${hist('wait_hist')}) wh USING (resolution, bucket_start, workload_type, tier, status)
+           JOIN (${hist('run_hist')}) rh USING (resolution, bucket_start, workload_type, tier, status)
+       ), actual AS (
+         SELECT resolution, bucket_start, workload_type, tier, status, submitted, retried, finished, wait_hist, run_hist FROM analytics_operator_rollups
+       )
+       SELECT ((SELECT count(*) FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual) a)
+             + (SELECT count(*) FROM (SELECT * FROM actual EXCEPT SELECT * FROM expected) b))::int AS n`,
+    );
+    expect(n).toBe(0);
+    const [{ total }] = await dataSource.query(`SELECT count(*)::int AS total FROM analytics_operator_rollups`);
+    expect(total).toBeGreaterThan(0);
+  });
+
   it('leaves events of transactions begun within the settle time for a later round', async () => {
     await workload({ customer: acme, status: 'COMPLETED', createdMs: 0, startedMs: 10, completedMs: 20 });
     await workload({ customer: acme, status: 'COMPLETED', createdMs: 0, startedMs: 10, completedMs: 20, occurredAt: new Date() });
@@ -163,16 +223,19 @@ describe('analytics repositories', () => {
     expect(mine[0]?.busySlotSeconds).toBeCloseTo(15 * 60, 0);
   });
 
-  it('exports one row per workload of the range through a cursor, a page at a time', async () => {
+  it('exports one row per workload of the range, rendered by the database', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {
       ids.push(await workload({ customer: acme, status: 'COMPLETED', createdMs: i * 1000, startedMs: i * 1000 + 40, completedMs: i * 1000 + 540 }));
     }
     await workload({ customer: globex, status: 'CANCELLED', createdMs: 0 });
-    const pages: string[][] = [];
-    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), customerId: acme }, 'json', 3)) pages.push(page);
-    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
-    const rows = pages.flat().map((line) => JSON.parse(line) as Record<string, unknown>);
+    const read = async (stream: NodeJS.ReadableStream) => {
+      let text = '';
+      for await (const chunk of stream) text += chunk.toString();
+      return text;
+    };
+    const json = await read(await queries.exportStream({ from: at(0), to: at(HOUR), customerId: acme }, 'json'));
+    const rows = (JSON.parse(`[${json}]`) as Array<Record<string, unknown>>);
     expect(rows.map((r) => r['id']).sort()).toEqual([...ids].sort());
     // Newest first, every column, labels as an object.
     expect(rows[0]).toEqual({
@@ -193,17 +256,46 @@ describe('analytics repositories', () => {
     });
     expect(Object.keys(rows[0] ?? {})).toEqual([...EXPORT_COLUMNS]);
 
-    // CSV: the same columns, empty for null, text fields quoted.
-    const csv: string[] = [];
-    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), customerId: acme }, 'csv')) csv.push(...page);
-    expect(csv[0]).toBe(
+    // CSV: the same columns, empty for null, text fields quoted, CRLF line ends.
+    const csv = await read(await queries.exportStream({ from: at(0), to: at(HOUR), customerId: acme }, 'csv'));
+    expect(csv.split('\r\n')).toHaveLength(8); // 7 lines and the empty rest after the last CRLF
+    expect(csv.split('\r\n')[0]).toBe(
       `${ids[6]},${acme},"sleep",COMPLETED,1,${at(6000).toISOString()},,${at(6040).toISOString()},${at(6540).toISOString()},40,500,"w1","eu","{""team"": ""a, \\""b\\""""}"`,
     );
 
-    // Across customers, filtered by status.
-    const across: string[] = [];
-    for await (const page of queries.exportLines({ from: at(0), to: at(HOUR), statuses: ['CANCELLED'] }, 'json')) across.push(...page);
-    expect(across.map((line) => (JSON.parse(line) as { customer_id: string }).customer_id)).toEqual([globex]);
+    // Across customers, filtered by status and type (values quoted as SQL literals: COPY takes no parameters).
+    const across = await read(await queries.exportStream({ from: at(0), to: at(HOUR), statuses: ['CANCELLED'], workloadTypes: ["sleep", "it's"] }, 'json'));
+    expect((JSON.parse(`[${across}]`) as Array<{ customer_id: string }>).map((r) => r.customer_id)).toEqual([globex]);
+    expect(await read(await queries.exportStream({ from: at(0), to: at(HOUR), workloadTypes: ["x' OR true --"] }, 'csv'))).toBe('');
+  });
+
+  it('closes the connection of an export stopped early, and the pool goes on serving', async () => {
+    // More rows than the export's buffers hold (~7 MB of CSV), so the copy is still running when stopped.
+    await dataSource.query(
+      `INSERT INTO workloads (customer_id, workload_type, status, priority, max_retries, created_at, labels)
+       SELECT $1, 'sleep', 'COMPLETED', 100, 3, $2::timestamptz + g * interval '1 ms', '{"team": "a"}' FROM generate_series(1, 30000) g`,
+      [acme, at(0)],
+    );
+    const copyBackends = async (): Promise<number[]> =>
+      (await dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (SELECT%'`)).map(
+        (row: { pid: number }) => row.pid,
+      );
+    const others = new Set(await copyBackends());
+    const ours = async () => (await copyBackends()).filter((pid) => !others.has(pid));
+    const stream = await queries.exportStream({ from: at(-HOUR), to: at(HOUR), customerId: acme }, 'csv');
+    // The copy's connection is held while nobody reads the stream...
+    const held = await eventually('the copy connection to show', async () => {
+      const pids = await ours();
+      return pids.length > 0 ? pids : null;
+    });
+    expect(held).toHaveLength(1);
+    const pid = held?.[0];
+    stream.destroy();
+    // ...and closed (not returned to the pool mid-copy) once the stream is destroyed.
+    // (Well within the pool's idle timeout, which would close a connection returned to it.)
+    await eventually('the copy connection to close', async () => !(await copyBackends()).includes(pid ?? -1), 5_000);
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM workloads`);
+    expect(n).toBe(30_000);
   });
 
   it('prunes rollups past retention', async () => {
@@ -214,5 +306,7 @@ describe('analytics repositories', () => {
     expect(n).toBe(0);
     const [{ m }] = await dataSource.query(`SELECT count(*)::int AS m FROM analytics_rollups WHERE resolution = 'day'`);
     expect(m).toBeGreaterThan(0);
+    const [{ o }] = await dataSource.query(`SELECT count(*) FILTER (WHERE resolution = 'minute')::int AS o FROM analytics_operator_rollups`);
+    expect(o).toBe(0);
   });
 });

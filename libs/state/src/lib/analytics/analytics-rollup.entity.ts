@@ -49,6 +49,44 @@ export class AnalyticsRollupEntity {
   runHist!: number[];
 }
 
+/**
+ * The counters and histograms of {@link AnalyticsRollupEntity} summed over every customer: what an
+ * operator's summary reads when it neither filters nor groups by customer, one row per bucket,
+ * type, tier and status. Kept by the same rollup statement, in the same transaction.
+ */
+@Entity({ name: 'analytics_operator_rollups' })
+export class AnalyticsOperatorRollupEntity {
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_analytics_operator_rollups' })
+  resolution!: string;
+
+  @PrimaryColumn({ name: 'bucket_start', type: 'timestamptz', primaryKeyConstraintName: 'pk_analytics_operator_rollups' })
+  bucketStart!: Date;
+
+  @PrimaryColumn({ name: 'workload_type', type: 'text', primaryKeyConstraintName: 'pk_analytics_operator_rollups' })
+  workloadType!: string;
+
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_analytics_operator_rollups' })
+  tier!: string;
+
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_analytics_operator_rollups' })
+  status!: string;
+
+  @Column({ type: 'integer', default: 0 })
+  submitted!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  retried!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  finished!: number;
+
+  @Column({ name: 'wait_hist', type: 'integer', array: true })
+  waitHist!: number[];
+
+  @Column({ name: 'run_hist', type: 'integer', array: true })
+  runHist!: number[];
+}
+
 /** Busy time (ms) of the workloads of one customer on one worker within one UTC hour. */
 @Entity({ name: 'analytics_worker_rollups' })
 export class AnalyticsWorkerRollupEntity {

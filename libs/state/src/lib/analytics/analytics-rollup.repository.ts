@@ -47,49 +47,62 @@ function histogram(column: string): string {
   return `ARRAY[${LATENCY_BUCKET_INDEXES.map((i) => `count(*) FILTER (WHERE ${column} = ${i})`).join(', ')}]::integer[]`;
 }
 
-function mergedHistogram(column: string): string {
-  return `ARRAY[${LATENCY_BUCKET_INDEXES.map((i) => `analytics_rollups.${column}[${i}] + excluded.${column}[${i}]`).join(', ')}]`;
+function mergedHistogram(table: string, column: string): string {
+  return `ARRAY[${LATENCY_BUCKET_INDEXES.map((i) => `${table}.${column}[${i}] + excluded.${column}[${i}]`).join(', ')}]`;
 }
 
-function upsertRollups(resolution: RollupResolution, cte: string): string {
+/**
+ * Upserts one resolution's facts into `analytics_rollups` (per customer) or, without the customer
+ * dimension, into `analytics_operator_rollups` (what an operator's summary across customers reads).
+ */
+function upsertRollups(resolution: RollupResolution, cte: string, table: 'analytics_rollups' | 'analytics_operator_rollups'): string {
+  const customer = table === 'analytics_rollups' ? 'customer_id, ' : '';
+  const groups = table === 'analytics_rollups' ? '2, 3, 4, 5, 6' : '2, 3, 4, 5';
   return `${cte} AS (
-    INSERT INTO analytics_rollups (resolution, bucket_start, customer_id, workload_type, tier, status,
+    INSERT INTO ${table} (resolution, bucket_start, ${customer}workload_type, tier, status,
                                    submitted, retried, finished, wait_hist, run_hist)
-    SELECT '${resolution}', date_trunc('${resolution}', at, 'UTC'), customer_id, workload_type, tier, status,
+    SELECT '${resolution}', date_trunc('${resolution}', at, 'UTC'), ${customer}workload_type, tier, status,
            sum(submitted), sum(retried), sum(finished), ${histogram('wait_bucket')}, ${histogram('run_bucket')}
       FROM facts
      -- Buckets already past their retention (a backlog being caught up) are not written at all.
      WHERE at >= now() - interval '${ROLLUP_RETENTION_MS[resolution]} milliseconds'
-     GROUP BY 2, 3, 4, 5, 6
-    ON CONFLICT ON CONSTRAINT pk_analytics_rollups DO UPDATE SET
-      submitted = analytics_rollups.submitted + excluded.submitted,
-      retried = analytics_rollups.retried + excluded.retried,
-      finished = analytics_rollups.finished + excluded.finished,
-      wait_hist = ${mergedHistogram('wait_hist')},
-      run_hist = ${mergedHistogram('run_hist')}
+     GROUP BY ${groups}
+    ON CONFLICT ON CONSTRAINT pk_${table} DO UPDATE SET
+      submitted = ${table}.submitted + excluded.submitted,
+      retried = ${table}.retried + excluded.retried,
+      finished = ${table}.finished + excluded.finished,
+      wait_hist = ${mergedHistogram(table, 'wait_hist')},
+      run_hist = ${mergedHistogram(table, 'run_hist')}
     RETURNING 1)`;
 }
+
+const UPSERTS = ROLLUP_RESOLUTIONS.flatMap((resolution) => [
+  upsertRollups(resolution, `by_${resolution}`, 'analytics_rollups'),
+  upsertRollups(resolution, `all_by_${resolution}`, 'analytics_operator_rollups'),
+]).join(',\n');
 
 /**
  * The one statement of a rollup round: reads the next settled audit events after the watermark
  * (a primary-key range), joins their workloads by id, adds their counts and latency buckets to the
- * minute, hour and day rollups and their busy time to the workers' hourly rollups, and moves the
+ * minute, hour and day rollups (per customer, and summed over customers for the operator's
+ * view) and their busy time to the workers' hourly rollups, and moves the
  * watermark — all or nothing. Nothing is written on the request or execution paths: the audit
  * events it reads are the ones those paths write anyway.
  */
 const ROLL_UP_SQL = `
 WITH wm AS (
   SELECT last_event_id AS id FROM analytics_watermarks WHERE name = $1 FOR UPDATE
-), win AS (
-  SELECT e.id, e.occurred_at FROM audit_events e WHERE e.id > (SELECT id FROM wm) ORDER BY e.id LIMIT $2
+), win AS MATERIALIZED (
+  -- One pass over the batch's primary-key range, reading only the columns the round needs.
+  SELECT e.id, e.occurred_at, e.workload_id, e.action FROM audit_events e WHERE e.id > (SELECT id FROM wm) ORDER BY e.id LIMIT $2
 ), upto AS (
   SELECT COALESCE(
     (SELECT min(id) - 1 FROM win WHERE occurred_at > now() - make_interval(secs => $3::float8 / 1000)),
     (SELECT max(id) FROM win),
     (SELECT id FROM wm)) AS id
 ), ev AS (
-  SELECT e.workload_id, e.action, e.occurred_at FROM audit_events e
-   WHERE e.id > (SELECT id FROM wm) AND e.id <= (SELECT id FROM upto)
+  SELECT e.workload_id, e.action, e.occurred_at FROM win e
+   WHERE e.id <= (SELECT id FROM upto)
      AND e.workload_id IS NOT NULL
      AND e.action IN ('workload.submitted', 'workload.retry_scheduled', 'workload.completed', 'workload.failed', 'workload.cancelled')
 ), facts AS (
@@ -106,7 +119,7 @@ WITH wm AS (
     FROM ev e
     JOIN workloads w ON w.id = e.workload_id
     JOIN customers c ON c.id = w.customer_id
-), ${upsertRollups('minute', 'by_minute')}, ${upsertRollups('hour', 'by_hour')}, ${upsertRollups('day', 'by_day')},
+), ${UPSERTS},
 busy AS (
   INSERT INTO analytics_worker_rollups (bucket_start, worker_id, customer_id, region, busy_ms)
   SELECT h, f.worker_id, f.customer_id, max(wk.region),
@@ -156,8 +169,11 @@ export class AnalyticsRollupRepository {
       `WITH rollups AS (
          DELETE FROM analytics_rollups WHERE (resolution = 'minute' AND bucket_start < $1)
             OR (resolution = 'hour' AND bucket_start < $2) OR (resolution = 'day' AND bucket_start < $3) RETURNING 1),
+       operator AS (
+         DELETE FROM analytics_operator_rollups WHERE (resolution = 'minute' AND bucket_start < $1)
+            OR (resolution = 'hour' AND bucket_start < $2) OR (resolution = 'day' AND bucket_start < $3) RETURNING 1),
        workers AS (DELETE FROM analytics_worker_rollups WHERE bucket_start < $4 RETURNING 1)
-       SELECT ((SELECT count(*) FROM rollups) + (SELECT count(*) FROM workers))::int AS n`,
+       SELECT ((SELECT count(*) FROM rollups) + (SELECT count(*) FROM operator) + (SELECT count(*) FROM workers))::int AS n`,
       [
         ...ROLLUP_RESOLUTIONS.map((resolution) => new Date(now.getTime() - ROLLUP_RETENTION_MS[resolution])),
         new Date(now.getTime() - WORKER_ROLLUP_RETENTION_MS),

@@ -1,4 +1,4 @@
-import { AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity } from '../analytics/analytics-rollup.entity';
+import { AnalyticsOperatorRollupEntity, AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity } from '../analytics/analytics-rollup.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { CheckpointEntity } from './checkpoint.entity';
@@ -13,7 +13,7 @@ import { WorkloadEntity } from './workload.entity';
 export { ApiKeyEntity, AuditEventEntity, CheckpointEntity, CoordinatorStateEntity, CustomerEntity };
 export { WorkerEntity, WorkloadConfigEntity, WorkloadEntity };
 export { RateLimitBucketEntity, TierEntity };
-export { AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity };
+export { AnalyticsOperatorRollupEntity, AnalyticsRollupEntity, AnalyticsWatermarkEntity, AnalyticsWorkerRollupEntity };
 export type { AuditActorType } from './audit-event.entity';
 export type { CheckpointStorage } from './checkpoint.entity';
 export type { CustomerStatus } from './customer.entity';
@@ -31,6 +31,7 @@ export const STATE_ENTITIES = [
   TierEntity,
   RateLimitBucketEntity,
   AnalyticsRollupEntity,
+  AnalyticsOperatorRollupEntity,
   AnalyticsWorkerRollupEntity,
   AnalyticsWatermarkEntity,
 ] as const;

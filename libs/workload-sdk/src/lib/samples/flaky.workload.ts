@@ -1,6 +1,6 @@
 import { JsonObject } from '@niyanta/models';
 import { abortableDelay } from '../abortable-delay';
-import { RetryableWorkloadError } from '../workload-errors';
+import { RetryableWorkloadError } from '../errors';
 import { WorkloadContext, WorkloadDefinition, WorkloadHandler, defineWorkload } from '../workload-handler';
 import { numberField } from './sample-input';
 

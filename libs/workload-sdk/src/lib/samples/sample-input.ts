@@ -1,5 +1,5 @@
 import { JsonObject } from '@niyanta/models';
-import { NonRetryableWorkloadError } from '../workload-errors';
+import { NonRetryableWorkloadError } from '../errors';
 
 /** Reads an optional numeric input field, failing the workload (not retrying it) when it is malformed. */
 export function numberField(

@@ -1,6 +1,6 @@
 import { JsonObject } from '@niyanta/models';
 import { FakeWorkloadContext } from '../../testing/fake-workload-context';
-import { NonRetryableWorkloadError, RetryableWorkloadError, WorkloadCancelledError, classifyWorkloadError } from '../workload-errors';
+import { NonRetryableWorkloadError, RetryableWorkloadError, WorkloadCancelledError, classifyWorkloadError } from '../errors';
 import { WorkloadDefinition } from '../workload-handler';
 import { flakyWorkload } from './flaky.workload';
 import { SleepState, sleepWorkload } from './sleep.workload';

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { WORKLOAD_LIMITS } from '@niyanta/models';
+import { WORKLOAD_LIMITS, WORKLOAD_TYPE_PATTERN, WORKLOAD_TYPE_RULE } from '@niyanta/models';
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { describeJsonLimits, INPUT_LIMITS, IsBoundedJson } from '../../common/bounded-json';
@@ -8,14 +8,11 @@ import { IsStringMap } from '../../common/string-map.validator';
 import { AffinityDto } from './affinity.dto';
 import { CheckpointPolicyDto } from './checkpoint-policy.dto';
 
-/** Letters, digits, `.`, `_`, `-` (the same rule workers register types with). */
-export const WORKLOAD_TYPE_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
-
 /** A workload to run (SPEC §2). Anything not given comes from the type's config. */
 export class SubmitWorkloadDto {
   @ApiProperty({ description: 'A registered workload type (see GET /v1/workload-types).', example: 'sleep' })
   @IsString()
-  @Matches(WORKLOAD_TYPE_PATTERN, { message: 'must be 1 to 128 letters, digits, ".", "_" or "-"' })
+  @Matches(WORKLOAD_TYPE_PATTERN, { message: WORKLOAD_TYPE_RULE })
   workload_type!: string;
 
   @ApiPropertyOptional({

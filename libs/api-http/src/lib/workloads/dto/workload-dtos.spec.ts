@@ -70,6 +70,15 @@ describe(SubmitWorkloadDto.name, () => {
     expect(found.find((detail) => detail.path === 'unknown_field')?.message).toBe('should not exist');
   });
 
+  it('refuses a workload type a worker could not register (same rule as the registry)', async () => {
+    for (const workloadType of ['-x', '.x', 'x'.repeat(129)]) {
+      expect(await details(SubmitWorkloadDto, { workload_type: workloadType })).toEqual([
+        { path: 'workload_type', message: expect.stringContaining('starting with a letter or digit') },
+      ]);
+    }
+    await expect(validate(SubmitWorkloadDto, { workload_type: 'x-' })).resolves.toMatchObject({ workload_type: 'x-' });
+  });
+
   it('rejects a non-integer priority and a malformed type name', async () => {
     const found = await details(SubmitWorkloadDto, { workload_type: 'has space', priority: 1.5 });
     expect(found.map((detail) => detail.path).sort()).toEqual(['priority', 'workload_type']);

@@ -3,10 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import request from 'supertest';
-import { REDACTED } from './log-redaction';
 import { ObservabilityModule, useStructuredLogger } from './observability.module';
-import { currentRequestContext, RequestContext } from './request-context';
-import { ReadinessService } from './readiness.service';
+import { currentRequestContext, ReadinessService, REDACTED, RequestContext } from '@niyanta/observability';
 
 @Controller('items')
 class ItemsController {

@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * written by the submission's own INSERT, so the leader and the worker continue that trace. Null
  * when tracing is off. Adding a nullable column without a default rewrites nothing.
  */
-export class WorkloadTraceContext1796500000000 implements MigrationInterface {
-  name = 'WorkloadTraceContext1796500000000';
+export class WorkloadTraceContext1796600000000 implements MigrationInterface {
+  name = 'WorkloadTraceContext1796600000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "workloads" ADD COLUMN "trace_context" text`);

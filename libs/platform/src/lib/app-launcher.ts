@@ -1,8 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigError } from '@niyanta/config';
 import pino, { Logger as PinoLogger } from 'pino';
-import { ReadinessCheck } from './readiness.service';
 import { StartupProbe, WaitOptions } from './startup-probe.server';
+import { ReadinessCheck } from '@niyanta/observability';
 
 /** Options of {@link AppLauncher.start}. */
 export interface AppLauncherOptions {

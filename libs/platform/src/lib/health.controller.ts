@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ReadinessReport, ReadinessService } from './readiness.service';
+import { ReadinessReport, ReadinessService } from '@niyanta/observability';
 
 /** `GET /health` (the process is alive) and `GET /ready` (its dependencies are reachable). */
 @ApiExcludeController()

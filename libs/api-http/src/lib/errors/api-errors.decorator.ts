@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../errors/error-response.dto';
+import { ErrorResponseDto } from './error-response.dto';
 
 const DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'Invalid request (`validation_failed` with field paths, `unknown_workload_type`), malformed JSON or id, text PostgreSQL cannot store (NUL, lone surrogates) or a `__proto__`/`constructor`/`prototype` key anywhere in the request.',

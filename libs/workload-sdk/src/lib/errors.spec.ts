@@ -1,4 +1,4 @@
-import { NonRetryableWorkloadError, RetryableWorkloadError, WorkloadCancelledError, classifyWorkloadError } from './workload-errors';
+import { NonRetryableWorkloadError, RetryableWorkloadError, WorkloadCancelledError, classifyWorkloadError } from './errors';
 
 describe(classifyWorkloadError.name, () => {
   it('classifies by error type and keeps author codes', () => {

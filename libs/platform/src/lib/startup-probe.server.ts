@@ -1,10 +1,8 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, connect } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { register } from 'prom-client';
-import { ensureDefaultMetrics } from './http-metrics';
-import { CheckResult, ReadinessCheck, ReadinessReport } from './readiness.service';
-import { describeError } from './error-text';
-import { acceptOrCreateId } from './request-context';
+import { acceptOrCreateId, CheckResult, describeError, ensureDefaultMetrics, ReadinessCheck, ReadinessReport } from '@niyanta/observability';
 
 /** Options of {@link StartupProbe.start}. */
 export interface StartupProbeOptions {
@@ -90,7 +88,10 @@ export class StartupProbe {
       );
       for (const [name, result] of round) this.record(name, result);
       if (round.every(([, result]) => result.ok)) return;
-      await sleep(interval, options.signal);
+      // Rejects with the abort reason, as throwIfAborted above does, rather than Node's AbortError.
+      await delay(interval, undefined, { signal: options.signal }).catch((error: unknown) => {
+        throw options.signal?.aborted ? options.signal.reason : error;
+      });
       interval = Math.min(interval * 2, maxInterval);
     }
   }
@@ -200,19 +201,4 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<Check
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }
-    function abort(): void {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener('abort', abort, { once: true });
-  });
 }

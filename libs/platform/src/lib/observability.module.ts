@@ -13,13 +13,10 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Logger, LoggerModule } from 'nestjs-pino';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { DestinationStream } from 'pino';
-import { FrameworkQuietLogger } from './framework-log-level';
+import { FrameworkQuietLogger } from '@niyanta/observability';
 import { HealthController } from './health.controller';
-import { ensureDefaultMetrics, httpDurationHistogram, httpMetricsMiddleware } from './http-metrics';
-import { pinoHttpParams } from './logger.config';
 import { MetricsController } from './metrics.controller';
-import { ReadinessService } from './readiness.service';
-import { requestContextMiddleware } from './request-id.middleware';
+import { ensureDefaultMetrics, httpDurationHistogram, httpMetricsMiddleware, pinoHttpParams, ReadinessService, requestContextMiddleware } from '@niyanta/observability';
 
 /** Options of {@link ObservabilityModule.forRoot}. */
 export interface ObservabilityOptions {
