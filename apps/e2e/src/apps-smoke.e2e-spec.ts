@@ -288,6 +288,9 @@ describe('npm start (standalone on embedded PostgreSQL and the in-process broker
       expect(key).toMatch(/^nyk_/);
       // Generated for this data directory (no key is a constant of the code), with an admin key beside it.
       expect((await readFile(join(dataDir, 'dev-api-key'), 'utf8')).trim()).toBe(key);
+      // Nest's module and route lines are debug chatter; the banner comes after the start-up lines.
+      expect(app.logs()).not.toMatch(/RoutesResolver|RouterExplorer|InstanceLoader/);
+      expect(app.logs().indexOf('Development API key')).toBeGreaterThan(app.logs().lastIndexOf('successfully started'));
       const adminKey = /Admin API key:\s+(\S+)/.exec(app.logs())?.[1];
       expect((await readFile(join(dataDir, 'dev-admin-key'), 'utf8')).trim()).toBe(adminKey);
       expect((await http(app.url, 'GET', '/v1/admin/customers', { key: adminKey })).status).toBe(200);

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { seedDevCustomer, serveApi } from '@niyanta/api-http';
-import { loadStandaloneConfig } from '@niyanta/config';
+import { loadStandaloneConfig, loadTracingConfig } from '@niyanta/config';
 import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/platform';
+import { ReadinessService, startTracing, writeAfterLogs } from '@niyanta/observability';
 import { ensureSchema, startEmbeddedPostgres } from '@niyanta/state';
 import { DataSource } from 'typeorm';
 import { SERVICE_NAME, StandaloneModule } from './standalone.module';
@@ -12,6 +13,7 @@ import { workloadDefinitions } from '@niyanta/worker-runtime';
 
 async function main(): Promise<void> {
   const config = AppLauncher.loadConfig(() => loadStandaloneConfig(process.env));
+  const tracing = AppLauncher.loadConfig(() => loadTracingConfig(process.env, SERVICE_NAME));
   const prettyLogs = process.stdout.isTTY === true;
   const launcher = await AppLauncher.start({
     serviceName: SERVICE_NAME,
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
     pretty: prettyLogs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
   });
+  // Registered first, so it runs last: spans ended while shutting down are exported too.
+  launcher.onShutdown(startTracing(tracing, SERVICE_NAME));
 
   let databaseUrl = config.databaseUrl;
   let embeddedDataDir: string | undefined;
@@ -60,7 +64,10 @@ async function main(): Promise<void> {
     await seedDevCustomer(app.get(DataSource), keys.devApiKey);
     return app;
   });
-  process.stdout.write(
+  // The banner is the last thing a developer reads: after the application is ready and after the
+  // log lines of its start (written asynchronously) have gone out.
+  await waitUntilReady(served.app.get(ReadinessService));
+  writeAfterLogs(
     startBanner({
       url: served.url,
       devApiKey: keys.devApiKey,
@@ -71,6 +78,14 @@ async function main(): Promise<void> {
       inProcessBroker: config.natsServers === undefined,
     }),
   );
+}
+
+/** Resolves when every readiness check passes, or after a minute (the banner is printed anyway). */
+async function waitUntilReady(readiness: ReadinessService): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await readiness.report()).status !== 'ok' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 void main();

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
-import { loadWorkerConfig } from '@niyanta/config';
+import { loadWorkerConfig, loadTracingConfig } from '@niyanta/config';
 import { AppLauncher, tcpCheck, useStructuredLogger } from '@niyanta/platform';
+import { startTracing } from '@niyanta/observability';
 import { ensureSchema } from '@niyanta/state';
 import { workloadDefinitions } from '@niyanta/worker-runtime';
 import { SERVICE_NAME, WorkerModule } from './worker.module';
@@ -12,12 +13,15 @@ import { SERVICE_NAME, WorkerModule } from './worker.module';
  */
 export async function runWorker(env: NodeJS.ProcessEnv): Promise<void> {
   const config = AppLauncher.loadConfig(() => loadWorkerConfig(env));
+  const tracing = AppLauncher.loadConfig(() => loadTracingConfig(env, SERVICE_NAME));
   const launcher = await AppLauncher.start({
     serviceName: SERVICE_NAME,
     port: config.port,
     logLevel: config.logLevel,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
   });
+  // Registered first, so it runs last: spans ended while shutting down are exported too.
+  launcher.onShutdown(startTracing(tracing, SERVICE_NAME));
   await launcher.waitFor({
     postgres: () => ensureSchema({ url: config.databaseUrl, schema: config.databaseSchema }),
     broker: tcpCheck(config.natsServers, 4222),

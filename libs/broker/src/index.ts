@@ -1,6 +1,7 @@
 export { Broker } from './lib/broker.port';
 export type {
   BrokerStats,
+  SubjectClassStats,
   BrokerStatus,
   ConsumeDurableOptions,
   DurableDelivery,
@@ -31,3 +32,6 @@ export type { BrokerModuleAsyncOptions, BrokerModuleOptions } from './lib/broker
 export { BrokerHealth } from './lib/broker-health.service';
 export { FaultInjectingBroker, hasBrokerFaults, InjectedFaultError } from './lib/fault-injecting-broker';
 export type { BrokerFaults, BrokerFaultStats } from './lib/fault-injecting-broker';
+export { BROKER_METRIC, BrokerMetricsExporter } from './lib/broker-metrics';
+export { subjectClass } from './lib/subject-class';
+export type { SubjectClass } from './lib/subject-class';

@@ -15,3 +15,5 @@ export { parseBrokerFaults, parseByteSize, parseDuration } from './lib/env-parse
 export type { BrokerFaultRates } from './lib/env-parsers';
 export type { CheckpointSettings, CheckpointStorageSettings } from './lib/checkpoint.config';
 export { leaseRenewalFits, nonNegativeInteger, nonNegativeNumber, parseOptions, positiveInteger, positiveNumber } from './lib/options-schema';
+export { loadTracingConfig, TRACE_SAMPLERS } from './lib/tracing.config';
+export type { TraceSampler, TracingConfig } from './lib/tracing.config';

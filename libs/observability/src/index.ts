@@ -7,3 +7,7 @@ export { ensureDefaultMetrics, HTTP_DURATION_METRIC, httpDurationHistogram, http
 export { pinoHttpParams } from './lib/logger.config';
 export { REDACTED, redactHeaders, redactQuery, redactUrl } from './lib/log-redaction';
 export { describeError } from './lib/error-text';
+export { writeAfterLogs } from './lib/logger.config';
+export { FrameworkQuietLogger, FRAMEWORK_DEBUG_CONTEXTS } from './lib/framework-log-level';
+export { SpanKind, startTracing, workloadTracer, WorkloadTracer } from './lib/tracing';
+export type { SamplerName, Span, TracingSettings } from './lib/tracing';

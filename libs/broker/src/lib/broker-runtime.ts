@@ -1,4 +1,5 @@
 import type { BrokerStats, BrokerStatus } from './broker.port';
+import { subjectClass, type SubjectClass } from './subject-class';
 
 /**
  * Where adapters report handler failures and connection changes. Nest's `Logger` fits, and is the
@@ -15,26 +16,32 @@ export interface BrokerLogger {
  * kept in one place so both adapters count and report the same way.
  */
 export class BrokerRuntime {
-  private readonly counters: BrokerStats = {
-    published: 0,
-    publishedDurable: 0,
-    received: 0,
-    receivedDurable: 0,
-    redelivered: 0,
-    handlerErrors: 0,
-    droppedNonEnvelope: 0,
-    reconnects: 0,
-  };
+  private readonly counters: BrokerStats = emptyStats();
+  /** The same counters split by the class of the subject (a handful of fixed values). */
+  private readonly byClass = new Map<SubjectClass, BrokerStats>();
   private readonly listeners = new Set<(status: BrokerStatus) => void>();
 
   constructor(readonly logger: BrokerLogger) {}
 
-  count(counter: keyof BrokerStats): void {
+  /** Counts one event; `subject` (when there is one) also counts it under its subject class. */
+  count(counter: keyof BrokerStats, subject?: string): void {
     this.counters[counter]++;
+    if (subject === undefined) return;
+    const cls = subjectClass(subject);
+    let stats = this.byClass.get(cls);
+    if (!stats) {
+      stats = emptyStats();
+      this.byClass.set(cls, stats);
+    }
+    stats[counter]++;
   }
 
   stats(): BrokerStats {
     return { ...this.counters };
+  }
+
+  statsBySubjectClass(): Array<{ subjectClass: SubjectClass; stats: BrokerStats }> {
+    return [...this.byClass.entries()].map(([cls, stats]) => ({ subjectClass: cls, stats: { ...stats } }));
   }
 
   onStatusChange(listener: (status: BrokerStatus) => void): () => void {
@@ -53,12 +60,12 @@ export class BrokerRuntime {
   }
 
   dropped(subject: string): void {
-    this.count('droppedNonEnvelope');
+    this.count('droppedNonEnvelope', subject);
     this.logger.warn(`dropped a message on ${subject} that is not a message envelope`);
   }
 
-  handlerFailed(what: string, error: unknown): void {
-    this.count('handlerErrors');
+  handlerFailed(what: string, error: unknown, subject?: string): void {
+    this.count('handlerErrors', subject);
     this.logger.error(`${what} failed: ${describe(error)}`, stackOf(error));
   }
 }
@@ -100,4 +107,17 @@ export function describe(error: unknown): string {
 
 function stackOf(error: unknown): string | undefined {
   return error instanceof Error ? error.stack : undefined;
+}
+
+function emptyStats(): BrokerStats {
+  return {
+    published: 0,
+    publishedDurable: 0,
+    received: 0,
+    receivedDurable: 0,
+    redelivered: 0,
+    handlerErrors: 0,
+    droppedNonEnvelope: 0,
+    reconnects: 0,
+  };
 }

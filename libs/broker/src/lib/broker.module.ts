@@ -2,6 +2,7 @@ import { Global, Logger, Module, Optional, type DynamicModule, type OnApplicatio
 import { ReadinessService } from '@niyanta/observability';
 import { Subjects } from '@niyanta/models';
 import { BrokerHealth } from './broker-health.service';
+import { BrokerMetricsExporter } from './broker-metrics';
 import { Broker } from './broker.port';
 import { describe } from './broker-runtime';
 import { FaultInjectingBroker, hasBrokerFaults, type BrokerFaults } from './fault-injecting-broker';
@@ -55,12 +56,15 @@ async function createAdapter(options: BrokerModuleOptions): Promise<Broker> {
 @Module({})
 export class BrokerModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(BrokerModule.name);
+  private readonly stopExporting: () => void;
 
   constructor(
     private readonly broker: Broker,
     private readonly health: BrokerHealth,
     @Optional() private readonly readiness?: ReadinessService,
-  ) {}
+  ) {
+    this.stopExporting = BrokerMetricsExporter.of().add(broker);
+  }
 
   /** Every process that uses the broker reports it in `/ready` as `broker`. */
   onModuleInit(): void {
@@ -96,6 +100,7 @@ export class BrokerModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopExporting();
     try {
       await this.broker.close();
     } catch (error) {

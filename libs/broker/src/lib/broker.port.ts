@@ -1,3 +1,4 @@
+import type { SubjectClass } from './subject-class';
 import type { MessageEnvelope } from '@niyanta/models';
 
 /** A live subscription or consumer; {@link Subscription.unsubscribe} stops delivery. */
@@ -87,6 +88,12 @@ export interface BrokerStats {
   droppedNonEnvelope: number;
   /** Times the connection came back after being lost. */
   reconnects: number;
+}
+
+/** {@link BrokerStats} of the subjects of one class. */
+export interface SubjectClassStats {
+  subjectClass: SubjectClass;
+  stats: BrokerStats;
 }
 
 /**
@@ -189,6 +196,9 @@ export abstract class Broker {
 
   /** A snapshot of the adapter's counters. */
   abstract stats(): BrokerStats;
+
+  /** The counters of {@link stats} split by subject class (reconnects belong to none). */
+  abstract statsBySubjectClass(): SubjectClassStats[];
 
   /**
    * Stops every subscription and consumer (waiting for running handlers), flushes what is

@@ -3,6 +3,7 @@ import type { MessageEnvelope } from '@niyanta/models';
 import {
   Broker,
   type BrokerStats,
+  type SubjectClassStats,
   type BrokerStatus,
   type ConsumeDurableOptions,
   type DurableHandler,
@@ -180,6 +181,10 @@ export class FaultInjectingBroker extends Broker {
 
   stats(): BrokerStats {
     return this.inner.stats();
+  }
+
+  statsBySubjectClass(): SubjectClassStats[] {
+    return this.inner.statsBySubjectClass();
   }
 
   close(): Promise<void> {

@@ -79,6 +79,14 @@ export class ClusterView {
     });
   }
 
+  /** Age in ms of the oldest last heartbeat among the workers in the view; null when there are none. */
+  oldestHeartbeatAgeMs(): number | null {
+    if (this.workers.size === 0) return null;
+    let oldest = Infinity;
+    for (const entry of this.workers.values()) if (entry.heartbeatAt < oldest) oldest = entry.heartbeatAt;
+    return this.clock() - oldest;
+  }
+
   /** Forgets a worker (it no longer exists). */
   remove(workerId: string): void {
     this.workers.delete(workerId);

@@ -22,6 +22,10 @@ export interface AssignmentSource {
   input: JsonObject;
   /** About how many bytes `input` takes as JSON (the database says, so the leader never renders it to find out). */
   inputBytes: number;
+  /** The customer's tier (null: unknown). */
+  tier?: string | null;
+  /** W3C `traceparent` of the assignment span when the workload is traced. */
+  trace?: string | null;
 }
 
 /**
@@ -57,6 +61,8 @@ export class LeaderMessages {
             attempt: assignment.attempt,
             input: assignment.input,
             generation,
+            ...(assignment.tier ? { tier: assignment.tier } : {}),
+            ...(assignment.trace ? { trace: assignment.trace } : {}),
           })),
         };
         return this.broker.publishDurable(

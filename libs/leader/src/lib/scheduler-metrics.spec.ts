@@ -59,3 +59,19 @@ describe(SchedulerMetrics.name, () => {
     expect(await registry.metrics()).not.toContain('workload_type="b"');
   });
 });
+
+describe('heartbeat age gauge', () => {
+  it('is computed at scrape time from the watched sources, the oldest wins, 0 once unwatched', async () => {
+    const registry = new Registry();
+    const metrics = SchedulerMetrics.detached(registry);
+    let a: number | null = 1500;
+    const stopA = metrics.watchHeartbeats(() => a);
+    const stopB = metrics.watchHeartbeats(() => 4000);
+    expect(await registry.getSingleMetricAsString('niyanta_leader_oldest_heartbeat_age_seconds')).toMatch(/ 4$/m);
+    a = 9000;
+    expect(await registry.getSingleMetricAsString('niyanta_leader_oldest_heartbeat_age_seconds')).toMatch(/ 9$/m);
+    stopA();
+    stopB();
+    expect(await registry.getSingleMetricAsString('niyanta_leader_oldest_heartbeat_age_seconds')).toMatch(/ 0$/m);
+  });
+});

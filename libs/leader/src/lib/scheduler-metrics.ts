@@ -13,7 +13,25 @@ export const SCHEDULER_METRIC = {
   oldestPending: 'niyanta_scheduler_oldest_pending_age_seconds',
   latency: 'niyanta_scheduler_latency_seconds',
   softAffinity: 'niyanta_scheduler_soft_affinity_placements_total',
+  heartbeatAge: 'niyanta_leader_oldest_heartbeat_age_seconds',
 } as const;
+
+/** What reads the oldest heartbeat age (ms) the leader holds; null: no worker known. */
+export type HeartbeatAgeSource = () => number | null;
+
+/** The sources of each heartbeat-age gauge (one per leader term that is in office). */
+const HEARTBEAT_SOURCES = new WeakMap<object, Set<HeartbeatAgeSource>>();
+
+/** Computes the gauge at scrape time from the cluster view, so heartbeats cost nothing extra. */
+function collectHeartbeatAge(this: Gauge): void {
+  let oldest: number | null = null;
+  for (const source of HEARTBEAT_SOURCES.get(this) ?? []) {
+    const age = source();
+    if (age !== null && (oldest === null || age > oldest)) oldest = age;
+  }
+  this.reset();
+  if (oldest !== null) this.set(Math.max(0, oldest) / 1000);
+}
 
 /** Workload types named in the queue gauges; the rest are summed as `workload_type="other"`. */
 export const MAX_TYPE_LABELS = 50;
@@ -42,6 +60,11 @@ const DEFINITIONS = {
     help: 'Placements of workloads with preferred tags or a preferred region, by how well the worker met them: satisfied (all), partial, unsatisfied (none)',
     labelNames: ['result'] as const,
   },
+  heartbeatAge: {
+    name: SCHEDULER_METRIC.heartbeatAge,
+    help: 'Age of the oldest last heartbeat among the ACTIVE and DRAINING workers the leader knows (0 when not leading or no worker is known)',
+    collect: collectHeartbeatAge,
+  },
 };
 
 /** Nest providers of the scheduler metrics (prom-client's default registry). */
@@ -50,6 +73,7 @@ export const SCHEDULER_METRIC_PROVIDERS: Provider[] = [
   makeGaugeProvider(DEFINITIONS.oldestPending),
   makeHistogramProvider(DEFINITIONS.latency),
   makeCounterProvider(DEFINITIONS.softAffinity),
+  makeGaugeProvider(DEFINITIONS.heartbeatAge),
 ];
 
 /** How a placement met its workload's soft rules. */
@@ -125,7 +149,20 @@ export class SchedulerMetrics {
     @InjectMetric(SCHEDULER_METRIC.oldestPending) readonly oldestPending: Gauge<'tier' | 'workload_type'>,
     @InjectMetric(SCHEDULER_METRIC.latency) readonly latency: Histogram<'tier'>,
     @InjectMetric(SCHEDULER_METRIC.softAffinity) readonly softAffinity: Counter<'result'>,
+    @InjectMetric(SCHEDULER_METRIC.heartbeatAge) private readonly heartbeatAge: Gauge,
   ) {}
+
+  /** Reports `source` in the heartbeat-age gauge until the returned function is called. */
+  watchHeartbeats(source: HeartbeatAgeSource): () => void {
+    let sources = HEARTBEAT_SOURCES.get(this.heartbeatAge);
+    if (!sources) {
+      sources = new Set();
+      HEARTBEAT_SOURCES.set(this.heartbeatAge, sources);
+    }
+    const own = sources;
+    own.add(source);
+    return () => own.delete(source);
+  }
 
   /** Metrics on a registry of their own, for a scheduler built outside Nest. */
   static detached(registry: Registry = new Registry()): SchedulerMetrics {
@@ -135,6 +172,7 @@ export class SchedulerMetrics {
       new Gauge({ ...DEFINITIONS.oldestPending, labelNames: ['tier', 'workload_type'], registers }),
       new Histogram({ ...DEFINITIONS.latency, labelNames: ['tier'], registers }),
       new Counter({ ...DEFINITIONS.softAffinity, labelNames: ['result'], registers }),
+      new Gauge({ ...DEFINITIONS.heartbeatAge, registers }),
     );
   }
 

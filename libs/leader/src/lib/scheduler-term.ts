@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { PendingQueue, retryDelayMs, type PendingWorkload } from '@niyanta/scheduling';
+import { SpanKind, workloadTracer, type Span, type WorkloadTracer } from '@niyanta/observability';
 import {
   LeaseLostError,
   type ScheduledWorkload,
@@ -74,6 +75,7 @@ export class SchedulerTerm {
   private queueMetricsAt = -Infinity;
   /** Assignments and events of the last pass still being published (never rejects). */
   private delivering: Promise<void> = Promise.resolve();
+  private unwatchHeartbeats: () => void = () => undefined;
 
   constructor(
     private readonly term: LeaderTerm,
@@ -96,6 +98,7 @@ export class SchedulerTerm {
 
   /** Starts the first pass, which rebuilds the view from the database. */
   begin(): void {
+    this.unwatchHeartbeats = this.deps.schedulerMetrics.watchHeartbeats(() => this.view.oldestHeartbeatAgeMs());
     this.runner.trigger();
   }
 
@@ -119,6 +122,7 @@ export class SchedulerTerm {
 
   /** Stops passes; resolves when the current one has finished. */
   async end(): Promise<void> {
+    this.unwatchHeartbeats();
     await this.runner.stop();
     await this.delivering;
     this.queue.clear();
@@ -127,6 +131,7 @@ export class SchedulerTerm {
   private async pass(): Promise<void> {
     if (this.term.signal.aborted) return;
     const startedAt = performance.now();
+    const passStartedAt = Date.now();
     const { metrics, options } = this.deps;
     try {
       if (!this.built) await this.rebuild();
@@ -145,7 +150,7 @@ export class SchedulerTerm {
       });
       this.cappedCustomers = plan.cappedCustomers;
       this.cappedTypes = plan.cappedTypes;
-      const scheduled = await this.write(plan);
+      const scheduled = await this.write(plan, passStartedAt);
       // The placements are committed: publishing them overlaps the next pass instead of delaying it
       // (publishing ~1,000 durable assignments takes longer than reading, planning and writing the
       // next 1,000). At most one pass's messages are in flight, so this waits for the previous
@@ -157,8 +162,11 @@ export class SchedulerTerm {
           this.deps.messages.sendAssignments(scheduled, generation),
           this.deps.messages.publishEvents(scheduled),
         ]).then(
-          () => undefined,
-          (error: unknown) => this.deps.logger.error(`publishing a pass's assignments failed: ${describe(error)}`),
+          () => endAssignSpans(scheduled),
+          (error: unknown) => {
+            endAssignSpans(scheduled, error);
+            this.deps.logger.error(`publishing a pass's assignments failed: ${describe(error)}`);
+          },
         );
       }
       const reasons = this.reasons.collect(this.queue, REASON_WRITES_PER_PASS);
@@ -359,7 +367,7 @@ export class SchedulerTerm {
    * workload moved on, the worker stopped accepting) give their reservations back and are
    * re-read next pass; if the write fails, everything is put back as it was.
    */
-  private async write(plan: PassPlan): Promise<ScheduledWorkload[]> {
+  private async write(plan: PassPlan, passStartedAt: number): Promise<TracedScheduledWorkload[]> {
     if (plan.placements.length === 0) return [];
     const { repository, metrics } = this.deps;
     let scheduled: ScheduledWorkload[];
@@ -379,10 +387,16 @@ export class SchedulerTerm {
     }
     const written = new Set(scheduled.map((workload) => workload.id));
     const now = Date.now() + this.clockOffsetMs;
+    // The tier rides in the assignment so the worker labels its latency histograms without a read.
+    const tiers = new Map<string, string>();
+    const tracer = workloadTracer();
+    const traces = new Map<string, { trace: string | null; span: Span }>();
     let stale = 0;
     for (const placement of plan.placements) {
       if (written.has(placement.entry.id)) {
-        this.recordPlacement(placement, now);
+        tiers.set(placement.entry.id, this.recordPlacement(placement, now));
+        const parent = placement.entry.payload.traceContext;
+        if (tracer && parent) traces.set(placement.entry.id, this.traceAssignment(tracer, parent, placement, passStartedAt));
         continue;
       }
       stale++;
@@ -394,11 +408,40 @@ export class SchedulerTerm {
     }
     if (scheduled.length > 0) metrics.decisions.inc({ outcome: 'scheduled' }, scheduled.length);
     if (stale > 0) metrics.decisions.inc({ outcome: 'stale' }, stale);
-    return scheduled;
+    return scheduled.map((workload) => {
+      const traced = traces.get(workload.id);
+      return {
+        ...workload,
+        tier: tiers.get(workload.id) ?? 'unknown',
+        ...(traced ? { trace: traced.trace, traceSpan: traced.span } : {}),
+      };
+    });
   }
 
-  /** Scheduling latency and soft-affinity outcome of one written placement. */
-  private recordPlacement(placement: PassPlan['placements'][number], now: number): void {
+  /**
+   * The spans of a traced workload's placement: the scheduling pass that placed it (from the pass's
+   * start to its fenced write) under the submission, and the assignment under it, which stays open
+   * until the broker confirms the message and whose context rides in the assignment to the worker.
+   */
+  private traceAssignment(
+    tracer: WorkloadTracer,
+    parent: string,
+    placement: PassPlan['placements'][number],
+    passStartedAt: number,
+  ): { trace: string | null; span: Span } {
+    const attributes = {
+      'niyanta.workload_id': placement.entry.id,
+      'niyanta.worker_id': placement.workerId,
+      'niyanta.generation': this.term.fence.generation,
+    };
+    const pass = tracer.start('scheduling.pass', parent, { attributes, startTime: passStartedAt });
+    pass.end();
+    const assign = tracer.start('workload.assign', pass, { kind: SpanKind.PRODUCER, attributes });
+    return { trace: tracer.traceparent(assign), span: assign };
+  }
+
+  /** Scheduling latency and soft-affinity outcome of one written placement; returns its tier's name. */
+  private recordPlacement(placement: PassPlan['placements'][number], now: number): string {
     const { payload } = placement.entry;
     const tier = this.quota.tier(payload.tier).name;
     this.deps.schedulerMetrics.latency.observe({ tier }, Math.max(0, now - payload.pendingSince) / 1000);
@@ -409,6 +452,7 @@ export class SchedulerTerm {
       placement.regionMatch,
     );
     if (result !== null) this.deps.schedulerMetrics.softAffinity.inc({ result });
+    return tier;
   }
 
   /** Refreshes the queue gauges (depth and oldest wait by tier and type), at most once a second. */
@@ -444,4 +488,14 @@ type QueuedWorkloadEntry = { workloadType: string; payload: QueuedWorkload };
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A written placement as the pass hands it to publishing: its tier and, when traced, its assignment span. */
+type TracedScheduledWorkload = ScheduledWorkload & { tier: string; trace?: string | null; traceSpan?: Span };
+
+/** Ends the assignment spans of a pass once its messages are confirmed (or failed). */
+function endAssignSpans(scheduled: readonly TracedScheduledWorkload[], error?: unknown): void {
+  const tracer = workloadTracer();
+  if (tracer === null) return;
+  for (const workload of scheduled) if (workload.traceSpan) tracer.end(workload.traceSpan, error);
 }

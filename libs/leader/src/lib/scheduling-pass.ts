@@ -26,6 +26,8 @@ export interface QueuedWorkload {
   pendingReason: string | null;
   /** Epoch ms (database clock) since which the workload has been PENDING this time. */
   pendingSince: number;
+  /** W3C `traceparent` of its submission when it was traced (tracing on). */
+  traceContext?: string;
 }
 
 /** One entry of the leader's pending queue. */
@@ -49,6 +51,7 @@ export function toQueueEntry(workload: PendingWorkload, quota: CustomerQuota): Q
     region: workload.region,
     pendingReason: workload.pendingReason,
     pendingSince: workload.pendingSince.getTime(),
+    ...(workload.traceContext ? { traceContext: workload.traceContext } : {}),
   };
   const tier = quota.tier(workload.customerTier);
   return {

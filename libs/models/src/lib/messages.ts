@@ -67,6 +67,10 @@ export interface AssignmentPayload {
   input: JsonObject;
   /** Leader generation that made the assignment (for diagnostics; the database fences). */
   generation: number;
+  /** The customer's tier when it was placed, for the worker's latency metrics (absent from older leaders). */
+  tier?: string;
+  /** W3C `traceparent` of the leader's assignment span; present only when the workload is traced. */
+  trace?: string;
 }
 
 /**

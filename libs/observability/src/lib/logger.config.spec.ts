@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { requestAttribution } from './logger.config';
+import { pinoHttpOptions, requestAttribution } from './logger.config';
 
 describe(requestAttribution.name, () => {
   const id = '0b7f6f9e-2c1a-4d3e-9f00-123456789abc';
@@ -17,5 +17,21 @@ describe(requestAttribution.name, () => {
     expect(requestAttribution(req('/v1/workloads'))).toEqual({});
     expect(requestAttribution(req('/v1/workloads/batch', { kind: 'admin' }))).toEqual({});
     expect(requestAttribution(req('/v1/workloads/not-a-uuid'))).toEqual({});
+  });
+});
+
+describe('request line headers', () => {
+  const req = { method: 'GET', url: '/v1/workloads', headers: { authorization: 'Bearer nyk_secret', 'user-agent': 'curl/8' } };
+  const serialize = (logLevel: string) =>
+    (pinoHttpOptions({ serviceName: 's', logLevel, pretty: false }).serializers as { req: (r: typeof req) => Record<string, unknown> }).req(req);
+
+  it('leaves headers out at info', () => {
+    expect(serialize('info')).toEqual({ method: 'GET', url: '/v1/workloads', remoteAddress: undefined, userAgent: 'curl/8' });
+  });
+
+  it('adds them, credentials redacted, at debug', () => {
+    const line = serialize('debug');
+    expect(line['headers']).toMatchObject({ 'user-agent': 'curl/8' });
+    expect(JSON.stringify(line)).not.toContain('nyk_secret');
   });
 });

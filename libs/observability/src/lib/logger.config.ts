@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { DestinationStream } from 'pino';
 import { Options } from 'pino-http';
-import { redactUrl } from './log-redaction';
+import { redactHeaders, redactUrl } from './log-redaction';
 import { currentRequestContext } from './request-context';
 import { ensureRequestId } from './request-id.middleware';
 
@@ -39,8 +39,12 @@ function userAgent(headers: unknown): string | undefined {
   return typeof value === 'string' ? value.slice(0, 200) : undefined;
 }
 
+/** Levels at which request lines also carry the (redacted) request headers. */
+const HEADER_LEVELS = new Set(['debug', 'trace']);
+
 /** pino-http options: JSON lines with service, request id, correlation id; credentials redacted. */
 export function pinoHttpOptions(settings: LoggerSettings): Options {
+  const withHeaders = HEADER_LEVELS.has(settings.logLevel);
   return {
     level: settings.logLevel,
     base: { service: settings.serviceName, pid: process.pid },
@@ -63,6 +67,10 @@ export function pinoHttpOptions(settings: LoggerSettings): Options {
         url: typeof req.url === 'string' ? redactUrl(req.url) : undefined,
         remoteAddress: req['remoteAddress'],
         userAgent: userAgent(req.headers),
+        // At debug, for diagnosing a client: every header, credentials redacted.
+        ...(withHeaders && typeof req.headers === 'object' && req.headers !== null
+          ? { headers: redactHeaders(req.headers) }
+          : {}),
       }),
       // Response headers are ours and repetitive (security headers, rate limits); the status is what matters.
       res: (res: SerializedRes) => ({ statusCode: res['statusCode'] }),
@@ -91,4 +99,14 @@ export function pinoHttpParams(settings: LoggerSettings, destination?: Destinati
   const options = pinoHttpOptions(settings);
   if (settings.pretty) return options;
   return [options, destination ?? asyncStdout()];
+}
+
+/**
+ * Writes `text` to standard output after every log line written so far. JSON log lines go out
+ * through an asynchronous writer, so text written straight to `process.stdout` (the standalone
+ * banner) could overtake them; queued on the same writer it cannot.
+ */
+export function writeAfterLogs(text: string): void {
+  if (stdout !== undefined) stdout.write(text);
+  else process.stdout.write(text);
 }

@@ -13,6 +13,7 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Logger, LoggerModule } from 'nestjs-pino';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { DestinationStream } from 'pino';
+import { FrameworkQuietLogger } from '@niyanta/observability';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { ensureDefaultMetrics, httpDurationHistogram, httpMetricsMiddleware, pinoHttpParams, ReadinessService, requestContextMiddleware } from '@niyanta/observability';
@@ -87,6 +88,6 @@ export class ObservabilityModule implements NestModule {
  * Call right after creating the app with `{ bufferLogs: true }`, so start-up logs are kept.
  */
 export function useStructuredLogger(app: INestApplication): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new FrameworkQuietLogger(app.get(Logger)));
   app.flushLogs();
 }

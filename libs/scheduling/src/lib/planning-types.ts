@@ -25,6 +25,8 @@ export interface PendingWorkload {
    * backoff (the latest of `created_at`, `updated_at`, `not_before`). For the scheduling latency.
    */
   pendingSince: Date;
+  /** W3C `traceparent` of the submission (absent: not traced). */
+  traceContext?: string | null;
 }
 
 /** `id` and `attempt` of a PENDING workload, for cheap reconciliation of the leader's queue. */

@@ -9,6 +9,7 @@ import { AnalyticsRollups1796400000000 } from './1796400000000-AnalyticsRollups'
 import { AnalyticsOperatorRollups1796500000000 } from './1796500000000-AnalyticsOperatorRollups';
 import { WorkloadDependencies1796600000000 } from './1796600000000-WorkloadDependencies';
 import { Schedules1796700000000 } from './1796700000000-Schedules';
+import { WorkloadTraceContext1796800000000 } from './1796800000000-WorkloadTraceContext';
 
 /**
  * Every migration, oldest first. A landed migration is never edited: add a new one and append it.
@@ -25,4 +26,5 @@ export const STATE_MIGRATIONS = [
   AnalyticsOperatorRollups1796500000000,
   WorkloadDependencies1796600000000,
   Schedules1796700000000,
+  WorkloadTraceContext1796800000000,
 ] as const;

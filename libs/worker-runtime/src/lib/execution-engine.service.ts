@@ -22,7 +22,9 @@ import { LeaderWakes } from './leader-wakes';
 import { MicroBatcher } from './micro-batcher';
 import { attemptKey, SlotReservations } from './slot-reservations';
 import { parseAssignments, parseControl, workloadEvent } from './worker-messages';
-import { WorkerMetrics } from './worker-metrics';
+import { UNKNOWN_TIER, WorkerMetrics } from './worker-metrics';
+import { TracedObserver, tracedCompletion } from './execution-tracing';
+import { SpanKind, workloadTracer } from '@niyanta/observability';
 import { WORKER_RUNTIME_OPTIONS, type ResolvedWorkerRuntimeOptions } from './worker-runtime.options';
 import { createWorkloadLogger } from './workload-logger';
 import { WorkloadExecution, type ExecutionResult } from './workload-execution';
@@ -197,7 +199,13 @@ export class ExecutionEngine {
       );
       return;
     }
-    const execution = this.launch(started, definition, message.type === MessageType.Assignment ? message.correlation_id : assignment.workload_id);
+    const execution = this.launch(
+      started,
+      definition,
+      message.type === MessageType.Assignment ? message.correlation_id : assignment.workload_id,
+      assignment.tier ?? UNKNOWN_TIER,
+      assignment.trace,
+    );
     const early = this.earlyControls.take(assignment.workload_id);
     if (early !== undefined) this.applyControl(execution, early);
     if (!this.slots.accepting) void execution.handBack('drain');
@@ -271,12 +279,35 @@ export class ExecutionEngine {
     return undefined;
   }
 
-  private launch(started: ExecutionStart, definition: WorkloadDefinition, correlationId: string): WorkloadExecution {
+  private launch(
+    started: ExecutionStart,
+    definition: WorkloadDefinition,
+    correlationId: string,
+    tier: string,
+    trace: string | undefined,
+  ): WorkloadExecution {
     const { workload } = started;
+    this.metrics.attemptStarted(tier, workload.workloadType, workload.createdAt, workload.startedAt);
+    const startedAt = performance.now();
+    // Tracing off, or an untraced workload: one null check and the plain dependencies.
+    const tracer = trace === undefined ? null : workloadTracer();
+    const span =
+      tracer && trace
+        ? tracer.start('workload.execute', trace, {
+            kind: SpanKind.CONSUMER,
+            attributes: {
+              'niyanta.workload_id': workload.id,
+              'niyanta.workload_type': workload.workloadType,
+              'niyanta.attempt': workload.attempt,
+              'niyanta.worker_id': this.options.workerId,
+            },
+          })
+        : null;
+    const complete = (fence: AttemptFence, output: JsonValue) => this.completions.submit({ fence, output });
     const execution = new WorkloadExecution(started, definition, this.options.workerId, {
       executions: {
         reportProgress: (fence, progress, message) => this.progress.submit({ fence, progress, message }),
-        complete: (fence, output) => this.completions.submit({ fence, output }),
+        complete: tracer && span ? tracedCompletion(tracer, span, complete) : complete,
         recordFailure: (fence, error, options) => this.executions.recordFailure(fence, error, options),
         release: (fence, reason) => this.executions.release(fence, reason),
         parentOutputs: (workloadId) => this.executions.parentOutputs(workloadId),
@@ -288,7 +319,7 @@ export class ExecutionEngine {
       progressThrottleMs: this.options.progressThrottleMs,
       defaultTimeoutSeconds: this.options.defaultTimeoutSeconds,
       compression: this.options.checkpointCompression,
-      observer: this.metrics,
+      observer: tracer && span ? new TracedObserver(this.metrics, tracer, span) : this.metrics,
       logger: createWorkloadLogger({
         workload_id: workload.id,
         workload_type: workload.workloadType,
@@ -306,7 +337,14 @@ export class ExecutionEngine {
         this.logger.error(`execution of ${workload.id} failed unexpectedly: ${String(error)}`);
         return { outcome: 'write_failed', workload: null };
       })
-      .then((result) => this.finished(key, execution, result, correlationId));
+      .then((result) => {
+        this.metrics.attemptEnded(tier, workload.workloadType, result.outcome, (performance.now() - startedAt) / 1000, result.workload);
+        if (tracer && span) {
+          span.setAttribute('niyanta.outcome', result.outcome);
+          tracer.end(span);
+        }
+        this.finished(key, execution, result, correlationId);
+      });
     return execution;
   }
 

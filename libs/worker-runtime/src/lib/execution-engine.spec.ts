@@ -106,6 +106,8 @@ describe(ExecutionEngine.name, () => {
     const metrics: Partial<WorkerMetrics> = {
       setRunning: () => undefined,
       executionFinished: () => undefined,
+      attemptStarted: () => undefined,
+      attemptEnded: () => undefined,
       checkpointSaved: () => undefined,
       checkpointFailed: () => undefined,
     };

@@ -15,6 +15,13 @@ describe(parseAssignment.name, () => {
     expect(parseAssignment(createEnvelope(MessageType.Assignment, payload))).toEqual(payload);
   });
 
+  it('keeps the tier and a well-formed trace context, and drops a malformed one', () => {
+    const trace = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const traced = { ...payload, tier: 'gold', trace };
+    expect(parseAssignment(createEnvelope(MessageType.Assignment, traced))).toEqual(traced);
+    expect(parseAssignment(createEnvelope(MessageType.Assignment, { ...payload, trace: 'not-a-traceparent' }))).toEqual(payload);
+  });
+
   it.each([
     ['another message type', createEnvelope(MessageType.Control, payload)],
     ['an unknown version', createEnvelope(MessageType.Assignment, payload, { version: 2 })],

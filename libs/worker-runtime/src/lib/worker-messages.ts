@@ -52,6 +52,9 @@ export function parseAssignments(message: MessageEnvelope<unknown>): { assignmen
   return { assignments, malformed: items.length - assignments.length };
 }
 
+/** A W3C `traceparent` (version 00): anything else is ignored, not passed to the tracer. */
+const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 function parseAssignmentPayload(p: unknown): AssignmentPayload | null {
   if (!isRecord(p)) return null;
   // Ids are checked here: one malformed id must not fail a batched start-write of several attempts.
@@ -64,6 +67,8 @@ function parseAssignmentPayload(p: unknown): AssignmentPayload | null {
     attempt: p['attempt'],
     input: isRecord(p['input']) ? (p['input'] as JsonObject) : {},
     generation: typeof p['generation'] === 'number' ? p['generation'] : 0,
+    ...(typeof p['tier'] === 'string' && p['tier'].length <= 64 ? { tier: p['tier'] } : {}),
+    ...(typeof p['trace'] === 'string' && TRACEPARENT.test(p['trace']) ? { trace: p['trace'] } : {}),
   };
 }
 

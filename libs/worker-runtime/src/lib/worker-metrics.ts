@@ -35,7 +35,27 @@ export const WORKER_METRIC_NAMES = Object.freeze({
   checkpointRetries: 'niyanta_worker_checkpoint_retries_total',
   checkpointRestores: 'niyanta_worker_checkpoint_restores_total',
   checkpointObjectsDeleted: 'niyanta_worker_checkpoint_objects_deleted_total',
+  executionDuration: 'niyanta_workload_execution_duration_seconds',
+  submitToRunning: 'niyanta_workload_submit_to_running_seconds',
+  submitToCompleted: 'niyanta_workload_submit_to_completed_seconds',
+  retries: 'niyanta_workload_retries_total',
 });
+
+/** Failure codes the product itself sets; a retry for any other code counts as `handler_error`. */
+const SYSTEM_RETRY_REASONS = new Set(['timeout', 'unhandled_error', 'checkpoint_unreadable', 'checkpoint_unavailable']);
+
+/** The bounded `reason` label of a retry: the product's own failure codes, else `handler_error`. */
+export function retryReason(code: string | undefined): string {
+  return code !== undefined && SYSTEM_RETRY_REASONS.has(code) ? code : 'handler_error';
+}
+
+/** `tier` label when the assignment did not name one (a leader of an older version). */
+export const UNKNOWN_TIER = 'unknown';
+
+// 10 ms to 6 h: workloads run from a blink to hours.
+const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600];
+// 5 ms to 1 h: waiting in the queue plus, for completion, running.
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
 // 256 B to 64 MiB in powers of 4.
 const SIZE_BUCKETS = Array.from({ length: 10 }, (_, i) => 256 * 4 ** i);
@@ -95,6 +115,29 @@ export const WORKER_METRIC_PROVIDERS = [
     help: 'Checkpoint objects deleted from the object store, by reason (retention, orphan, stale, incomplete).',
     labelNames: ['reason'],
   }),
+  makeHistogramProvider({
+    name: WORKER_METRIC_NAMES.executionDuration,
+    help: 'Wall time of one workload attempt on a worker, from its start to its outcome, by type and outcome.',
+    labelNames: ['workload_type', 'outcome'],
+    buckets: DURATION_BUCKETS,
+  }),
+  makeHistogramProvider({
+    name: WORKER_METRIC_NAMES.submitToRunning,
+    help: 'Time from submission to the start of an attempt (RUNNING), by tier and type; retries and resumes count from the submission too.',
+    labelNames: ['tier', 'workload_type'],
+    buckets: LATENCY_BUCKETS,
+  }),
+  makeHistogramProvider({
+    name: WORKER_METRIC_NAMES.submitToCompleted,
+    help: 'Time from submission to COMPLETED, by tier and type.',
+    labelNames: ['tier', 'workload_type'],
+    buckets: LATENCY_BUCKETS,
+  }),
+  makeCounterProvider({
+    name: WORKER_METRIC_NAMES.retries,
+    help: 'Failed attempts that were scheduled for a retry, by type and reason (timeout, unhandled_error, checkpoint_unreadable, checkpoint_unavailable, handler_error).',
+    labelNames: ['workload_type', 'reason'],
+  }),
 ];
 
 /** The worker's metrics behind one small API. */
@@ -112,7 +155,42 @@ export class WorkerMetrics implements ExecutionObserver {
     @InjectMetric(WORKER_METRIC_NAMES.checkpointRetries) private readonly checkpointRetries: Counter<string>,
     @InjectMetric(WORKER_METRIC_NAMES.checkpointRestores) private readonly checkpointRestores: Counter<string>,
     @InjectMetric(WORKER_METRIC_NAMES.checkpointObjectsDeleted) private readonly objectsDeleted: Counter<string>,
+    @InjectMetric(WORKER_METRIC_NAMES.executionDuration) private readonly executionDuration: Histogram<string>,
+    @InjectMetric(WORKER_METRIC_NAMES.submitToRunning) private readonly submitToRunning: Histogram<string>,
+    @InjectMetric(WORKER_METRIC_NAMES.submitToCompleted) private readonly submitToCompleted: Histogram<string>,
+    @InjectMetric(WORKER_METRIC_NAMES.retries) private readonly retries: Counter<string>,
   ) {}
+
+  /** An attempt started: `createdAt` and `startedAt` are the workload's own (database) timestamps. */
+  attemptStarted(tier: string, workloadType: string, createdAt: Date, startedAt: Date | null): void {
+    if (startedAt === null) return;
+    this.submitToRunning.observe(
+      { tier, workload_type: workloadType },
+      Math.max(0, (startedAt.getTime() - createdAt.getTime()) / 1000),
+    );
+  }
+
+  /**
+   * An attempt ended after `seconds` on this worker. A completion also observes submit → completed
+   * from the written row; a scheduled retry counts under its reason.
+   */
+  attemptEnded(
+    tier: string,
+    workloadType: string,
+    outcome: ExecutionOutcome,
+    seconds: number,
+    workload: { createdAt: Date; completedAt: Date | null; error: { code: string } | null } | null,
+  ): void {
+    this.executionDuration.observe({ workload_type: workloadType, outcome }, seconds);
+    if (outcome === 'completed' && workload?.completedAt) {
+      this.submitToCompleted.observe(
+        { tier, workload_type: workloadType },
+        Math.max(0, (workload.completedAt.getTime() - workload.createdAt.getTime()) / 1000),
+      );
+    } else if (outcome === 'retry_scheduled') {
+      this.retries.inc({ workload_type: workloadType, reason: retryReason(workload?.error?.code) });
+    }
+  }
 
   setRunning(count: number): void {
     this.running.set(count);

@@ -16,6 +16,7 @@ import {
   type NewWorkload,
   type SubmissionResult,
 } from '@niyanta/state';
+import { SpanKind, workloadTracer } from '@niyanta/observability';
 import { API_HTTP_OPTIONS, DEFAULT_TYPE_CONFIG_CACHE_TTL_MS, type ApiHttpOptions } from '../api-http.options';
 import type { CustomerPrincipal } from '../common/principal';
 import type { RequestMeta } from '../common/request-meta.decorator';
@@ -79,8 +80,11 @@ export class WorkloadSubmissionService {
     assertConsistentAffinity([dto], () => '');
     // With depends_on the submission takes the graph path (its own transaction); without, nothing changes.
     const graph = dto.depends_on !== undefined && dto.depends_on.length > 0 ? graphParents([dto], () => '') : null;
+    const tracer = workloadTracer();
+    const span = tracer?.start('workload.submit', null, { kind: SpanKind.SERVER, attributes: submitAttributes(principal, dto) });
     const result = await this.admitted(principal.customerId, tier.maxPending, 1, async () => {
       const item = this.newWorkload(principal, dto, config, idempotencyKey, meta, maxPriority);
+      if (span) item.traceContext = tracer?.traceparent(span) ?? null;
       const submitted =
         graph === null
           ? await this.coalescer.submit(item)
@@ -93,9 +97,16 @@ export class WorkloadSubmissionService {
         error instanceof DomainError && error.code === ErrorCode.QuotaExceeded && idempotencyKey !== null
           ? await this.repository.findByIdempotencyKey(principal.customerId, idempotencyKey)
           : null;
-      if (repeat === null) throw error;
+      if (repeat === null) {
+        if (span) tracer?.end(span, error);
+        throw error;
+      }
       return { workload: repeat, created: false };
     });
+    if (span) {
+      span.setAttributes({ 'niyanta.workload_id': result.workload.id, 'niyanta.created': result.created });
+      tracer?.end(span);
+    }
     if (result.created) {
       this.notifier.submitted([result.workload], meta.correlationId);
       this.metrics.submissions.inc({ tier: principal.tier });
@@ -152,10 +163,16 @@ export class WorkloadSubmissionService {
     assertConsistentAffinity(items, (index) => `items.${index}.`);
     const graph = hasDependencies(items.map(graphItem)) ? graphParents(items, (index) => `items.${index}.`) : null;
 
+    // One trace per workload: each item of a batch gets a submission span of its own.
+    const tracer = workloadTracer();
+    const spans = tracer ? items.map((item) => tracer.start('workload.submit', null, { kind: SpanKind.SERVER, attributes: submitAttributes(principal, item) })) : null;
     const results = await this.admitted(principal.customerId, tier.maxPending, items.length, async () => {
-      const newItems = items.map((item) =>
-        this.newWorkload(principal, item, configs.get(item.workload_type) as WorkloadTypeConfig, item.idempotency_key ?? null, meta, maxPriority),
-      );
+      const newItems = items.map((item, index) => {
+        const workload = this.newWorkload(principal, item, configs.get(item.workload_type) as WorkloadTypeConfig, item.idempotency_key ?? null, meta, maxPriority);
+        const span = spans?.[index];
+        if (span) workload.traceContext = tracer?.traceparent(span) ?? null;
+        return workload;
+      });
       const submitted =
         graph === null
           ? await this.repository.submit(newItems)
@@ -166,6 +183,14 @@ export class WorkloadSubmissionService {
               pathOf: (index) => `items.${index}.`,
             });
       return { value: submitted, created: submitted.filter((result) => result.created).length };
+    }).catch((error: unknown) => {
+      for (const span of spans ?? []) tracer?.end(span, error);
+      throw error;
+    });
+    spans?.forEach((span, index) => {
+      const result = results[index];
+      if (result) span.setAttributes({ 'niyanta.workload_id': result.workload.id, 'niyanta.created': result.created });
+      tracer?.end(span);
     });
     const created = results.filter((result) => result.created).map((result) => result.workload);
     this.notifier.submitted(created, meta.correlationId);
@@ -315,4 +340,9 @@ function checkpointPolicyOverride(dto: SubmitWorkloadDto): Partial<CheckpointPol
   if (policy.interval_seconds !== undefined) override.intervalSeconds = policy.interval_seconds;
   if (policy.progress_step !== undefined) override.progressStep = policy.progress_step;
   return Object.keys(override).length === 0 ? null : override;
+}
+
+/** What a submission span says about the request (ids and type: nothing from the input). */
+function submitAttributes(principal: CustomerPrincipal, dto: SubmitWorkloadDto): Record<string, string> {
+  return { 'niyanta.customer_id': principal.customerId, 'niyanta.workload_type': dto.workload_type, 'niyanta.tier': principal.tier };
 }

@@ -10,6 +10,7 @@ import {
 import {
   Broker,
   type BrokerStats,
+  type SubjectClassStats,
   type BrokerStatus,
   type ConsumeDurableOptions,
   type DurableHandler,
@@ -95,7 +96,7 @@ export class InProcessBroker extends Broker {
     this.assertOpen();
     assertConcreteSubject(subject);
     this.route(subject, encodeEnvelope(message), undefined);
-    this.runtime.count('published');
+    this.runtime.count('published', subject);
   }
 
   async subscribe<T>(subject: string, handler: MessageHandler<T>, options: SubscribeOptions = {}): Promise<Subscription> {
@@ -104,7 +105,7 @@ export class InProcessBroker extends Broker {
       if (!envelope) return;
       running.track(
         invoke(() => handler(envelope, { subject: concrete })).catch((error: unknown) =>
-          this.runtime.handlerFailed(`handler of ${subject}`, error),
+          this.runtime.handlerFailed(`handler of ${subject}`, error, subject),
         ),
       );
     });
@@ -136,7 +137,7 @@ export class InProcessBroker extends Broker {
         fail: (remote) => finish(() => reject(new BrokerReplyError(subject, remote))),
       };
       const recipients = this.route(subject, encodeEnvelope(message), sink);
-      this.runtime.count('published');
+      this.runtime.count('published', subject);
       if (recipients === 0) finish(() => reject(new BrokerNoRespondersError(subject)));
     });
   }
@@ -153,7 +154,7 @@ export class InProcessBroker extends Broker {
         invoke(() => handler(envelope, { subject: concrete })).then(
           (answer) => sink?.resolve(encodeEnvelope(answer)),
           (error: unknown) => {
-            this.runtime.handlerFailed(`reply handler of ${subject}`, error);
+            this.runtime.handlerFailed(`reply handler of ${subject}`, error, subject);
             sink?.fail(describe(error));
           },
         ),
@@ -165,7 +166,7 @@ export class InProcessBroker extends Broker {
     this.assertOpen();
     this.durable.assertPublishable(subject);
     this.store.store(subject, encodeEnvelope(message), message.id);
-    this.runtime.count('publishedDurable');
+    this.runtime.count('publishedDurable', subject);
   }
 
   async consumeDurable<T>(
@@ -184,12 +185,12 @@ export class InProcessBroker extends Broker {
       async (text, delivery): Promise<DeliveryOutcome> => {
         const envelope = this.accept<T>(text, delivery.subject, 'durable');
         if (!envelope) return 'term';
-        if (delivery.redelivered) this.runtime.count('redelivered');
+        if (delivery.redelivered) this.runtime.count('redelivered', delivery.subject);
         try {
           await handler(envelope, delivery);
           return 'ack';
         } catch (error) {
-          this.runtime.handlerFailed(`durable consumer ${consumerName}`, error);
+          this.runtime.handlerFailed(`durable consumer ${consumerName}`, error, delivery.subject);
           return 'nak';
         }
       },
@@ -212,6 +213,10 @@ export class InProcessBroker extends Broker {
 
   stats(): BrokerStats {
     return this.runtime.stats();
+  }
+
+  statsBySubjectClass(): SubjectClassStats[] {
+    return this.runtime.statsBySubjectClass();
   }
 
   async close(): Promise<void> {
@@ -284,7 +289,7 @@ export class InProcessBroker extends Broker {
       this.runtime.dropped(subject);
       return undefined;
     }
-    this.runtime.count(kind === 'durable' ? 'receivedDurable' : 'received');
+    this.runtime.count(kind === 'durable' ? 'receivedDurable' : 'received', subject);
     return envelope;
   }
 

@@ -20,6 +20,7 @@ import {
 import {
   Broker,
   type BrokerStats,
+  type SubjectClassStats,
   type BrokerStatus,
   type ConsumeDurableOptions,
   type DurableHandler,
@@ -168,7 +169,7 @@ export class NatsBroker extends Broker {
     this.assertOpen();
     assertConcreteSubject(subject);
     this.wrap(() => this.nc.publish(subject, encodeEnvelope(message)));
-    this.runtime.count('published');
+    this.runtime.count('published', subject);
   }
 
   async subscribe<T>(subject: string, handler: MessageHandler<T>, options: SubscribeOptions = {}): Promise<Subscription> {
@@ -177,7 +178,7 @@ export class NatsBroker extends Broker {
       if (!envelope) return;
       running.track(
         invoke(() => handler(envelope, { subject: msg.subject })).catch((error: unknown) =>
-          this.runtime.handlerFailed(`handler of ${subject}`, error),
+          this.runtime.handlerFailed(`handler of ${subject}`, error, msg.subject),
         ),
       );
     });
@@ -192,7 +193,7 @@ export class NatsBroker extends Broker {
     assertConcreteSubject(subject);
     let response: Msg;
     try {
-      this.runtime.count('published');
+      this.runtime.count('published', subject);
       response = await this.nc.request(subject, encodeEnvelope(message), { timeout: options.timeoutMs });
     } catch (error) {
       throw this.requestError(subject, options.timeoutMs, error);
@@ -217,7 +218,7 @@ export class NatsBroker extends Broker {
         invoke(() => handler(envelope, { subject: msg.subject })).then(
           (answer) => this.respond(msg, () => msg.respond(encodeEnvelope(answer))),
           (error: unknown) => {
-            this.runtime.handlerFailed(`reply handler of ${subject}`, error);
+            this.runtime.handlerFailed(`reply handler of ${subject}`, error, msg.subject);
             const h = headers();
             h.set(REPLY_ERROR_HEADER, '1');
             this.respond(msg, () => msg.respond(JSON.stringify({ error: describe(error) }), { headers: h }));
@@ -235,7 +236,7 @@ export class NatsBroker extends Broker {
     } catch (error) {
       throw new BrokerUnavailableError(`NATS did not confirm storing a message on ${subject}: ${describe(error)}`, error);
     }
-    this.runtime.count('publishedDurable');
+    this.runtime.count('publishedDurable', subject);
   }
 
   async consumeDurable<T>(
@@ -300,6 +301,10 @@ export class NatsBroker extends Broker {
     return this.runtime.stats();
   }
 
+  statsBySubjectClass(): SubjectClassStats[] {
+    return this.runtime.statsBySubjectClass();
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all([...this.consumers].map((c) => c.stop()));
@@ -351,7 +356,7 @@ export class NatsBroker extends Broker {
       this.runtime.dropped(msg.subject);
       return undefined;
     }
-    this.runtime.count('received');
+    this.runtime.count('received', msg.subject);
     return envelope;
   }
 

@@ -110,16 +110,16 @@ export class NatsDurableConsumer {
       this.safely(() => message.term(), 'term');
       return;
     }
-    this.runtime.count('receivedDurable');
+    this.runtime.count('receivedDurable', message.subject);
     const { redelivered, deliveryCount } = message.info;
-    if (redelivered) this.runtime.count('redelivered');
+    if (redelivered) this.runtime.count('redelivered', message.subject);
     const keepAlive = setInterval(() => this.safely(() => message.working(), 'working'), Math.max(100, this.settings.ackWaitMs / 2));
     keepAlive.unref();
     try {
       await this.handler(envelope, { subject: message.subject, redelivered, deliveryCount });
       this.safely(() => message.ack(), 'ack');
     } catch (error) {
-      this.runtime.handlerFailed(`durable consumer ${this.settings.name}`, error);
+      this.runtime.handlerFailed(`durable consumer ${this.settings.name}`, error, message.subject);
       this.safely(() => message.nak(this.settings.redeliveryDelayMs), 'nak');
     } finally {
       clearInterval(keepAlive);

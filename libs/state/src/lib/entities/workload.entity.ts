@@ -116,6 +116,10 @@ export class WorkloadEntity {
   @Column({ name: 'pending_reason', type: 'text', nullable: true })
   pendingReason!: string | null;
 
+  /** W3C `traceparent` of the submission's span (null: tracing was off). */
+  @Column({ name: 'trace_context', type: 'text', nullable: true })
+  traceContext!: string | null;
+
   @Column({ name: 'last_checkpoint_sequence', type: 'integer', nullable: true })
   lastCheckpointSequence!: number | null;
 

@@ -62,6 +62,7 @@ interface PendingRow {
   not_before: Date | null;
   created_at: Date;
   pending_since: Date;
+  trace_context: string | null;
 }
 
 interface WorkerRow {
@@ -111,7 +112,7 @@ const RELEASED = `COALESCE(w.waiting_parents, 0) = 0`;
 
 const PENDING_SELECT_COLUMNS = `
   SELECT w.id, w.customer_id, c.tier AS customer_tier, w.workload_type, w.priority, w.affinity, w.region,
-         w.attempt, w.pending_reason, w.not_before, w.created_at,
+         w.attempt, w.pending_reason, w.not_before, w.created_at, w.trace_context,
          GREATEST(w.created_at, w.updated_at, COALESCE(w.not_before, w.created_at)) AS pending_since`;
 
 const PENDING_SELECT = `${PENDING_SELECT_COLUMNS}
@@ -145,6 +146,7 @@ function toPending(row: PendingRow): PendingWorkload {
     notBefore: row.not_before,
     createdAt: row.created_at,
     pendingSince: row.pending_since,
+    traceContext: row.trace_context ?? null,
   };
 }
 

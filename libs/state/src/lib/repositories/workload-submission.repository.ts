@@ -29,6 +29,8 @@ export interface NewWorkload {
   checkpointPolicy: Partial<CheckpointPolicy> | null;
   /** Recorded on the `workload.submitted` audit event. */
   actor: AuditActor;
+  /** W3C `traceparent` of the submission's span when tracing is on; stored for the leader and worker. */
+  traceContext?: string | null;
 }
 
 /** What became of one submission. */
@@ -71,15 +73,15 @@ WITH input AS (
     id uuid, customer_id uuid, workload_type text, priority integer, input jsonb, affinity jsonb,
     labels jsonb, region text, max_retries integer, idempotency_key text, timeout_seconds integer,
     checkpoint_policy jsonb, actor_type text, actor_id text, key_id uuid, request_id text,
-    waiting_parents integer, has_dependents boolean, pending_reason text)
+    waiting_parents integer, has_dependents boolean, pending_reason text, trace_context text)
 ),
 inserted AS (
   INSERT INTO workloads (id, customer_id, workload_type, status, priority, input, affinity, labels,
                          region, max_retries, idempotency_key, timeout_seconds, checkpoint_policy,
-                         waiting_parents, has_dependents, pending_reason)
+                         waiting_parents, has_dependents, pending_reason, trace_context)
   SELECT id, customer_id, workload_type, 'PENDING', priority, input, affinity, labels,
          region, max_retries, idempotency_key, timeout_seconds, checkpoint_policy,
-         waiting_parents, has_dependents, pending_reason
+         waiting_parents, has_dependents, pending_reason, trace_context
     FROM input
   ON CONFLICT (customer_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING ${INSERTED_COLUMNS}
@@ -219,6 +221,8 @@ export function submissionPayload(
       key_id: item.actor.keyId ?? null,
       request_id: item.actor.requestId ?? null,
     };
+    // Left out when null: the JSON of a submission without tracing stays as it was.
+    if (item.traceContext) row['trace_context'] = item.traceContext;
     const fields = graph?.[index];
     if (fields) {
       if (fields.waitingParents !== null) row['waiting_parents'] = fields.waitingParents;
