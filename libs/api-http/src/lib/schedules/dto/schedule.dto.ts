@@ -10,8 +10,8 @@ export type OverlapValue = (typeof OVERLAP_VALUES)[number];
 
 const EXAMPLE_ID = '6f1c2a9e-8d3b-4b8e-9f0a-1c2d3e4f5a6b';
 
-/** The workload a schedule submits at every tick: a submit body without an idempotency key (the tick is the key). */
-export class ScheduledWorkloadDto extends OmitType(SubmitWorkloadDto, ['idempotency_key'] as const) {}
+/** The workload a schedule submits at every tick: a submit body without an idempotency key (the tick is the key) and without dependencies (each tick's workload stands alone). */
+export class ScheduledWorkloadDto extends OmitType(SubmitWorkloadDto, ['idempotency_key', 'depends_on', 'ref'] as const) {}
 
 /** `POST /v1/schedules`. */
 export class CreateScheduleDto {
