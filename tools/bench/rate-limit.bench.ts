@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     await runMigrations(dataSource);
     // A bucket that never runs dry, so every take does the full write.
     await new TierRepository(dataSource).upsert(
-      { name: 'unbounded', requestsPerSecond: 1_000_000, burst: 1_000_000, maxRunning: 1, schedulingWeight: 0, maxPriority: 1000, maxPending: 1000, maxFleetShare: 1 },
+      { name: 'unbounded', requestsPerSecond: 1_000_000, burst: 1_000_000, maxRunning: 1, schedulingWeight: 0, maxPriority: 1000, maxPending: 1000, maxFleetShare: 1, maxSchedules: 10 },
       { actorType: 'system', actorId: null },
     );
     const limits = new RateLimitRepository(dataSource);

@@ -2,7 +2,7 @@ import { DEFAULT_TIERS } from '@niyanta/models';
 import { CustomerQuota } from './customer-quota';
 
 describe(CustomerQuota.name, () => {
-  const capped = { name: 'capped', requestsPerSecond: 1, burst: 1, maxRunning: 2, schedulingWeight: 0, maxPriority: 1000, maxPending: 1000, maxFleetShare: 1 };
+  const capped = { name: 'capped', requestsPerSecond: 1, burst: 1, maxRunning: 2, schedulingWeight: 0, maxPriority: 1000, maxPending: 1000, maxFleetShare: 1, maxSchedules: 10 };
 
   it('knows configured tiers and null, not a tier created since the last read', () => {
     const quota = new CustomerQuota(DEFAULT_TIERS, 'standard');

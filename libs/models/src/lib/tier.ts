@@ -26,14 +26,16 @@ export interface TierDefinition {
    * At least one slot is always allowed.
    */
   maxFleetShare: number;
+  /** Cron schedules one customer may keep (SPEC §8); creating one more is 429 `quota_exceeded`. */
+  maxSchedules: number;
 }
 
-/** `maxPending` and `maxFleetShare` of a tier defined without them (the column defaults too). */
-export const TIER_LIMIT_DEFAULTS = Object.freeze({ maxPending: 100_000, maxFleetShare: 1 });
+/** `maxPending`, `maxFleetShare` and `maxSchedules` of a tier defined without them (the column defaults too). */
+export const TIER_LIMIT_DEFAULTS = Object.freeze({ maxPending: 100_000, maxFleetShare: 1, maxSchedules: 100 });
 
 export const DEFAULT_TIERS: Readonly<Record<string, TierDefinition>> = Object.freeze({
-  free: { name: 'free', requestsPerSecond: 10, burst: 20, maxRunning: 10, schedulingWeight: 0, maxPriority: 500, maxPending: 10_000, maxFleetShare: 0.5 },
-  standard: { name: 'standard', requestsPerSecond: 100, burst: 200, maxRunning: 100, schedulingWeight: 50, maxPriority: 800, maxPending: 100_000, maxFleetShare: 0.75 },
-  premium: { name: 'premium', requestsPerSecond: 1000, burst: 2000, maxRunning: 1000, schedulingWeight: 100, maxPriority: 1000, maxPending: 1_000_000, maxFleetShare: 1 },
-  enterprise: { name: 'enterprise', requestsPerSecond: 5000, burst: 10000, maxRunning: 10000, schedulingWeight: 200, maxPriority: 1000, maxPending: 10_000_000, maxFleetShare: 1 },
+  free: { name: 'free', requestsPerSecond: 10, burst: 20, maxRunning: 10, schedulingWeight: 0, maxPriority: 500, maxPending: 10_000, maxFleetShare: 0.5, maxSchedules: 10 },
+  standard: { name: 'standard', requestsPerSecond: 100, burst: 200, maxRunning: 100, schedulingWeight: 50, maxPriority: 800, maxPending: 100_000, maxFleetShare: 0.75, maxSchedules: 100 },
+  premium: { name: 'premium', requestsPerSecond: 1000, burst: 2000, maxRunning: 1000, schedulingWeight: 100, maxPriority: 1000, maxPending: 1_000_000, maxFleetShare: 1, maxSchedules: 1_000 },
+  enterprise: { name: 'enterprise', requestsPerSecond: 5000, burst: 10000, maxRunning: 10000, schedulingWeight: 200, maxPriority: 1000, maxPending: 10_000_000, maxFleetShare: 1, maxSchedules: 10_000 },
 });

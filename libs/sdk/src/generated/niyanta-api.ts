@@ -1435,6 +1435,13 @@ export interface components {
              */
             max_running: number;
             /**
+             * Format: int32
+             * @description Cron schedules one customer may keep (`/v1/schedules`); creating one more is 429 `quota_exceeded`.
+             * @default 100
+             * @example 100
+             */
+            max_schedules?: number;
+            /**
              * @description Sustained requests per second (token refill).
              * @example 100
              */
@@ -1811,6 +1818,13 @@ export interface components {
              * @example 100
              */
             max_running: number;
+            /**
+             * Format: int32
+             * @description Cron schedules one customer may keep (`/v1/schedules`); creating one more is 429 `quota_exceeded`.
+             * @default 100
+             * @example 100
+             */
+            max_schedules?: number;
             /** @example standard */
             name: string;
             /**

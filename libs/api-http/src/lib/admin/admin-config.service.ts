@@ -23,6 +23,7 @@ export function toTierDto(tier: StoredTier): TierDto {
     max_priority: tier.maxPriority,
     max_pending: tier.maxPending,
     max_fleet_share: tier.maxFleetShare,
+    max_schedules: tier.maxSchedules,
     created_at: tier.createdAt.toISOString(),
     updated_at: tier.updatedAt.toISOString(),
   };
@@ -57,6 +58,7 @@ export class AdminConfigService {
       maxPriority: dto.max_priority,
       maxPending: dto.max_pending ?? TIER_LIMIT_DEFAULTS.maxPending,
       maxFleetShare: dto.max_fleet_share ?? TIER_LIMIT_DEFAULTS.maxFleetShare,
+      maxSchedules: dto.max_schedules ?? TIER_LIMIT_DEFAULTS.maxSchedules,
     };
     const { tier, created } = await this.tiers.upsert(definition, adminActor(meta));
     this.catalog.invalidate();

@@ -1,4 +1,4 @@
-import { startApiTestApp, type ApiTestApp } from '../../testing/api-test-app';
+import { startApiTestApp, TEST_ADMIN_KEY, type ApiTestApp } from '../../testing/api-test-app';
 
 describe('/v1/schedules', () => {
   let api: ApiTestApp;
@@ -115,6 +115,21 @@ describe('/v1/schedules', () => {
     } finally {
       await api.dataSource.query(`UPDATE tiers SET max_schedules = 10 WHERE name = 'free'`);
     }
+  });
+
+  it('takes the limit from the tier as the admin API defines it (max_schedules), refusing bad values', async () => {
+    const admin = auth(TEST_ADMIN_KEY);
+    const tier = { requests_per_second: 100, burst: 100, max_running: 10, scheduling_weight: 0, max_priority: 1000 };
+    for (const bad of [-1, 1.5, 'many']) {
+      await api.http.put('/v1/admin/tiers/one-schedule').set(admin).send({ ...tier, max_schedules: bad }).expect(400);
+    }
+    const defined = await api.http.put('/v1/admin/tiers/one-schedule').set(admin).send({ ...tier, max_schedules: 1 }).expect(201);
+    expect(defined.body).toMatchObject({ name: 'one-schedule', max_schedules: 1 });
+    const carol = await api.createCustomer('carol', 'one-schedule');
+    await api.http.post('/v1/schedules').set(auth(carol.key)).send(body({ name: 'first' })).expect(201);
+    const over = await api.http.post('/v1/schedules').set(auth(carol.key)).send(body({ name: 'second' })).expect(429);
+    expect(over.body.error.code).toBe('quota_exceeded');
+    expect(await scheduleCount()).toBe(1);
   });
 
   it('pages through schedules with the cursor', async () => {

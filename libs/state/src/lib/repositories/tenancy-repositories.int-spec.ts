@@ -47,8 +47,8 @@ describe('tenancy repositories', () => {
     });
 
     it('creates and replaces tiers with an audited before and after', async () => {
-      const created = await tiers.upsert({ name: 'gold', requestsPerSecond: 2.5, burst: 5, maxRunning: 3, schedulingWeight: 70, maxPriority: 900, maxPending: 500, maxFleetShare: 0.5 }, ADMIN);
-      expect(created).toMatchObject({ created: true, tier: { name: 'gold', requestsPerSecond: 2.5, burst: 5 } });
+      const created = await tiers.upsert({ name: 'gold', requestsPerSecond: 2.5, burst: 5, maxRunning: 3, schedulingWeight: 70, maxPriority: 900, maxPending: 500, maxFleetShare: 0.5, maxSchedules: 7 }, ADMIN);
+      expect(created).toMatchObject({ created: true, tier: { name: 'gold', requestsPerSecond: 2.5, burst: 5, maxSchedules: 7 } });
       const replaced = await tiers.upsert({ ...FREE, name: 'gold' }, ADMIN);
       expect(replaced.created).toBe(false);
       expect(await tiers.find('gold')).toMatchObject({ ...DEFAULT_TIERS['free'], name: 'gold' });
@@ -65,7 +65,7 @@ describe('tenancy repositories', () => {
   describe(RateLimitRepository.name, () => {
     beforeAll(async () => {
       // 20 tokens per second, bucket of 5.
-      await tiers.upsert({ name: 'limited', requestsPerSecond: 20, burst: 5, maxRunning: 1, schedulingWeight: 0, maxPriority: 1000, maxPending: 1000, maxFleetShare: 1 }, ADMIN);
+      await tiers.upsert({ name: 'limited', requestsPerSecond: 20, burst: 5, maxRunning: 1, schedulingWeight: 0, maxPriority: 1000, maxPending: 1000, maxFleetShare: 1, maxSchedules: 10 }, ADMIN);
     });
 
     it('keeps its buckets in an UNLOGGED table', async () => {

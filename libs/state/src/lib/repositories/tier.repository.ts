@@ -18,12 +18,13 @@ interface TierRow {
   max_priority: number;
   max_pending: number;
   max_fleet_share: number;
+  max_schedules: number;
   created_at: Date;
   updated_at: Date;
 }
 
 const TIER_COLUMNS =
-  'name, requests_per_second, burst, max_running, scheduling_weight, max_priority, max_pending, max_fleet_share, created_at, updated_at';
+  'name, requests_per_second, burst, max_running, scheduling_weight, max_priority, max_pending, max_fleet_share, max_schedules, created_at, updated_at';
 
 function toTier(row: TierRow): StoredTier {
   return {
@@ -35,6 +36,7 @@ function toTier(row: TierRow): StoredTier {
     maxPriority: row.max_priority,
     maxPending: row.max_pending,
     maxFleetShare: Number(row.max_fleet_share),
+    maxSchedules: row.max_schedules,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -50,6 +52,7 @@ function definitionOf(tier: TierDefinition): TierDefinition {
     maxPriority: tier.maxPriority,
     maxPending: tier.maxPending,
     maxFleetShare: tier.maxFleetShare,
+    maxSchedules: tier.maxSchedules,
   };
 }
 
@@ -85,13 +88,13 @@ export class TierRepository {
     return this.dataSource.transaction(async (manager) => {
       const previous: TierRow[] = await manager.query(`SELECT ${TIER_COLUMNS} FROM tiers WHERE name = $1 FOR UPDATE`, [tier.name]);
       const rows: TierRow[] = await manager.query(
-        `INSERT INTO tiers (name, requests_per_second, burst, max_running, scheduling_weight, max_priority, max_pending, max_fleet_share)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        `INSERT INTO tiers (name, requests_per_second, burst, max_running, scheduling_weight, max_priority, max_pending, max_fleet_share, max_schedules)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (name) DO UPDATE
            SET requests_per_second = EXCLUDED.requests_per_second, burst = EXCLUDED.burst,
                max_running = EXCLUDED.max_running, scheduling_weight = EXCLUDED.scheduling_weight,
                max_priority = EXCLUDED.max_priority, max_pending = EXCLUDED.max_pending,
-               max_fleet_share = EXCLUDED.max_fleet_share, updated_at = now()
+               max_fleet_share = EXCLUDED.max_fleet_share, max_schedules = EXCLUDED.max_schedules, updated_at = now()
          RETURNING ${TIER_COLUMNS}`,
         [
           tier.name,
@@ -102,6 +105,7 @@ export class TierRepository {
           tier.maxPriority,
           tier.maxPending,
           tier.maxFleetShare,
+          tier.maxSchedules,
         ],
       );
       const stored = toTier(rows[0] as TierRow);

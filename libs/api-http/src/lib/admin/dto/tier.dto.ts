@@ -62,6 +62,20 @@ export class PutTierDto {
   @Min(0.01)
   @Max(1)
   max_fleet_share?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'Cron schedules one customer may keep (`/v1/schedules`); creating one more is 429 `quota_exceeded`.',
+    minimum: 0,
+    maximum: 1_000_000,
+    default: TIER_LIMIT_DEFAULTS.maxSchedules,
+    example: 100,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  max_schedules?: number;
 }
 
 /** A tier definition. */
