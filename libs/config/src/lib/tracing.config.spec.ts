@@ -8,9 +8,10 @@ describe(loadTracingConfig.name, () => {
     expect(loadTracingConfig({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, 'worker')).toBeNull();
   });
 
-  it('posts to <endpoint>/v1/traces with the parent-based always-on sampler by default', () => {
+  it('posts protobuf to <endpoint>/v1/traces with the parent-based always-on sampler by default', () => {
     expect(loadTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }, 'worker')).toEqual({
       tracesUrl: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
       headers: {},
       sampler: 'parentbased_always_on',
       samplerRatio: 1,
@@ -34,6 +35,7 @@ describe(loadTracingConfig.name, () => {
       ),
     ).toEqual({
       tracesUrl: 'https://c/api/traces',
+      protocol: 'http/json',
       headers: { authorization: 'Bearer x', 'x-a': '1' },
       sampler: 'parentbased_traceidratio',
       samplerRatio: 0.25,

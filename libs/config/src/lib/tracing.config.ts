@@ -12,10 +12,16 @@ export const TRACE_SAMPLERS = [
 ] as const;
 export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
 
+/** `OTEL_EXPORTER_OTLP_PROTOCOL` values spoken; `grpc` needs another transport and is refused at start. */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
 /** Tracing as the standard OpenTelemetry variables describe it. */
 export interface TracingConfig {
-  /** Where spans are posted (OTLP/HTTP, JSON). */
+  /** Where spans are posted (OTLP/HTTP). */
   tracesUrl: string;
+  /** Body encoding of the posts; `http/protobuf` when unset, as the specification says. */
+  protocol: OtlpProtocol;
   headers: Record<string, string>;
   sampler: TraceSampler;
   samplerRatio: number;
@@ -69,8 +75,9 @@ export function loadTracingConfig(env: Env, app: string): TracingConfig | null {
 
   const protocolVariable = value('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const protocol = value(protocolVariable);
-  if (protocol !== undefined && protocol !== 'http/json') {
-    issues.push({ variable: protocolVariable, message: `only http/json is supported, got "${protocol}"` });
+  const otlpProtocol = OTLP_PROTOCOLS.find((name) => name === (protocol ?? 'http/protobuf'));
+  if (otlpProtocol === undefined) {
+    issues.push({ variable: protocolVariable, message: `expected ${OTLP_PROTOCOLS.join(' or ')}, got "${protocol}"` });
   }
   const tracesUrl = tracesEndpoint ?? `${(endpoint ?? DEFAULT_OTLP_ENDPOINT).replace(/\/+$/, '')}/v1/traces`;
   try {
@@ -98,5 +105,5 @@ export function loadTracingConfig(env: Env, app: string): TracingConfig | null {
   };
   const resourceAttributes = keyValues(value('OTEL_RESOURCE_ATTRIBUTES'), 'OTEL_RESOURCE_ATTRIBUTES', issues);
   if (issues.length > 0) throw new ConfigError(app, issues);
-  return { tracesUrl, headers, sampler: sampler as TraceSampler, samplerRatio, resourceAttributes };
+  return { tracesUrl, protocol: otlpProtocol as OtlpProtocol, headers, sampler: sampler as TraceSampler, samplerRatio, resourceAttributes };
 }

@@ -10,7 +10,8 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
@@ -35,8 +36,10 @@ export type SamplerName =
 
 /** Tracing as the standard `OTEL_*` variables configure it (read by @niyanta/config). */
 export interface TracingSettings {
-  /** Full URL spans are posted to (OTLP/HTTP with JSON bodies), e.g. `http://collector:4318/v1/traces`. */
+  /** Full URL spans are posted to (OTLP/HTTP), e.g. `http://collector:4318/v1/traces`. */
   tracesUrl: string;
+  /** Body encoding of the posts (`OTEL_EXPORTER_OTLP_PROTOCOL`). */
+  protocol: 'http/protobuf' | 'http/json';
   /** Extra request headers (`OTEL_EXPORTER_OTLP_HEADERS`). */
   headers: Record<string, string>;
   sampler: SamplerName;
@@ -127,7 +130,8 @@ export function workloadTracer(): WorkloadTracer | null {
 export function startTracing(settings: TracingSettings | null, serviceName: string): () => Promise<void> {
   if (settings === null) return async () => undefined;
   if (active !== null) throw new Error('tracing is already started in this process');
-  const exporter = new OTLPTraceExporter({ url: settings.tracesUrl, headers: settings.headers });
+  const Exporter = settings.protocol === 'http/json' ? OtlpJsonTraceExporter : OtlpProtobufTraceExporter;
+  const exporter = new Exporter({ url: settings.tracesUrl, headers: settings.headers });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ ...settings.resourceAttributes, 'service.name': serviceName }),
     sampler: sampler(settings),
