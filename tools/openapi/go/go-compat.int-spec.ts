@@ -164,6 +164,10 @@ describe('docs/openapi.yaml from Go (real responses of a running standalone)', (
     await call('listWorkloads', {}, { query: '?limit=2&status=COMPLETED,FAILED,PENDING,RUNNING' });
     await call('listWorkloadCheckpoints', { id: done.body.id });
     await call('listWorkloadEvents', { id: done.body.id });
+    // A dependent of the completed one: its depends_on, and the parent's dependents.
+    const child = await call<{ id: string }>('submitWorkload', {}, { body: { workload_type: 'sleep', input: { duration_ms: 1 }, depends_on: [done.body.id] } });
+    await call('getWorkload', { id: child.body.id });
+    await call('listWorkloadDependents', { id: done.body.id }, { query: '?limit=10' });
 
     const [long, other] = batch.body.items as [{ id: string }, { id: string }];
     await statusOf(long.id, ['RUNNING']);

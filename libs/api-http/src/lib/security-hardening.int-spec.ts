@@ -40,6 +40,7 @@ describe('security hardening (every operation of the OpenAPI document)', () => {
   let alice: { customerId: string; key: string; keyId: string };
   let bob: { customerId: string; key: string; keyId: string };
   let aliceWorkload: string;
+  let aliceSchedule: string;
 
   const as = (key: string) => ({ Authorization: `Bearer ${key}` });
   const send = (op: Operation, path: string, key: string) => {
@@ -72,6 +73,12 @@ describe('security hardening (every operation of the OpenAPI document)', () => {
     await api.dataSource.query(`INSERT INTO checkpoints (workload_id, attempt, sequence, size_bytes, stored_bytes, codec, content_hash) VALUES ($1, 1, 1, 2, 2, 'json', 'h')`, [
       aliceWorkload,
     ]);
+    const schedule = await api.http
+      .post('/v1/schedules')
+      .set(as(alice.key))
+      .send({ name: 'nightly', cron: '30 2 * * *', timezone: 'UTC', workload: { workload_type: 'sleep' } });
+    expect(schedule.status).toBe(201);
+    aliceSchedule = schedule.body.id;
     ops = operationsOf(buildOpenApiDocument(api.app));
   });
 
@@ -83,13 +90,17 @@ describe('security hardening (every operation of the OpenAPI document)', () => {
     const covered = new Set<string>();
     const before = await counts();
     for (const op of ops.filter((o) => o.security === 'api_key')) {
-      const path = op.path.replace(/\{[^}]+\}/g, aliceWorkload);
+      // Each resource's ids are Alice's own, and bodies are valid, so only ownership can refuse them.
+      const isSchedule = op.path.startsWith('/v1/schedules');
+      const path = op.path.replace(/\{[^}]+\}/g, isSchedule ? aliceSchedule : aliceWorkload);
       const req = send(op, path, bob.key);
-      const res = op.hasBody ? await req.send({ ids: [aliceWorkload], workload_type: 'sleep', items: [{ workload_type: 'sleep' }] }) : await req;
+      const body = isSchedule ? { cron: '*/5 * * * *' } : { ids: [aliceWorkload], workload_type: 'sleep', items: [{ workload_type: 'sleep' }] };
+      const res = op.hasBody ? await req.send(body) : await req;
       const text = JSON.stringify(res.body ?? {}) + (res.text ?? '');
       const label = `${op.method.toUpperCase()} ${op.path}`;
       // Never another tenant's data, whatever the status.
       expect({ label, leaks: text.includes(aliceWorkload) && !/not found|not_found/.test(text) }).toEqual({ label, leaks: false });
+      expect({ label, leaksSchedule: text.includes(aliceSchedule) && !/not found|not_found/.test(text) }).toEqual({ label, leaksSchedule: false });
       expect({ label, leaksCustomer: text.includes(alice.customerId) }).toEqual({ label, leaksCustomer: false });
       expect({ label, serverError: res.status >= 500 }).toEqual({ label, serverError: false });
       if (op.path.includes('{')) expect({ label, status: res.status }).toEqual({ label, status: 404 });
@@ -98,6 +109,9 @@ describe('security hardening (every operation of the OpenAPI document)', () => {
     // Alice's workload is untouched by everything Bob did.
     const [row] = await api.dataSource.query(`SELECT status FROM workloads WHERE id = $1`, [aliceWorkload]);
     expect(row.status).toBe('PENDING');
+    // And so is her schedule: same cron, not paused, still there.
+    const [held] = await api.dataSource.query(`SELECT cron, paused FROM schedules WHERE id = $1`, [aliceSchedule]);
+    expect(held).toEqual({ cron: '30 2 * * *', paused: false });
     const after = await counts();
     expect(after['customers']).toBe(before['customers']);
 
