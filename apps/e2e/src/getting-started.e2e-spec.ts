@@ -126,6 +126,7 @@ describe(`${GUIDE} (every tagged command, run against npm start)`, () => {
   });
 
   it('type-checks every TypeScript block of docs/ (strict, as the workspace)', async () => {
+    mkdirSync(join(root, 'tmp'), { recursive: true });
     const dir = mkdtempSync(join(root, 'tmp', 'docs-typecheck-'));
     try {
       const files: string[] = [];
