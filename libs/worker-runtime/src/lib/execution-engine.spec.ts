@@ -45,6 +45,15 @@ function workload(id: string, attempt: number): Workload {
   };
 }
 
+/** Resolves once `condition` holds, polled every few milliseconds: a signal to wait on, never a fixed delay. */
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 /** A type whose attempts wait until aborted (or `finish` is called). */
 function waitingType(): { definition: WorkloadDefinition; finish: () => void } {
   let finish: () => void = () => undefined;
@@ -198,7 +207,9 @@ describe(ExecutionEngine.name, () => {
     type.finish();
     expect(await engineUnderTest.waitIdle(1_000)).toBe(true);
     // Both completions share one statement; their wake is sent on the next turn of the event loop.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => wakes.length > 0);
+    // A second wake would be sent on the same turn as the first: one more turn shows there is none.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(completed.sort()).toEqual([ID_A, ID_B].sort());
     expect(wakes).toEqual([{ reason: 'slot_freed', worker_id: 'w1' }]);
   });
@@ -223,7 +234,8 @@ describe(ExecutionEngine.name, () => {
     const engineUnderTest = await engine(definition);
     openStartGate();
     await Promise.all([engineUnderTest.onAssignment(assignment(ID_A)), engineUnderTest.onAssignment(assignment(ID_B))]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Once A's completion is written, its superseded report can no longer be: wait for that write and B's report.
+    await until(() => completed.length > 0 && progressWritten.length > 0);
     // A completed at once: its report is left out. B is still running: its report is written.
     expect(completed).toEqual([ID_A]);
     expect(progressWritten).toEqual([0.5]);
