@@ -1,6 +1,7 @@
 import { InProcessBroker } from '@niyanta/broker';
 import { createEnvelope, MessageType, Subjects, type AttemptFence, type LeaderWakePayload, type Workload } from '@niyanta/models';
 import type { ExecutionRepository, ExecutionStart, ReleaseRecord } from '@niyanta/state';
+import { eventually } from '@niyanta/testing';
 import { WorkloadCancelledError, type WorkloadDefinition } from '@niyanta/workload-sdk';
 import type { CheckpointPersistence } from './checkpoint-persistence.service';
 import { ExecutionEngine } from './execution-engine.service';
@@ -43,15 +44,6 @@ function workload(id: string, attempt: number): Workload {
     completedAt: null,
     updatedAt: now,
   };
-}
-
-/** Resolves once `condition` holds, polled every few milliseconds: a signal to wait on, never a fixed delay. */
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }
 
 /** A type whose attempts wait until aborted (or `finish` is called). */
@@ -207,7 +199,7 @@ describe(ExecutionEngine.name, () => {
     type.finish();
     expect(await engineUnderTest.waitIdle(1_000)).toBe(true);
     // Both completions share one statement; their wake is sent on the next turn of the event loop.
-    await until(() => wakes.length > 0);
+    await eventually('the wake for the freed slots', () => wakes.length > 0, 10_000, 2);
     // A second wake would be sent on the same turn as the first: one more turn shows there is none.
     await new Promise((resolve) => setImmediate(resolve));
     expect(completed.sort()).toEqual([ID_A, ID_B].sort());
@@ -235,7 +227,7 @@ describe(ExecutionEngine.name, () => {
     openStartGate();
     await Promise.all([engineUnderTest.onAssignment(assignment(ID_A)), engineUnderTest.onAssignment(assignment(ID_B))]);
     // Once A's completion is written, its superseded report can no longer be: wait for that write and B's report.
-    await until(() => completed.length > 0 && progressWritten.length > 0);
+    await eventually("A's completion write and B's report", () => completed.length > 0 && progressWritten.length > 0, 10_000, 2);
     // A completed at once: its report is left out. B is still running: its report is written.
     expect(completed).toEqual([ID_A]);
     expect(progressWritten).toEqual([0.5]);
