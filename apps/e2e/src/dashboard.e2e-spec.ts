@@ -65,6 +65,13 @@ describe('dashboard at /ui in a browser', () => {
 
   const statusOnPage = () => page.getByTestId('workload-status');
 
+  /** The ids on `tab`'s workloads list once it shows exactly `count` rows, all labelled `label`. */
+  const rowsOf = (tab: Page, label: string, count: number) =>
+    eventually(`a page of ${count} rows labelled ${label}`, async () => {
+      const shown = await tab.locator('tbody tr[data-workload-id]').evaluateAll((trs) => trs.map((tr) => ({ id: tr.getAttribute('data-workload-id') ?? '', text: tr.textContent ?? '' })));
+      return shown.length === count && shown.every((row) => row.text.includes(label)) ? shown.map((row) => row.id) : undefined;
+    }, 60_000);
+
   beforeAll(async () => {
     execFileSync(process.execPath, ['apps/dashboard/build.mjs'], { cwd: root, stdio: 'inherit' });
     schema = await createTestSchema('e2e_dashboard');
@@ -154,18 +161,11 @@ describe('dashboard at /ui in a browser', () => {
     await page.getByText('Stream: live').waitFor();
     await page.getByLabel('Label').fill('batch:paging');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    const rows = page.locator('tbody tr[data-workload-id]');
-    /** The ids on the page once it shows `count` rows, all of the batch (the filtered page has replaced the unfiltered one). */
-    const batchPage = (count: number) =>
-      eventually(`a page of ${count} rows of the batch`, async () => {
-        const shown = await rows.evaluateAll((trs) => trs.map((tr) => ({ id: tr.getAttribute('data-workload-id') ?? '', text: tr.textContent ?? '' })));
-        return shown.length === count && shown.every((row) => row.text.includes('batch:paging')) ? shown.map((row) => row.id) : undefined;
-      }, 60_000);
     // One batch shares its creation time, so its order (newest first, then by id) is the API's to choose.
-    const first = await batchPage(25);
+    const first = await rowsOf(page, 'batch:paging', 25);
     await page.getByRole('button', { name: 'Older' }).click();
     await page.getByText('Page 2').waitFor();
-    const second = await batchPage(5);
+    const second = await rowsOf(page, 'batch:paging', 5);
     expect(new Set([...first, ...second])).toEqual(new Set(mine.map((w) => w.id)));
 
     await page.getByLabel('Label').fill('');
@@ -180,6 +180,47 @@ describe('dashboard at /ui in a browser', () => {
     await page.goto(`${app.url}/ui/#/`);
     await page.getByRole('img', { name: /^Throughput: submitted total [1-9]/ }).waitFor({ timeout: 45_000 });
     await shot('overview');
+  });
+
+  it('never lets a pending reload of the first page replace the page moved to', async () => {
+    // Page timers are frozen, so the first page's reload (due 200 ms after an update for a workload
+    // it does not show) is still pending when the user moves to page 2; the clock then runs past it.
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    tab.setDefaultTimeout(60_000);
+    try {
+      await tab.clock.install();
+      const framesSeen: string[] = [];
+      tab.on('websocket', (socket) => socket.on('framereceived', (frame) => framesSeen.push(String(frame.payload))));
+      await tab.goto(`${app.url}/ui/`);
+      await tab.getByLabel('API key').fill(DEV_KEY);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByRole('link', { name: 'Workloads' }).click();
+      await tab.getByText('Stream: live').waitFor();
+      await dev.submitBatch(Array.from({ length: 30 }, () => ({ workload_type: 'sleep', input: { duration_ms: 1 }, labels: { batch: 'late-reload' } })));
+      await tab.getByLabel('Label').fill('batch:late-reload');
+      await tab.getByRole('button', { name: 'Apply filters' }).click();
+      await rowsOf(tab, 'batch:late-reload', 25);
+      await tab.clock.pauseAt(Date.now() + 60_000);
+
+      const unseen = await dev.submit({ workload_type: 'sleep', input: { duration_ms: 1 }, labels: { batch: 'elsewhere' } });
+      await eventually('the page to receive an update for a workload it does not show', async () => (framesSeen.some((f) => f.includes(unseen.id)) ? true : undefined));
+      await tab.getByRole('button', { name: 'Older' }).click();
+      await tab.getByText('Page 2').waitFor();
+      const second = await rowsOf(tab, 'batch:late-reload', 5);
+
+      const lists: string[] = [];
+      tab.on('request', (request) => lists.push(request.url()));
+      await tab.clock.runFor(1_000);
+      // A request the page makes after the timers ran: the browser reports requests in the order they
+      // are made, so once this one is seen, any list request those timers made has been seen too.
+      const barrier = `${app.url}/ui/?barrier=${randomUUID()}`;
+      await tab.evaluate(`fetch(${JSON.stringify(barrier)}).then(() => 0, () => 0)`);
+      await eventually('the barrier request', async () => (lists.includes(barrier) ? true : undefined));
+      expect(lists.filter((url) => url.includes('/v1/workloads'))).toEqual([]);
+      expect(await rowsOf(tab, 'batch:late-reload', 5)).toEqual(second);
+    } finally {
+      await tab.close();
+    }
   });
 
   it('shows the workers page, and admin pages only with the operator key', async () => {

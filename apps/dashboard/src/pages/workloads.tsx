@@ -41,7 +41,10 @@ export function WorkloadsPage({ session }: { session: Session }) {
   const [error, setError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
   const cursor = cursors[cursors.length - 1];
-  const reloadTimer = useRef<number | undefined>(undefined);
+  // Ids of the rows shown, read when a stream update arrives (state updaters run too late to tell).
+  const shown = useRef<ReadonlySet<string>>(new Set());
+  // Updates for workloads the first page has not shown since its last load: they may belong at its top.
+  const [unseen, setUnseen] = useState(0);
 
   // Only the latest request may set the rows: an older answer (other filters, other page) arriving late is dropped.
   const latest = useRef(0);
@@ -50,6 +53,7 @@ export function WorkloadsPage({ session }: { session: Session }) {
     try {
       const page = await session.client.list(toQuery(filters, cursor));
       if (request !== latest.current) return;
+      shown.current = new Set(page.items.map((item) => item.id));
       setRows(page.items);
       setNext(page.next_cursor ?? null);
       setError(null);
@@ -64,32 +68,47 @@ export function WorkloadsPage({ session }: { session: Session }) {
     void load();
   }, [load]);
 
+  // Reloads the first page once updates for unseen workloads stop arriving for 200 ms. The timer
+  // belongs to this page and these filters: moving to another page clears it, so a reload of the
+  // first page can never replace the rows of the page now shown.
+  useEffect(() => {
+    if (unseen === 0) return undefined;
+    const timer = window.setTimeout(() => {
+      setUnseen(0);
+      void load();
+    }, 200);
+    return () => window.clearTimeout(timer);
+  }, [unseen, load]);
+
   const onMessage = useCallback(
     (message: StreamMessage) => {
       if (message.type !== 'update') return;
       const update = message.workload;
-      let known = false;
-      setRows((current) =>
-        current.map((row) => {
-          if (row.id !== update.id) return row;
-          known = true;
-          return { ...row, status: update.status, progress: update.progress, attempt: update.attempt, worker_id: update.worker_id, updated_at: update.updated_at };
-        }),
-      );
-      // A workload this page has not seen: on the first page it may belong at the top, so reload it (coalesced).
-      if (!known && cursors.length === 1) {
-        window.clearTimeout(reloadTimer.current);
-        reloadTimer.current = window.setTimeout(() => void load(), 200);
+      if (shown.current.has(update.id)) {
+        setRows((current) =>
+          current.map((row) =>
+            row.id === update.id
+              ? { ...row, status: update.status, progress: update.progress, attempt: update.attempt, worker_id: update.worker_id, updated_at: update.updated_at }
+              : row,
+          ),
+        );
+      } else if (cursors.length === 1) {
+        setUnseen((count) => count + 1);
       }
     },
-    [cursors.length, load],
+    [cursors.length],
   );
+  /** Moves to another page or other filters; pending reloads of the page left behind are dropped. */
+  const show = (nextFilters: Filters, nextCursors: Array<string | undefined>) => {
+    setFilters(nextFilters);
+    setCursors(nextCursors);
+    setUnseen(0);
+  };
   const live = useWorkloadStream(session.key, {}, onMessage);
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
-    setFilters(draft);
-    setCursors([undefined]);
+    show(draft, [undefined]);
   };
 
   return (
@@ -174,11 +193,11 @@ export function WorkloadsPage({ session }: { session: Session }) {
         {loaded && rows.length === 0 ? <p className="muted">No workloads match.</p> : null}
       </div>
       <nav className="pager" aria-label="Pages of workloads">
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+        <button type="button" disabled={cursors.length === 1} onClick={() => show(filters, cursors.slice(0, -1))}>
           Newer
         </button>
         <span>Page {cursors.length}</span>
-        <button type="button" disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
+        <button type="button" disabled={!next} onClick={() => next && show(filters, [...cursors, next])}>
           Older
         </button>
       </nav>
