@@ -1,4 +1,6 @@
 /** Minimal JSON-over-HTTP client for end-to-end tests (talks to the apps only through their API). */
+import { eventually as poll } from '@niyanta/testing';
+
 export interface HttpResponse<T = unknown> {
   status: number;
   body: T;
@@ -29,25 +31,7 @@ export async function http<T = unknown>(
   return { status: res.status, body: body as T, headers: res.headers };
 }
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+/** `eventually` of the testing lib with the bounds of whole processes: 30 s, polled every 100 ms. */
+export function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+  return poll(what, probe, timeoutMs, intervalMs);
 }

@@ -108,6 +108,11 @@ export class ExecutionEngine {
     return this.running.size;
   }
 
+  /** Assignments held until a slot frees (the worker is at capacity). */
+  get assignmentsWaitingForSlot(): number {
+    return this.slots.waiting;
+  }
+
   /** The attempts running now, for heartbeats. */
   runningAttempts(): RunningAttempt[] {
     return [...this.running.values()].map((e) => ({ workload_id: e.fence.workloadId, attempt: e.fence.attempt }));

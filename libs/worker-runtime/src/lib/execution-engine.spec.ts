@@ -10,6 +10,7 @@ import { resolveWorkerRuntimeOptions } from './worker-runtime.options';
 
 const ID_A = '0b7f6f9e-2c1a-4d3e-9f00-123456789abc';
 const ID_B = '1c8e7a0f-3d2b-4e4f-8a11-23456789abcd';
+const ID_C = '3e0a9c2b-5f4d-4a6b-8c33-456789abcdef';
 const CUSTOMER = '2d9f8b1a-4e3c-4f5a-9b22-3456789abcde';
 
 function workload(id: string, attempt: number): Workload {
@@ -159,8 +160,7 @@ describe(ExecutionEngine.name, () => {
   it('applies a cancel that arrives while the attempt is still being started', async () => {
     const engineUnderTest = await engine(waitingType().definition);
     const handling = engineUnderTest.onAssignment(assignment(ID_A));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(startCalls).toHaveLength(1);
+    await eventually('the start-write to begin', () => startCalls.length === 1, 10_000, 2);
     engineUnderTest.onControl(createEnvelope(MessageType.Control, { action: 'cancel', workload_id: ID_A, attempt: 1 }));
     openStartGate();
     await handling;
@@ -200,10 +200,15 @@ describe(ExecutionEngine.name, () => {
     expect(await engineUnderTest.waitIdle(1_000)).toBe(true);
     // Both completions share one statement; their wake is sent on the next turn of the event loop.
     await eventually('the wake for the freed slots', () => wakes.length > 0, 10_000, 2);
-    // A second wake would be sent on the same turn as the first: one more turn shows there is none.
-    await new Promise((resolve) => setImmediate(resolve));
     expect(completed.sort()).toEqual([ID_A, ID_B].sort());
-    expect(wakes).toEqual([{ reason: 'slot_freed', worker_id: 'w1' }]);
+    // A later attempt's wake is a marker: the broker delivers in order, so a second wake for A and B
+    // would arrive before it.
+    await engineUnderTest.onAssignment(assignment(ID_C));
+    await eventually("the later attempt's wake", () => wakes.length > 1 && completed.includes(ID_C), 10_000, 2);
+    expect(wakes).toEqual([
+      { reason: 'slot_freed', worker_id: 'w1' },
+      { reason: 'slot_freed', worker_id: 'w1' },
+    ]);
   });
 
   it('leaves out the progress write of an attempt whose completion supersedes it, and writes the others', async () => {
@@ -213,7 +218,7 @@ describe(ExecutionEngine.name, () => {
       create: () => ({
         init: () => undefined,
         execute: async (ctx) => {
-          await ctx.reportProgress(0.5);
+          await ctx.reportProgress(ctx.workloadId === ID_A ? 0.25 : 0.5);
           // A long-running attempt reports once more while it still runs; a short one ends at once.
           if (ctx.workloadId === ID_B) await release.definition.create().execute(ctx);
           await ctx.reportProgress(1);
@@ -228,7 +233,7 @@ describe(ExecutionEngine.name, () => {
     await Promise.all([engineUnderTest.onAssignment(assignment(ID_A)), engineUnderTest.onAssignment(assignment(ID_B))]);
     // Once A's completion is written, its superseded report can no longer be: wait for that write and B's report.
     await eventually("A's completion write and B's report", () => completed.length > 0 && progressWritten.length > 0, 10_000, 2);
-    // A completed at once: its report is left out. B is still running: its report is written.
+    // A completed at once: its report (0.25) is left out. B is still running: its report (0.5) is written.
     expect(completed).toEqual([ID_A]);
     expect(progressWritten).toEqual([0.5]);
     release.finish();
@@ -241,7 +246,7 @@ describe(ExecutionEngine.name, () => {
     openStartGate();
     await engineUnderTest.onAssignment(assignment(ID_A, 1));
     await engineUnderTest.onAssignment(assignment(ID_A, 2));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually('attempt 1 to stop', () => engineUnderTest.runningAttempts().length === 1, 10_000, 2);
     expect(engineUnderTest.runningAttempts()).toEqual([{ workload_id: ID_A, attempt: 2 }]);
     // An older assignment arriving late is ignored.
     await engineUnderTest.onAssignment(assignment(ID_A, 1));
@@ -259,7 +264,7 @@ describe(ExecutionEngine.name, () => {
     // A reconciliation abort for an older attempt of A does not touch attempt 2.
     engineUnderTest.onControl(createEnvelope(MessageType.Control, { action: 'abort', workload_id: ID_A, attempt: 1 }));
     engineUnderTest.onControl(createEnvelope(MessageType.Control, { action: 'abort', workload_id: ID_B, attempt: 1 }));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually('B to stop', () => engineUnderTest.runningAttempts().length === 1, 10_000, 2);
     expect(engineUnderTest.runningAttempts()).toEqual([{ workload_id: ID_A, attempt: 2 }]);
     type.finish();
     expect(await engineUnderTest.waitIdle(1_000)).toBe(true);
@@ -273,7 +278,7 @@ describe(ExecutionEngine.name, () => {
     openStartGate();
     await engineUnderTest.onAssignment(assignment(ID_A));
     const waiting = engineUnderTest.onAssignment(assignment(ID_B));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await eventually('B to wait for a slot', () => engineUnderTest.assignmentsWaitingForSlot === 1, 10_000, 2);
     expect(engineUnderTest.runningCount).toBe(1);
     expect(startCalls).toHaveLength(1);
     type.finish();

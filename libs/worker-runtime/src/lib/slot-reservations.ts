@@ -71,6 +71,11 @@ export class SlotReservations {
     return false;
   }
 
+  /** Reservations waiting for a slot to free. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   /** Has waiting reservations look again (a slot was freed, or accepting changed). */
   wakeWaiters(): void {
     for (const waiter of [...this.waiters]) waiter();
