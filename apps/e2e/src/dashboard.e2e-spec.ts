@@ -223,6 +223,63 @@ describe('dashboard at /ui in a browser', () => {
     }
   });
 
+  it('never lets an older read of a workload replace the newer status on its page', async () => {
+    const workload = await dev.submit({ workload_type: 'sleep', input: { duration_ms: 120_000 } });
+    const status = async () => (await dev.get(workload.id)).status;
+    await eventually('the workload to run', async () => ((await status()) === 'RUNNING' ? true : undefined), 60_000);
+    await dev.pause(workload.id);
+    await eventually('the workload to pause', async () => ((await status()) === 'PAUSED' ? true : undefined), 60_000);
+
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    tab.setDefaultTimeout(60_000);
+    try {
+      await tab.goto(`${app.url}/ui/`);
+      await tab.getByLabel('API key').fill(DEV_KEY);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByRole('heading', { name: 'Overview' }).waitFor();
+      // The page's first read of the workload answers PAUSED, and that answer is held back until the
+      // workload has been resumed and the page has shown RUNNING from later reads.
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let held: Promise<void> | undefined;
+      const firstReadAnswered = new Promise<void>((resolve) => {
+        void tab.route(`**/v1/workloads/${workload.id}`, async (route) => {
+          if (held || route.request().method() !== 'GET') return route.continue();
+          held = (async () => {
+            const answer = await route.fetch();
+            resolve();
+            await released;
+            await route.fulfill({ response: answer });
+          })();
+          return held;
+        });
+      });
+      // Every status the page shows, in order.
+      await tab.evaluate(`(() => {
+        window.shownStatuses = [];
+        const record = () => {
+          const text = document.querySelector('[data-testid="workload-status"]')?.textContent ?? null;
+          if (text !== null && text !== window.shownStatuses[window.shownStatuses.length - 1]) window.shownStatuses.push(text);
+        };
+        new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
+      })()`);
+      await tab.evaluate(`location.hash = ${JSON.stringify(`#/workloads/${workload.id}`)}`);
+      await firstReadAnswered;
+      await dev.resume(workload.id);
+      await tab.getByTestId('workload-status').getByText('RUNNING').waitFor();
+      release();
+      await held;
+      // A later change is the marker: its status renders after anything the held answer did.
+      await dev.cancel(workload.id);
+      await tab.getByTestId('workload-status').getByText('CANCELLED').waitFor();
+      const shown = (await tab.evaluate('window.shownStatuses')) as string[];
+      expect(shown.slice(shown.findIndex((text) => text.includes('RUNNING')))).not.toContainEqual(expect.stringContaining('PAUSED'));
+      expect(shown[shown.length - 1]).toContain('CANCELLED');
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('shows the workers page, and admin pages only with the operator key', async () => {
     await page.goto(`${app.url}/ui/#/workers`);
     await page.getByRole('heading', { name: 'Workers' }).waitFor();

@@ -1,5 +1,5 @@
 import { describeError, type Checkpoint, type StreamMessage, type Workload, type WorkloadEvent } from '@niyanta/sdk';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Card, ConfirmButton, ErrorBox, JsonView, Progress, StatusBadge } from '../components/ui';
 import { pendingReasonText, when } from '../lib/format';
 import { useWorkloadStream } from '../lib/live';
@@ -22,15 +22,21 @@ export function WorkloadDetailPage({ session, id }: { session: Session; id: stri
   const [error, setError] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
 
+  // Reads overlap (every stream update starts one), and their answers can arrive out of order: only
+  // the latest read may set the page, or an older answer (PENDING) would stick after a newer one
+  // (RUNNING) with no further update to correct it.
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const request = ++latest.current;
     try {
       const [w, e, c] = await Promise.all([session.client.get(id), session.client.events(id), session.client.checkpoints(id)]);
+      if (request !== latest.current) return;
       setWorkload(w);
       setEvents(e);
       setCheckpoints(c);
       setError(null);
     } catch (e) {
-      setError(describeError(e));
+      if (request === latest.current) setError(describeError(e));
     }
   }, [session, id]);
 
@@ -42,10 +48,13 @@ export function WorkloadDetailPage({ session, id }: { session: Session; id: stri
     (message: StreamMessage) => {
       const updates = message.type === 'snapshot' ? message.workloads : [message.workload];
       const update = updates.find((u) => u.id === id);
-      if (!update) return;
-      setWorkload((current) => (current ? { ...current, status: update.status, progress: update.progress, attempt: update.attempt, worker_id: update.worker_id } : current));
-      // Timeline, checkpoints and output come from the full reads.
-      if (message.type === 'update') void load();
+      if (update) {
+        setWorkload((current) => (current ? { ...current, status: update.status, progress: update.progress, attempt: update.attempt, worker_id: update.worker_id } : current));
+      }
+      // Timeline, checkpoints and output come from the full reads. Every snapshot reads again too
+      // (the workload is absent from it once finished): the first read may predate the subscription,
+      // and a workload that changed before it sends no update to catch up.
+      if (update || message.type === 'snapshot') void load();
     },
     [id, load],
   );
