@@ -100,12 +100,14 @@ describe(PendingQueue.name, () => {
 
   it('names the largest customer and an eviction candidate as a scan of the queue would, after any sequence of changes', () => {
     let checked = 0;
+    let steps = 0;
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
         const queue = new PendingQueue<null>();
         const known: string[] = [];
         let now = T0;
         for (const o of ops) {
+          steps++;
           if (o.kind === 'upsert') {
             queue.upsert(o.entry);
             known.push(o.entry.id);
@@ -146,7 +148,8 @@ describe(PendingQueue.name, () => {
       }),
       { numRuns: 300 },
     );
-    expect(checked).toBeGreaterThan(1_000);
+    // Most steps compare against a non-empty queue (a share, not a count: fast-check's sizes vary).
+    expect(checked).toBeGreaterThan(steps / 2);
   });
 
   it('offers the customers\' entries of equal wait in priority order (tier weight included)', () => {
