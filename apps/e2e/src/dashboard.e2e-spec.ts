@@ -46,10 +46,10 @@ describe('dashboard at /ui in a browser', () => {
     return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.count} nodes)`);
   }
 
-  async function signIn(key: string): Promise<void> {
-    await page.goto(`${app.url}/ui/`);
-    await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+  async function signIn(key: string, tab: Page = page): Promise<void> {
+    await tab.goto(`${app.url}/ui/`);
+    await tab.getByLabel('API key').fill(key);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
   }
 
   async function signOut(): Promise<void> {
@@ -191,9 +191,7 @@ describe('dashboard at /ui in a browser', () => {
       await tab.clock.install();
       const framesSeen: string[] = [];
       tab.on('websocket', (socket) => socket.on('framereceived', (frame) => framesSeen.push(String(frame.payload))));
-      await tab.goto(`${app.url}/ui/`);
-      await tab.getByLabel('API key').fill(DEV_KEY);
-      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(DEV_KEY, tab);
       await tab.getByRole('link', { name: 'Workloads' }).click();
       await tab.getByText('Stream: live').waitFor();
       await dev.submitBatch(Array.from({ length: 30 }, () => ({ workload_type: 'sleep', input: { duration_ms: 1 }, labels: { batch: 'late-reload' } })));
@@ -233,9 +231,7 @@ describe('dashboard at /ui in a browser', () => {
     const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     tab.setDefaultTimeout(60_000);
     try {
-      await tab.goto(`${app.url}/ui/`);
-      await tab.getByLabel('API key').fill(DEV_KEY);
-      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(DEV_KEY, tab);
       await tab.getByRole('heading', { name: 'Overview' }).waitFor();
       // The page's first read of the workload answers PAUSED, and that answer is held back until the
       // workload has been resumed and the page has shown RUNNING from later reads.
