@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNiyantaClient, NiyantaApiError, type NiyantaClient, type StreamMessage } from '@niyanta/sdk';
 import { freePort, spawnApp, type SpawnedApp } from '@niyanta/testing';
+import { eventually } from './support/http';
 
 /**
  * The published SDK against a running standalone (embedded PostgreSQL, in-process broker), the way
@@ -95,13 +96,8 @@ describe('@niyanta/sdk against a running standalone', () => {
     await niyanta.waitForCompletion(long.id, { timeoutMs: 200, pollMs: 50 }).catch(() => undefined);
     const paused = await niyanta.pause(long.id);
     expect(['PAUSED', 'PAUSING']).toContain(paused.status);
-    const resumed = await (async () => {
-      for (let i = 0; i < 100; i++) {
-        if ((await niyanta.get(long.id)).status === 'PAUSED') return niyanta.resume(long.id);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error('never PAUSED');
-    })();
+    await eventually('the workload to be PAUSED', async () => (await niyanta.get(long.id)).status === 'PAUSED' || undefined);
+    const resumed = await niyanta.resume(long.id);
     expect(resumed).toMatchObject({ status: 'PENDING', attempt: 2 });
     const results = await niyanta.cancelMany([long.id, randomUUID()]);
     expect(results.map((r) => r.status)).toEqual(['cancelled', 'not_found']);

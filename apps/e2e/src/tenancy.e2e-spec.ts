@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createTestSchema, spawnApp, uniqueBrokerPrefix, type SpawnedApp, type TestSchema } from '@niyanta/testing';
 import { appEnv, issueCustomerKey } from './support/fleet';
-import { http } from './support/http';
+import { eventually, http } from './support/http';
 
 const ADMIN_KEY = `admin-${randomUUID()}`;
 /** The tier under test: 20 requests per second, bucket of 20. */
@@ -119,11 +119,9 @@ describe('concurrency limit per tier (processes)', () => {
     const capped = await customerOn('capped', 'capped');
     const other = await customerOn('enterprise', 'other');
     // Workload types exist once the worker has registered.
-    const deadline = Date.now() + 30_000;
-    while ((await http<{ items: unknown[] }>(api.url, 'GET', '/v1/workload-types', { key: other })).body.items.length === 0) {
-      if (Date.now() > deadline) throw new Error('the worker never registered its types');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await eventually('the worker to register its types', async () => {
+      return (await http<{ items: unknown[] }>(api.url, 'GET', '/v1/workload-types', { key: other })).body.items.length > 0 || undefined;
+    });
     const long = { workload_type: 'sleep', input: { duration_ms: 6_000, steps: 6 }, priority: 900 };
     const cappedIds: string[] = [];
     for (let i = 0; i < 5; i++) cappedIds.push((await http<WorkloadJson>(api.url, 'POST', '/v1/workloads', { key: capped, body: long })).body.id);
@@ -134,16 +132,16 @@ describe('concurrency limit per tier (processes)', () => {
 
     const states = async (key: string, ids: string[]) =>
       Promise.all(ids.map(async (id) => (await http<WorkloadJson>(api.url, 'GET', `/v1/workloads/${id}`, { key })).body));
-    const until = Date.now() + 20_000;
-    let cappedStates: WorkloadJson[] = [];
-    for (;;) {
+    // A probe that throws is retried, and its last error names the states seen.
+    const cappedStates = await eventually('the other customer running and three capped workloads held back', async () => {
       const others = await states(other, otherIds);
-      cappedStates = await states(capped, cappedIds);
-      const waiting = cappedStates.filter((w) => w.status === 'PENDING');
-      if (others.every((w) => w.status === 'RUNNING') && waiting.length === 3 && waiting.every((w) => w.pending_reason?.startsWith('customer at') === true)) break;
-      if (Date.now() > until) throw new Error(`not settled: ${JSON.stringify({ others, cappedStates })}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      const cappedNow = await states(capped, cappedIds);
+      const waiting = cappedNow.filter((w) => w.status === 'PENDING');
+      if (others.every((w) => w.status === 'RUNNING') && waiting.length === 3 && waiting.every((w) => w.pending_reason?.startsWith('customer at') === true)) {
+        return cappedNow;
+      }
+      throw new Error(`not settled: ${JSON.stringify({ others, capped: cappedNow })}`);
+    });
     expect(cappedStates.filter((w) => ['SCHEDULED', 'RUNNING'].includes(w.status))).toHaveLength(2);
     expect(cappedStates.filter((w) => w.status === 'PENDING').map((w) => w.pending_reason)).toEqual([
       'customer at concurrency limit 2',

@@ -1,4 +1,5 @@
 import { createEnvelope, type MessageEnvelope } from '@niyanta/models';
+import { eventually } from '@niyanta/testing';
 import { runBrokerConformance } from '../testing/broker.conformance';
 import type { BrokerLogger } from './broker-runtime';
 import { BrokerArgumentError } from './errors';
@@ -12,14 +13,6 @@ const silent: BrokerLogger = { log: () => undefined, warn: () => undefined, erro
 function scripted(...draws: number[]): () => number {
   return () => draws.shift() ?? 0.99;
 }
-
-const until = async (condition: () => boolean, timeoutMs = 2_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
 
 // With no faults the decorator must be invisible: the whole port contract still holds through it.
 let counter = 0;
@@ -50,7 +43,7 @@ describe(FaultInjectingBroker.name, () => {
     });
 
     for (const n of [1, 2, 3]) await broker.publish('fi.leader.wake', createEnvelope('t', { n }));
-    await until(() => got.length >= 3);
+    await eventually('three messages', () => got.length >= 3);
 
     expect(got).toEqual([2, 2, 3]);
     expect(broker.faultStats()).toMatchObject({ droppedPublishes: 1, duplicatedPublishes: 1 });
@@ -64,7 +57,7 @@ describe(FaultInjectingBroker.name, () => {
     });
 
     for (const n of [1, 2, 3]) await inner.publish('fi.worker.heartbeat', createEnvelope('t', { n }));
-    await until(() => got.length >= 3);
+    await eventually('three messages', () => got.length >= 3);
 
     expect(got).toEqual([2, 2, 3]);
     expect(broker.faultStats()).toMatchObject({ droppedDeliveries: 1, duplicatedDeliveries: 1 });
@@ -79,7 +72,7 @@ describe(FaultInjectingBroker.name, () => {
 
     await broker.publishDurable('fi.worker.w1.assign', createEnvelope('t', { n: 1 }));
     await broker.publishDurable('fi.worker.w1.assign', createEnvelope('t', { n: 2 }));
-    await until(() => got.length >= 2);
+    await eventually('two stored messages', () => got.length >= 2);
 
     expect(got.map((m) => m.payload.n)).toEqual([2, 2]);
     expect(new Set(got.map((m) => m.id)).size).toBe(2);
@@ -96,9 +89,9 @@ describe(FaultInjectingBroker.name, () => {
     });
 
     await inner.publishDurable('fi.worker.w2.assign', createEnvelope('t', { n: 1 }));
-    await until(() => deliveries.length >= 1);
+    await eventually('the redelivery of the first message', () => deliveries.length >= 1);
     await inner.publishDurable('fi.worker.w2.assign', createEnvelope('t', { n: 2 }));
-    await until(() => deliveries.length >= 3);
+    await eventually('both deliveries of the duplicated message', () => deliveries.length >= 3);
 
     expect(deliveries).toEqual([
       { n: 1, redelivered: true },

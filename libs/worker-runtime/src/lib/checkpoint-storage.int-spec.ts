@@ -11,7 +11,7 @@ import {
   type CheckpointStorageConfig,
   type S3ObjectStoreOptions,
 } from '@niyanta/checkpoint';
-import { startS3TestServer, workspaceRoot, type S3TestServer } from '@niyanta/testing';
+import { eventually, startS3TestServer, workspaceRoot, type S3TestServer } from '@niyanta/testing';
 import { SAMPLE_WORKLOADS, type WorkloadDefinition } from '@niyanta/workload-sdk';
 import { WorkerHarness } from '../testing/worker-harness';
 import { ledgerState, ledgerWorkload, stateDigest } from '../testing/test-workloads';
@@ -178,11 +178,8 @@ describe('checkpoint storage (PostgreSQL + object stores)', () => {
         [4, 's3'],
         [5, 's3'],
       ]);
-      // Object deletes follow the commit: give them a moment.
-      const deadline = Date.now() + 5_000;
-      while ((await objectKeys(store, `${CHECKPOINT_OBJECT_PREFIX}${id}/`)).length > 2 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      // Object deletes follow the commit.
+      await eventually('the superseded objects to be deleted', async () => (await objectKeys(store, `${CHECKPOINT_OBJECT_PREFIX}${id}/`)).length <= 2);
       expect(await objectKeys(store, `${CHECKPOINT_OBJECT_PREFIX}${id}/`)).toEqual(rows.map(keyOf).sort());
       await pause(harness, id);
     }, 60_000);

@@ -23,7 +23,9 @@ describe(MicroBatcher.name, () => {
     const first = batcher.submit(1);
     await new Promise((resolve) => setImmediate(resolve));
     const later = [2, 3, 4].map((n) => batcher.submit(n));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The batcher schedules its sends with setImmediate, and those callbacks run in the order queued:
+    // once this one has run, a send the submits above had started would already be in `batches`.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(batches).toEqual([[1]]);
     release();
     expect(await Promise.all([first, ...later])).toEqual([1, 2, 3, 4]);

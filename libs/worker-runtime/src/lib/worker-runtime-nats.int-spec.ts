@@ -1,4 +1,5 @@
 import type { WorkloadEventPayload } from '@niyanta/models';
+import { eventually } from '@niyanta/testing';
 import { WorkerHarness } from '../testing/worker-harness';
 
 describe('worker runtime over NATS (JetStream assignments, own prefix)', () => {
@@ -18,13 +19,12 @@ describe('worker runtime over NATS (JetStream assignments, own prefix)', () => {
     const done = await harness.waitFor(id, (row) => row.status === 'COMPLETED');
     expect(done.output).toEqual({ slept_ms: 100, steps: 2, resumed_from_step: null, attempt: 1 });
     expect(await harness.auditActions(id)).toEqual(['workload.started', 'workload.completed']);
-    const deadline = Date.now() + 2_000;
     const statuses = (): string[] =>
       harness.events
         .map((m) => m.payload as WorkloadEventPayload)
         .filter((e) => e.workload_id === id)
         .map((e) => e.status);
-    while (statuses().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually('both events of the workload', () => statuses().length >= 2);
     expect(statuses()).toEqual(['RUNNING', 'COMPLETED']);
   });
 

@@ -6,16 +6,9 @@ import {
   type MessageEnvelope,
   type WorkloadEventPayload,
 } from '@niyanta/models';
+import { eventually } from '@niyanta/testing';
 import { Logger } from '@nestjs/common';
 import { first, sleep, WorkerHarness } from '../testing/worker-harness';
-
-async function waitFor(check: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}
 
 function wakeReasons(harness: WorkerHarness): LeaderWakePayload[] {
   return harness.wakes.map((m) => m.payload as LeaderWakePayload);
@@ -80,6 +73,7 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
         `SELECT last_heartbeat_at FROM workers WHERE id = $1`,
         [harness.workerId],
       );
+      // Time passing, not a wait for the code: the next beat's timestamp must be later than this one.
       await sleep(5);
       await harness.runtime.heartbeat();
       const after: Array<{ last_heartbeat_at: Date; running_count: number }> = await harness.dataSource.query(
@@ -88,8 +82,8 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
       );
       expect(first(after).running_count).toBe(1);
       expect(first(after).last_heartbeat_at.getTime()).toBeGreaterThan(first(before).last_heartbeat_at.getTime());
-      await sleep(20);
-      expect(beats.at(-1)?.payload).toEqual({
+      const beat = await eventually('a heartbeat message naming the running workload', () => beats.find((m) => m.payload.running.length > 0));
+      expect(beat.payload).toEqual({
         worker_id: harness.workerId,
         running: [{ workload_id: id, attempt: 1 }],
         capacity: 3,
@@ -127,7 +121,9 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
       await harness.dataSource.query(`UPDATE workers SET status = 'DEAD' WHERE id = $1`, [harness.workerId]);
       await harness.runtime.heartbeat();
       expect(await harness.workload(scheduled)).toMatchObject({ status: 'PENDING', attempt: 2, worker_id: null });
-      await waitFor(() => harness.events.slice(eventsBefore).some((m) => (m.payload as WorkloadEventPayload).workload_id === scheduled));
+      await eventually('an event for the requeued workload', () =>
+        harness.events.slice(eventsBefore).some((m) => (m.payload as WorkloadEventPayload).workload_id === scheduled),
+      );
       const events = harness.events
         .slice(eventsBefore)
         .filter((m) => (m.payload as WorkloadEventPayload).workload_id === scheduled);
@@ -150,7 +146,9 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
       try {
         const malformed = createEnvelope(MessageType.Assignment, { workload_id: 42 });
         await harness.broker.publishDurable(harness.subjects.workerAssign(harness.workerId), malformed);
-        await waitFor(() => warned.mock.calls.some(([message]) => String(message).includes(`dropped a malformed assignment (type ${MessageType.Assignment}, id ${malformed.id})`)), 10_000);
+        await eventually('the warning about the malformed assignment', () =>
+          warned.mock.calls.some(([message]) => String(message).includes(`dropped a malformed assignment (type ${MessageType.Assignment}, id ${malformed.id})`)),
+        );
       } finally {
         warned.mockRestore();
       }
@@ -246,7 +244,7 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
         },
       );
       try {
-        await waitFor(() => waiting.includes(id), 10_000);
+        await eventually('the waiting assignment to reach the next consumer', () => waiting.includes(id));
       } finally {
         await consumer.unsubscribe();
       }
@@ -280,7 +278,7 @@ describe('worker runtime lifecycle (PostgreSQL + in-process broker)', () => {
           harness.subjects.workerControl(harness.workerId),
           createEnvelope(MessageType.WorkerDrain, { worker_id: harness.workerId, requested_by: 'admin' }),
         );
-        await waitFor(() => drainRequests().length > 0, 10_000);
+        await eventually('the drain request to be logged', () => drainRequests().length > 0);
         expect(drainRequests()).toEqual([`worker ${harness.workerId}: drain requested by admin`]);
       } finally {
         warned.mockRestore();

@@ -340,14 +340,17 @@ describe(WorkloadExecution.name, () => {
   });
 
   it('checkpoints then hands back on pause; skips the checkpoint while the handler is not initialised', async () => {
+    let executing: () => void = () => undefined;
+    const executed = new Promise<void>((resolve) => (executing = resolve));
     const handler = new ScriptedHandler(async (ctx) => {
       handler.state = { step: 3 };
+      executing();
       await abortableDelay(10_000, ctx.signal);
       return null;
     });
     const execution = new WorkloadExecution(start(), definitionOf(handler), 'w1', store.deps());
     const running = execution.run();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await executed;
     await execution.handBack('pause');
     expect(await running).toMatchObject({ outcome: 'paused' });
     expect(store.saved).toHaveLength(1);
@@ -355,10 +358,15 @@ describe(WorkloadExecution.name, () => {
 
     const slowInit = new FakeStore();
     let releaseInit: () => void = () => undefined;
+    let initialising: () => void = () => undefined;
+    const initStarted = new Promise<void>((resolve) => (initialising = resolve));
     const blocked: WorkloadDefinition = {
       type: 'test',
       create: () => ({
-        init: () => new Promise<void>((resolve) => (releaseInit = resolve)),
+        init: () => {
+          initialising();
+          return new Promise<void>((resolve) => (releaseInit = resolve));
+        },
         execute: async () => null,
         checkpoint: () => ({ step: 0 }),
         close: () => undefined,
@@ -366,7 +374,7 @@ describe(WorkloadExecution.name, () => {
     };
     const early = new WorkloadExecution(start(), blocked, 'w1', slowInit.deps());
     const earlyRun = early.run();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await initStarted;
     await early.handBack('drain');
     releaseInit();
     expect(await earlyRun).toMatchObject({ outcome: 'requeued' });

@@ -1,5 +1,6 @@
 import { InProcessBroker } from '@niyanta/broker';
 import { createEnvelope, MessageType, Subjects, type WorkloadEventPayload } from '@niyanta/models';
+import { eventually } from '@niyanta/testing';
 import { CustomerEventHub, parseWorkloadEvent } from './customer-event-hub.service';
 import { updateFromEvent } from './stream-message.mapper';
 
@@ -42,14 +43,6 @@ describe(parseWorkloadEvent.name, () => {
   });
 });
 
-async function until(predicate: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
-
 describe(CustomerEventHub.name, () => {
   let broker: InProcessBroker;
   let hub: CustomerEventHub;
@@ -70,10 +63,10 @@ describe(CustomerEventHub.name, () => {
     expect(hub.customerCount()).toBe(1);
 
     await broker.publish(subjects.customerEvents(CUSTOMER), createEnvelope(MessageType.WorkloadEvent, payload({ workload_id: 'a' })));
-    await until(() => first.length === 1 && second.length === 1);
+    await eventually('both listeners to get the first event', () => first.length === 1 && second.length === 1);
     await detachFirst();
     await broker.publish(subjects.customerEvents(CUSTOMER), createEnvelope(MessageType.WorkloadEvent, payload({ workload_id: 'b' })));
-    await until(() => second.length === 2);
+    await eventually('the second listener to get the next event', () => second.length === 2);
     expect(first).toEqual(['a']);
     expect(second).toEqual(['a', 'b']);
 
@@ -86,7 +79,7 @@ describe(CustomerEventHub.name, () => {
     const third: string[] = [];
     const detachThird = await hub.attach(CUSTOMER, (e) => third.push(e.workload_id));
     await broker.publish(subjects.customerEvents(CUSTOMER), createEnvelope(MessageType.WorkloadEvent, payload({ workload_id: 'd' })));
-    await until(() => third.length === 1);
+    await eventually('the new listener to get an event', () => third.length === 1);
     expect(third).toEqual(['d']);
     expect(first).toEqual(['a']);
     expect(second).toEqual(['a', 'b']);

@@ -7,7 +7,7 @@ import { Broker, BrokerModule, durableStreamName } from '@niyanta/broker';
 import { createEnvelope, MessageType, Subjects, type WorkloadEventPayload } from '@niyanta/models';
 import { ObservabilityModule } from '@niyanta/platform';
 import { StateModule } from '@niyanta/state';
-import { createTestSchema, testNatsUrl, uniqueBrokerPrefix, type TestSchema } from '@niyanta/testing';
+import { createTestSchema, eventually, testNatsUrl, uniqueBrokerPrefix, type TestSchema } from '@niyanta/testing';
 import { register } from 'prom-client';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -40,14 +40,6 @@ interface Refusal {
   requestId: string | undefined;
   retryAfter: string | undefined;
   body: { error: { code: string; message: string; details: Array<{ path: string }>; request_id: string } };
-}
-
-async function waitUntil(what: string, predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('GET /v1/stream (two API replicas on PostgreSQL and NATS)', () => {
@@ -116,12 +108,14 @@ describe('GET /v1/stream (two API replicas on PostgreSQL and NATS)', () => {
       messages,
       updates: () => messages.filter((m): m is StreamUpdateMessageDto => m.type === 'update').map((m) => m.workload),
       snapshot: async () => {
-        await waitUntil('the snapshot', () => messages.length > 0);
+        await eventually('the snapshot', () => messages.length > 0);
         const first = messages[0] as StreamMessage;
         if (first.type !== 'snapshot') throw new Error(`first message was ${first.type}`);
         return first;
       },
-      waitFor: (what, predicate, timeoutMs) => waitUntil(what, () => predicate(messages), timeoutMs),
+      waitFor: async (what, predicate, timeoutMs) => {
+        await eventually(what, () => predicate(messages), timeoutMs);
+      },
       closed,
     };
     await client.snapshot();

@@ -1,4 +1,5 @@
 import type { AuditEventInput } from '@niyanta/state';
+import { eventually } from '@niyanta/testing';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,21 +20,13 @@ class FlakySink implements AuditSink {
   }
 }
 
-async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe(BufferedAuditWriter.name, () => {
   it('writes a burst in one batch, after returning at once', async () => {
     const sink = new FlakySink();
     const writer = new BufferedAuditWriter(sink, quiet, { flushDelayMs: 10 });
     for (let i = 0; i < 50; i++) writer.record(event(i));
     expect(sink.written).toEqual([]);
-    await until(() => writer.pending === 0 && sink.written.length > 0);
+    await eventually('the burst to be written', () => writer.pending === 0 && sink.written.length > 0);
     expect(sink.written).toHaveLength(1);
     expect(sink.written[0]?.map((e) => (e.details as { n: number }).n)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
@@ -44,11 +37,11 @@ describe(BufferedAuditWriter.name, () => {
     const writer = new BufferedAuditWriter(sink, quiet, { flushDelayMs: 1, maxRetryDelayMs: 20 });
     for (let i = 0; i < 10; i++) writer.record(event(i));
     // Tried and failed, then tried again: still holding every event.
-    await until(() => sink.attempts >= 3);
+    await eventually('three write attempts', () => sink.attempts >= 3);
     expect(writer.pending).toBe(10);
     sink.down = false;
     writer.record(event(10));
-    await until(() => writer.pending === 0);
+    await eventually('every held event to be written', () => writer.pending === 0);
     expect(sink.written.flat().map((e) => (e.details as { n: number }).n)).toEqual(Array.from({ length: 11 }, (_, i) => i));
   });
 
@@ -114,7 +107,7 @@ describe('BufferedAuditWriter with an outbox', () => {
     const next = new BufferedAuditWriter(sink, quiet, { flushDelayMs: 1, outbox: new AuditOutbox(dir, quiet) });
     next.record(event(5));
     expect(next.recover()).toBe(5);
-    await until(() => next.pending === 0);
+    await eventually('the recovered events to be written', () => next.pending === 0);
     const written = sink.written.flat();
     expect(written.map((e) => (e.details as { n: number }).n)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(written.every((e) => typeof e.eventId === 'string' && e.occurredAt instanceof Date)).toBe(true);

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEnvelope, type MessageEnvelope } from '@niyanta/models';
-import { startNatsServer, uniqueBrokerPrefix, type NatsServerHandle } from '@niyanta/testing';
+import { eventually, startNatsServer, uniqueBrokerPrefix, type NatsServerHandle } from '@niyanta/testing';
 import type { BrokerLogger } from '../broker-runtime';
 import { BrokerUnavailableError } from '../errors';
 import type { BrokerStatus } from '../broker.port';
@@ -11,12 +11,10 @@ const silent: BrokerLogger = { log: () => undefined, warn: () => undefined, erro
 
 jest.setTimeout(60_000);
 
+/** Waits for `condition` and returns how long it took, in ms (logged as the recovery times). */
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<number> {
   const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await eventually(what, condition, timeoutMs, 10);
   return Date.now() - started;
 }
 

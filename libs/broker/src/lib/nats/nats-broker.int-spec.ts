@@ -2,7 +2,7 @@ import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstre
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { createEnvelope } from '@niyanta/models';
-import { testNatsUrl, uniqueBrokerPrefix } from '@niyanta/testing';
+import { eventually, testNatsUrl, uniqueBrokerPrefix } from '@niyanta/testing';
 import { runBrokerConformance } from '../../testing/broker.conformance';
 import type { BrokerLogger } from '../broker-runtime';
 import { durableStreamName } from '../durable-subjects';
@@ -122,8 +122,7 @@ describe(NatsBroker.name, () => {
     const valid = createEnvelope('t', {});
     await fixture.broker.publish(`${fixture.prefix}.events.c1`, valid);
 
-    const deadline = Date.now() + 5000;
-    while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await eventually('the valid message', () => got.length > 0);
     expect(got).toEqual([valid.id]);
     expect(fixture.broker.stats().droppedNonEnvelope).toBe(1);
   });
@@ -141,14 +140,10 @@ describe(NatsBroker.name, () => {
     });
     cleanups.push(() => subscription.unsubscribe());
 
-    const deadline = Date.now() + 5000;
-    let remaining = 1;
-    while ((remaining > 0 || !handled) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-      remaining = (await jsm.streams.info(durableStreamName(fixture.prefix))).state.messages;
-    }
-    expect(handled).toBe(true);
-    expect(remaining).toBe(0);
+    await eventually('the handled message to leave the stream', async () => {
+      const remaining = (await jsm.streams.info(durableStreamName(fixture.prefix))).state.messages;
+      return handled && remaining === 0;
+    });
   });
 
   it('resumes a named consumer in a new process without redelivering what was acknowledged', async () => {
