@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createTestSchema, spawnApp, type SpawnedApp, type TestSchema } from '@niyanta/testing';
+import { createTestSchema, eventually, spawnApp, type SpawnedApp, type TestSchema } from '@niyanta/testing';
 import { WebSocket } from 'ws';
 import { parse } from 'yaml';
 import { OPENAPI_PATH } from '../openapi-document';
@@ -78,22 +78,12 @@ describe('docs/openapi.yaml from Go (real responses of a running standalone)', (
     return { status: res.status, body };
   }
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   const statusOf = async (id: string, wanted: string[]) =>
-    until(`workload ${id} to be ${wanted.join('|')}`, async () => {
+    eventually(`workload ${id} to be ${wanted.join('|')}`, async () => {
       const res = await fetch(`${app.url}/v1/workloads/${id}`, { headers: { authorization: `Bearer ${DEV_KEY}` } });
       const body = (await res.json()) as { status: string };
       return wanted.includes(body.status) ? body : undefined;
-    });
+    }, 30_000);
 
   beforeAll(async () => {
     if (goVersion.status !== 0) {
@@ -209,8 +199,10 @@ describe('docs/openapi.yaml from Go (real responses of a running standalone)', (
     await call('getSchedule', { id: randomUUID() });
     await call('adminDrainWorker', { id: workerId }, admin);
 
-    await until('the stream to report the completed workload', async () =>
-      messages.some((m) => (m as { workload?: { id: string; status: string } }).workload?.status === 'COMPLETED') ? true : undefined,
+    await eventually(
+      'the stream to report the completed workload',
+      () => messages.some((m) => (m as { workload?: { id: string; status: string } }).workload?.status === 'COMPLETED'),
+      30_000,
     );
     ws.close();
     for (const [index, message] of messages.entries()) {
