@@ -145,6 +145,7 @@ describe('apps on real PostgreSQL and NATS', () => {
       const metrics = await http<string>(worker.url, 'GET', '/metrics');
       expect(metrics.body).toMatch(/^niyanta_worker_capacity 3$/m);
       expect(metrics.body).toMatch(/^niyanta_worker_running_workloads 0$/m);
+      expect(metrics.body).toMatch(/^niyanta_worker_assignments_waiting_for_slot 0$/m);
     } finally {
       await expectGracefulStop(worker);
     }

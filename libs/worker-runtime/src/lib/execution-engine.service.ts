@@ -78,7 +78,7 @@ export class ExecutionEngine {
     private readonly checkpoints: CheckpointPersistence,
     private readonly metrics: WorkerMetrics,
   ) {
-    this.slots = new SlotReservations(options.capacity, this.running);
+    this.slots = new SlotReservations(options.capacity, this.running, (count) => this.metrics.setWaitingForSlot(count));
     this.leaderWakes = new LeaderWakes(broker, subjects, options.workerId);
     this.starts = new MicroBatcher((fences) => this.executions.startMany(fences));
     this.completions = new MicroBatcher((items) => this.executions.completeMany(items));

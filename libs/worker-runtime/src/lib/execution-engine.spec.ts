@@ -78,6 +78,8 @@ describe(ExecutionEngine.name, () => {
   let openStartGate: () => void;
   let startCalls: AttemptFence[][];
   let completed: string[];
+  /** Every value the engine gave the gauge of assignments waiting for a slot. */
+  let waitingGauge: number[];
   let progressWritten: number[];
 
   async function engine(definition: WorkloadDefinition, capacity = 2): Promise<ExecutionEngine> {
@@ -107,6 +109,7 @@ describe(ExecutionEngine.name, () => {
     };
     const metrics: Partial<WorkerMetrics> = {
       setRunning: () => undefined,
+      setWaitingForSlot: (count) => waitingGauge.push(count),
       executionFinished: () => undefined,
       attemptStarted: () => undefined,
       attemptEnded: () => undefined,
@@ -148,6 +151,7 @@ describe(ExecutionEngine.name, () => {
   beforeEach(() => {
     broker = new InProcessBroker({ prefix: 'unit' });
     startCalls = [];
+    waitingGauge = [];
     completed = [];
     progressWritten = [];
     startGate = new Promise<void>((resolve) => (openStartGate = resolve));
@@ -279,10 +283,12 @@ describe(ExecutionEngine.name, () => {
     await engineUnderTest.onAssignment(assignment(ID_A));
     const waiting = engineUnderTest.onAssignment(assignment(ID_B));
     await eventually('B to wait for a slot', () => engineUnderTest.assignmentsWaitingForSlot === 1, 10_000, 2);
+    expect(waitingGauge.at(-1)).toBe(1);
     expect(engineUnderTest.runningCount).toBe(1);
     expect(startCalls).toHaveLength(1);
     type.finish();
     await waiting;
+    expect(waitingGauge.at(-1)).toBe(0);
     expect(startCalls.map((batch) => batch.map((f) => f.workloadId))).toEqual([[ID_A], [ID_B]]);
     await engineUnderTest.waitIdle(1_000);
   });

@@ -38,21 +38,27 @@ describe(SlotReservations.name, () => {
     expect(slots.isStarting('a')).toBe(false);
   });
 
-  it('gives a freed slot to a waiting reservation, and to one only', async () => {
+  it('gives a freed slot to a waiting reservation, and to one only; reports the waiting count as it changes', async () => {
+    const reported: number[] = [];
+    slots = new SlotReservations(2, running, (count) => reported.push(count));
+    slots.accepting = true;
     await slots.reserve(attemptKey('a', 1), 0);
     await slots.reserve(attemptKey('b', 1), 0);
     const first = slots.reserve(attemptKey('c', 1), 60_000);
     const second = slots.reserve(attemptKey('d', 1), 60_000);
     expect(slots.waiting).toBe(2);
+    expect(reported).toEqual([1, 2]);
     // The start-write of `a` found the attempt no longer this worker's: its slot is free again.
     slots.started(attemptKey('a', 1));
     expect(await first).toBe('reserved');
     expect(slots.isStarting('c')).toBe(true);
     expect(slots.waiting).toBe(1);
+    expect(reported.at(-1)).toBe(1);
     slots.accepting = false;
     slots.wakeWaiters();
     expect(await second).toBe('not_accepting');
     expect(slots.waiting).toBe(0);
+    expect(reported.at(-1)).toBe(0);
   });
 
   it('gives up after the timeout when no slot frees', async () => {

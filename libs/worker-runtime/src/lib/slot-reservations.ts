@@ -24,9 +24,14 @@ export class SlotReservations {
   /** Reservations are refused (and waiting ones give up) while false: the worker drains or has not started. */
   accepting = false;
 
+  /**
+   * @param onWaiting told the number of waiting reservations each time it changes (the worker's
+   *   gauge of assignments held back by a full worker); only a full worker calls it.
+   */
   constructor(
     private readonly capacity: number,
     private readonly running: RunningAttempts,
+    private readonly onWaiting: (count: number) => void = () => undefined,
   ) {}
 
   /**
@@ -48,10 +53,12 @@ export class SlotReservations {
         const wake = (): void => {
           clearTimeout(timer);
           this.waiters.delete(wake);
+          this.onWaiting(this.waiters.size);
           resolve();
         };
         const timer = setTimeout(wake, left);
         this.waiters.add(wake);
+        this.onWaiting(this.waiters.size);
       });
     }
   }

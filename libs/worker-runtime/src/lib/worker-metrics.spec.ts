@@ -9,6 +9,7 @@ function metrics(registry: Registry): WorkerMetrics {
   return new WorkerMetrics(
     new Gauge({ name: n.running, help: n.running, registers }),
     new Gauge({ name: n.capacity, help: n.capacity, registers }),
+    new Gauge({ name: n.waitingForSlot, help: n.waitingForSlot, registers }),
     counter(n.executions, ['workload_type', 'outcome']),
     histogram(n.checkpointDuration, ['workload_type', 'storage']),
     histogram(n.checkpointSize, ['workload_type', 'storage']),
@@ -51,6 +52,15 @@ describe('WorkerMetrics latency and retries', () => {
     expect(text).toContain(`${WORKER_METRIC_NAMES.submitToCompleted}_count{tier="gold",workload_type="echo"} 1`);
     expect(text).toContain(`${WORKER_METRIC_NAMES.retries}{workload_type="echo",reason="timeout"} 1`);
     expect(text).toContain(`${WORKER_METRIC_NAMES.retries}{workload_type="echo",reason="handler_error"} 1`);
+  });
+
+  it('reports the assignments held back by a full worker as a gauge', async () => {
+    const registry = new Registry();
+    const m = metrics(registry);
+    m.setWaitingForSlot(3);
+    expect(await registry.metrics()).toMatch(new RegExp(`^${WORKER_METRIC_NAMES.waitingForSlot} 3$`, 'm'));
+    m.setWaitingForSlot(0);
+    expect(await registry.metrics()).toMatch(new RegExp(`^${WORKER_METRIC_NAMES.waitingForSlot} 0$`, 'm'));
   });
 
   it('bounds the retry reason to the product’s own codes', () => {

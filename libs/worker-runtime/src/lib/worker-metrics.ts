@@ -26,6 +26,7 @@ export type CheckpointObjectDeletion = 'retention' | 'orphan' | 'stale' | 'incom
 export const WORKER_METRIC_NAMES = Object.freeze({
   running: 'niyanta_worker_running_workloads',
   capacity: 'niyanta_worker_capacity',
+  waitingForSlot: 'niyanta_worker_assignments_waiting_for_slot',
   executions: 'niyanta_worker_executions_total',
   checkpointDuration: 'niyanta_worker_checkpoint_duration_seconds',
   checkpointSize: 'niyanta_worker_checkpoint_size_bytes',
@@ -66,6 +67,10 @@ export const WORKER_METRIC_PROVIDERS = [
   makeGaugeProvider({
     name: WORKER_METRIC_NAMES.capacity,
     help: 'Workloads this worker runs at the same time at most.',
+  }),
+  makeGaugeProvider({
+    name: WORKER_METRIC_NAMES.waitingForSlot,
+    help: 'Assignments this worker has received but holds back because every slot is busy (above 0 for long: the leader places more than the worker frees).',
   }),
   makeCounterProvider({
     name: WORKER_METRIC_NAMES.executions,
@@ -146,6 +151,7 @@ export class WorkerMetrics implements ExecutionObserver {
   constructor(
     @InjectMetric(WORKER_METRIC_NAMES.running) private readonly running: Gauge<string>,
     @InjectMetric(WORKER_METRIC_NAMES.capacity) private readonly capacity: Gauge<string>,
+    @InjectMetric(WORKER_METRIC_NAMES.waitingForSlot) private readonly waitingForSlot: Gauge<string>,
     @InjectMetric(WORKER_METRIC_NAMES.executions) private readonly executions: Counter<string>,
     @InjectMetric(WORKER_METRIC_NAMES.checkpointDuration) private readonly checkpointDuration: Histogram<string>,
     @InjectMetric(WORKER_METRIC_NAMES.checkpointSize) private readonly checkpointSize: Histogram<string>,
@@ -198,6 +204,10 @@ export class WorkerMetrics implements ExecutionObserver {
 
   setCapacity(slots: number): void {
     this.capacity.set(slots);
+  }
+
+  setWaitingForSlot(count: number): void {
+    this.waitingForSlot.set(count);
   }
 
   executionFinished(workloadType: string, outcome: ExecutionOutcome): void {
