@@ -98,6 +98,7 @@ if (want('lint')) run('lint', process.execPath, ['tools/scripts/lint.mjs']);
 if (want('typecheck')) {
   run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
   run('typecheck (dashboard)', bin('tsc'), ['-p', 'apps/dashboard/tsconfig.json']);
+  run('typecheck (dashboard specs)', bin('tsc'), ['-p', 'apps/dashboard/tsconfig.spec.json']);
 }
 // The browser tests serve the dashboard from its build (esbuild, under a second).
 if (want('e2e')) run('dashboard build', process.execPath, ['apps/dashboard/build.mjs']);

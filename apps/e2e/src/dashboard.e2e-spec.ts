@@ -221,6 +221,44 @@ describe('dashboard at /ui in a browser', () => {
     }
   });
 
+  it('reloads the first page 200 ms after the first update for a workload it does not show, however many follow', async () => {
+    // Page timers are frozen and run by hand: a second update 150 ms after the first must not push the
+    // reload back (a steady stream of submissions would otherwise keep the list stale).
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    tab.setDefaultTimeout(60_000);
+    try {
+      await tab.clock.install();
+      const framesSeen: string[] = [];
+      tab.on('websocket', (socket) => socket.on('framereceived', (frame) => framesSeen.push(String(frame.payload))));
+      await signIn(DEV_KEY, tab);
+      const firstLoad = tab.waitForResponse((response) => response.url().includes('/v1/workloads?'));
+      await tab.getByRole('link', { name: 'Workloads' }).click();
+      await firstLoad;
+      await tab.getByText('Stream: live').waitFor();
+      await tab.clock.pauseAt(Date.now() + 60_000);
+      const lists: string[] = [];
+      tab.on('request', (request) => {
+        if (request.url().includes('/v1/workloads?')) lists.push(request.url());
+      });
+      const updateFor = async (id: string) =>
+        eventually(`the page to receive an update for ${id}`, async () => (framesSeen.some((f) => f.includes(id)) ? true : undefined));
+
+      const first = await dev.submit({ workload_type: 'sleep', input: { duration_ms: 1 }, labels: { batch: 'steady' } });
+      await updateFor(first.id);
+      await tab.clock.runFor(150);
+      const second = await dev.submit({ workload_type: 'sleep', input: { duration_ms: 1 }, labels: { batch: 'steady' } });
+      await updateFor(second.id);
+      expect(lists).toEqual([]);
+      // 210 ms after the first update: the reload is due (with the reload postponed by each update, it
+      // would only be due 350 ms after the first, and this wait would time out).
+      await tab.clock.runFor(60);
+      await eventually('the first page to reload', async () => (lists.length > 0 ? true : undefined));
+      await tab.locator(`tr[data-workload-id="${second.id}"]`).waitFor();
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('never lets an older read of a workload replace the newer status on its page', async () => {
     const workload = await dev.submit({ workload_type: 'sleep', input: { duration_ms: 120_000 } });
     const status = async () => (await dev.get(workload.id)).status;

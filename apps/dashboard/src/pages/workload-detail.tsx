@@ -1,7 +1,8 @@
 import { describeError, type Checkpoint, type StreamMessage, type Workload, type WorkloadEvent } from '@niyanta/sdk';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Card, ConfirmButton, ErrorBox, JsonView, Progress, StatusBadge } from '../components/ui';
 import { pendingReasonText, when } from '../lib/format';
+import { useLatestRead } from '../lib/latest';
 import { useWorkloadStream } from '../lib/live';
 import type { Session } from '../lib/session';
 
@@ -22,23 +23,22 @@ export function WorkloadDetailPage({ session, id }: { session: Session; id: stri
   const [error, setError] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
 
-  // Reads overlap (every stream update starts one), and their answers can arrive out of order: only
-  // the latest read may set the page, or an older answer (PENDING) would stick after a newer one
-  // (RUNNING) with no further update to correct it.
-  const latest = useRef(0);
-  const load = useCallback(async () => {
-    const request = ++latest.current;
-    try {
-      const [w, e, c] = await Promise.all([session.client.get(id), session.client.events(id), session.client.checkpoints(id)]);
-      if (request !== latest.current) return;
-      setWorkload(w);
-      setEvents(e);
-      setCheckpoints(c);
-      setError(null);
-    } catch (e) {
-      if (request === latest.current) setError(describeError(e));
-    }
-  }, [session, id]);
+  // Every stream update starts a read; only the latest may set the page, or an older answer
+  // (PENDING) would stick after a newer one (RUNNING) with no further update to correct it.
+  const reads = useLatestRead();
+  const load = useCallback(
+    () =>
+      reads.run(() => Promise.all([session.client.get(id), session.client.events(id), session.client.checkpoints(id)]), {
+        value: ([w, e, c]) => {
+          setWorkload(w);
+          setEvents(e);
+          setCheckpoints(c);
+          setError(null);
+        },
+        error: (e) => setError(describeError(e)),
+      }),
+    [reads, session, id],
+  );
 
   useEffect(() => {
     void load();

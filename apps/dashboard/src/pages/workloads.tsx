@@ -2,6 +2,7 @@ import { describeError, type ListWorkloadsQuery, type StreamMessage, type Worklo
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorBox, Progress, StatusBadge } from '../components/ui';
 import { when } from '../lib/format';
+import { useLatestRead } from '../lib/latest';
 import { useWorkloadStream } from '../lib/live';
 import type { Session } from '../lib/session';
 
@@ -43,38 +44,39 @@ export function WorkloadsPage({ session }: { session: Session }) {
   const cursor = cursors[cursors.length - 1];
   // Ids of the rows shown, read when a stream update arrives (state updaters run too late to tell).
   const shown = useRef<ReadonlySet<string>>(new Set());
-  // Updates for workloads the first page has not shown since its last load: they may belong at its top.
-  const [unseen, setUnseen] = useState(0);
+  // Whether an update came for a workload the first page has not shown since its last load: it may belong at its top.
+  const [unseen, setUnseen] = useState(false);
 
   // Only the latest request may set the rows: an older answer (other filters, other page) arriving late is dropped.
-  const latest = useRef(0);
-  const load = useCallback(async () => {
-    const request = ++latest.current;
-    try {
-      const page = await session.client.list(toQuery(filters, cursor));
-      if (request !== latest.current) return;
-      shown.current = new Set(page.items.map((item) => item.id));
-      setRows(page.items);
-      setNext(page.next_cursor ?? null);
-      setError(null);
-    } catch (e) {
-      if (request === latest.current) setError(describeError(e));
-    } finally {
-      if (request === latest.current) setLoaded(true);
-    }
-  }, [session, filters, cursor]);
+  const reads = useLatestRead();
+  const load = useCallback(
+    () =>
+      reads.run(() => session.client.list(toQuery(filters, cursor)), {
+        value: (page) => {
+          shown.current = new Set(page.items.map((item) => item.id));
+          setRows(page.items);
+          setNext(page.next_cursor ?? null);
+          setError(null);
+        },
+        error: (e) => setError(describeError(e)),
+        settled: () => setLoaded(true),
+      }),
+    [reads, session, filters, cursor],
+  );
 
   useEffect(() => {
     void load();
   }, [load]);
 
-  // Reloads the first page once updates for unseen workloads stop arriving for 200 ms. The timer
-  // belongs to this page and these filters: moving to another page clears it, so a reload of the
-  // first page can never replace the rows of the page now shown.
+  // Reloads the first page 200 ms after the first update for an unseen workload. Updates arriving
+  // meanwhile do not postpone it (a steady stream of submissions still shows within 200 ms), and the
+  // next update after the reload starts the next 200 ms. The timer belongs to this page and these
+  // filters: moving to another page clears it, so a reload of the first page can never replace the
+  // rows of the page now shown.
   useEffect(() => {
-    if (unseen === 0) return undefined;
+    if (!unseen) return undefined;
     const timer = window.setTimeout(() => {
-      setUnseen(0);
+      setUnseen(false);
       void load();
     }, 200);
     return () => window.clearTimeout(timer);
@@ -93,7 +95,7 @@ export function WorkloadsPage({ session }: { session: Session }) {
           ),
         );
       } else if (cursors.length === 1) {
-        setUnseen((count) => count + 1);
+        setUnseen(true);
       }
     },
     [cursors.length],
@@ -102,7 +104,7 @@ export function WorkloadsPage({ session }: { session: Session }) {
   const show = (nextFilters: Filters, nextCursors: Array<string | undefined>) => {
     setFilters(nextFilters);
     setCursors(nextCursors);
-    setUnseen(0);
+    setUnseen(false);
   };
   const live = useWorkloadStream(session.key, {}, onMessage);
 
