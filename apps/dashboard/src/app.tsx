@@ -3,6 +3,7 @@ import { AdminAuditPage } from './pages/admin-audit';
 import { AdminCustomersPage } from './pages/admin-customers';
 import { AdminTiersPage } from './pages/admin-tiers';
 import { OverviewPage } from './pages/overview';
+import { ScheduleDetailPage, SchedulesPage } from './pages/schedules';
 import { SignInPage } from './pages/sign-in';
 import { WorkersPage } from './pages/workers';
 import { WorkloadDetailPage } from './pages/workload-detail';
@@ -19,6 +20,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { route: '/', label: 'Overview', roles: ['customer', 'admin'] },
   { route: '/workloads', label: 'Workloads', roles: ['customer'] },
+  { route: '/schedules', label: 'Schedules', roles: ['customer'] },
   { route: '/workers', label: 'Workers', roles: ['customer', 'admin'] },
   { route: '/admin/customers', label: 'Customers', roles: ['admin'] },
   { route: '/admin/tiers', label: 'Tiers', roles: ['admin'] },
@@ -28,12 +30,16 @@ const NAV: NavItem[] = [
 function page(route: string, session: Session) {
   const detail = /^\/workloads\/([0-9a-f-]{36})$/i.exec(route);
   if (detail?.[1] && session.role === 'customer') return <WorkloadDetailPage session={session} id={detail[1]} />;
+  const schedule = /^\/schedules\/([0-9a-f-]{36})$/i.exec(route);
+  if (schedule?.[1] && session.role === 'customer') return <ScheduleDetailPage session={session} id={schedule[1]} />;
   const admin = session.role === 'admin';
   switch (route) {
     case '/':
       return <OverviewPage session={session} />;
     case '/workloads':
       return admin ? null : <WorkloadsPage session={session} />;
+    case '/schedules':
+      return admin ? null : <SchedulesPage session={session} />;
     case '/workers':
       return <WorkersPage session={session} />;
     case '/admin/customers':

@@ -28,19 +28,19 @@ describe('dashboard at /ui in a browser', () => {
   let dev: NiyantaClient;
   let admin: NiyantaClient;
 
-  async function shot(name: string, width = 1280): Promise<void> {
+  async function shot(name: string, width = 1280, tab: Page = page): Promise<void> {
     if (!screenshots) return;
     mkdirSync(screenshots, { recursive: true });
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await tab.setViewportSize({ width, height: 900 });
+    await tab.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+    await tab.setViewportSize({ width: 1280, height: 900 });
   }
 
   /** Runs axe-core on the page; returns the serious and critical violations. */
-  async function accessibilityViolations(): Promise<string[]> {
-    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  async function accessibilityViolations(tab: Page = page): Promise<string[]> {
+    await tab.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
     // Evaluated in the page (a string: this file is compiled without the DOM's types).
-    const violations = (await page.evaluate(
+    const violations = (await tab.evaluate(
       'axe.run(document).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, count: v.nodes.length })))',
     )) as Array<{ id: string; impact: string | null; count: number }>;
     return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.count} nodes)`);
@@ -314,6 +314,97 @@ describe('dashboard at /ui in a browser', () => {
     }
   });
 
+  it('creates, runs, pauses, resumes and deletes a schedule, and refuses a bad one with the API\'s error', async () => {
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    tab.setDefaultTimeout(60_000);
+    try {
+      await signIn(DEV_KEY, tab);
+      await tab.getByRole('link', { name: 'Schedules' }).click();
+      await tab.getByRole('heading', { name: 'Schedules' }).waitFor();
+      const form = tab.getByRole('form', { name: 'New schedule' });
+      await form.getByRole('option', { name: 'sleep' }).waitFor({ state: 'attached' });
+
+      // A bad expression: the API's validation error is shown, and nothing is created.
+      await form.getByLabel('Name').fill('ui-bad');
+      await form.getByLabel('Cron').fill('61 * * * *');
+      await form.getByRole('button', { name: 'Create schedule' }).click();
+      await expectAlert(tab, /Could not create the schedule: .*cron/i);
+      expect((await dev.listSchedules()).items.map((s) => s.name)).not.toContain('ui-bad');
+
+      // Once a year: no tick fires during the test, so every run below is one the page asked for.
+      await form.getByLabel('Name').fill('ui-nightly');
+      await form.getByLabel('Cron').fill('0 3 1 1 *');
+      await form.getByLabel('Workload type').selectOption('sleep');
+      await form.getByLabel('Input (JSON)').fill('{"duration_ms": 1}');
+      await form.getByRole('button', { name: 'Create schedule' }).click();
+      await tab.getByRole('status').filter({ hasText: 'Created ui-nightly' }).waitFor();
+      const created = (await dev.listSchedules()).items.find((s) => s.name === 'ui-nightly');
+      expect(created).toMatchObject({ cron: '0 3 1 1 *', timezone: 'UTC', paused: false, overlap: 'skip', workload: { workload_type: 'sleep', input: { duration_ms: 1 } } });
+      const row = tab.locator(`tr[data-schedule-id="${created?.id}"]`);
+      await row.getByText('ACTIVE', { exact: true }).waitFor();
+      expect(await accessibilityViolations(tab)).toEqual([]);
+      await shot('schedules', 1280, tab);
+
+      await row.getByRole('button', { name: 'Run ui-nightly now' }).click();
+      await tab.getByRole('button', { name: 'Confirm run ui-nightly now' }).click();
+      const notice = await tab.getByRole('status').filter({ hasText: 'created workload' }).textContent();
+      const runId = /created workload ([0-9a-f-]{36})/.exec(notice ?? '')?.[1];
+      expect(runId).toBeDefined();
+      expect((await dev.get(runId ?? '')).schedule_id).toBe(created?.id);
+
+      await row.getByRole('button', { name: 'Pause ui-nightly' }).click();
+      await tab.getByRole('button', { name: 'Confirm pause ui-nightly' }).click();
+      await row.getByText('PAUSED', { exact: true }).waitFor();
+      expect((await dev.getSchedule(created?.id ?? '')).paused).toBe(true);
+      await row.getByRole('button', { name: 'Resume ui-nightly' }).click();
+      await tab.getByRole('button', { name: 'Confirm resume ui-nightly' }).click();
+      await row.getByText('ACTIVE', { exact: true }).waitFor();
+
+      // Its page lists the run (a manual one), which links to the workload, which links back.
+      await row.getByRole('link', { name: 'ui-nightly' }).click();
+      await tab.getByRole('heading', { name: 'Schedule ui-nightly' }).waitFor();
+      const run = tab.locator(`tr[data-workload-id="${runId}"]`);
+      await run.getByText('manual').waitFor();
+      expect(await accessibilityViolations(tab)).toEqual([]);
+      await run.getByRole('link').click();
+      await tab.getByRole('heading', { name: /^Workload / }).waitFor();
+      await tab.getByRole('link', { name: created?.id ?? '' }).waitFor();
+
+      await tab.getByRole('link', { name: 'Schedules' }).click();
+      await row.getByRole('button', { name: 'Delete ui-nightly' }).click();
+      await tab.getByRole('button', { name: 'Confirm delete ui-nightly' }).click();
+      await row.waitFor({ state: 'detached' });
+      expect((await dev.listSchedules()).items.map((s) => s.name)).not.toContain('ui-nightly');
+      // The workload it created stays.
+      expect((await dev.get(runId ?? '')).id).toBe(runId);
+    } finally {
+      await tab.close();
+    }
+  });
+
+  it('shows what a workload waits for and what waits for it, linked both ways', async () => {
+    const [parent, child] = await dev.submitBatch([
+      { ref: 'parent', workload_type: 'sleep', input: { duration_ms: 120_000 } },
+      { ref: 'child', workload_type: 'sleep', input: { duration_ms: 1 }, depends_on: ['parent'] },
+    ]);
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    tab.setDefaultTimeout(60_000);
+    try {
+      await signIn(DEV_KEY, tab);
+      await tab.getByRole('heading', { name: 'Overview' }).waitFor();
+      await tab.evaluate(`location.hash = ${JSON.stringify(`#/workloads/${child?.id}`)}`);
+      await tab.getByTestId('pending-reason').getByText('Waiting for the workloads it depends on to complete (1 of 1 parents not completed yet).').waitFor();
+      const waitsFor = tab.getByRole('list', { name: 'Workloads it depends on' });
+      await waitsFor.getByRole('link', { name: parent?.id ?? '' }).click();
+      await tab.getByRole('heading', { name: `Workload ${parent?.id}` }).waitFor();
+      await tab.getByRole('list', { name: 'Workloads that depend on it' }).getByRole('link', { name: child?.id ?? '' }).waitFor();
+      expect(await accessibilityViolations(tab)).toEqual([]);
+      await dev.cancel(parent?.id ?? '');
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('shows the workers page, and admin pages only with the operator key', async () => {
     await page.goto(`${app.url}/ui/#/workers`);
     await page.getByRole('heading', { name: 'Workers' }).waitFor();
@@ -328,6 +419,8 @@ describe('dashboard at /ui in a browser', () => {
     await signIn(ADMIN_KEY);
     await page.getByRole('heading', { name: 'Overview (every customer)' }).waitFor();
     await shot('admin-overview');
+    // The operator key has no schedules (or workloads) of its own.
+    expect(await page.getByRole('link', { name: 'Schedules' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('cell', { name: 'ui-other' }).waitFor();
     await page.getByLabel('Name').fill('ui-created');

@@ -20,15 +20,22 @@ export function duration(ms: number | null | undefined): string {
   return `${(ms / 60_000).toFixed(1)} min`;
 }
 
-/** A pending reason as a sentence (reasons are either prose already or snake_case codes). */
+const REASON_WORDS: Record<string, string> = {
+  waiting_for_dependencies: 'Waiting for the workloads it depends on to complete',
+  no_worker_supports_type: 'No live worker runs this workload type',
+  no_capacity: 'Every worker that fits is full; it runs when a slot frees up',
+};
+
+/**
+ * A pending reason as a sentence. Reasons are prose already, a snake_case code, or a code with its
+ * detail (`waiting_for_dependencies: 1 of 2 parents not completed yet`).
+ */
 export function pendingReasonText(reason: string | null | undefined): string {
   if (!reason) return 'Waiting for the scheduler to place it.';
-  const words: Record<string, string> = {
-    waiting_for_dependencies: 'Waiting for the workloads it depends on to complete.',
-    no_worker_supports_type: 'No live worker runs this workload type.',
-    no_capacity: 'Every worker that fits is full; it runs when a slot frees up.',
-  };
-  return words[reason] ?? reason.charAt(0).toUpperCase() + reason.slice(1).replace(/_/g, ' ');
+  const [, code = reason, detail] = /^([a-z_]+)(?::\s*(.+))?$/.exec(reason) ?? [];
+  const words = REASON_WORDS[code];
+  if (words) return detail ? `${words} (${detail}).` : `${words}.`;
+  return reason.charAt(0).toUpperCase() + reason.slice(1).replace(/_/g, ' ');
 }
 
 /** The first 8 characters of an id, for tables. */

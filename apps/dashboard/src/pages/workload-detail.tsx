@@ -1,4 +1,4 @@
-import { describeError, type Checkpoint, type StreamMessage, type Workload, type WorkloadEvent } from '@niyanta/sdk';
+import { describeError, type Checkpoint, type StreamMessage, type Workload, type WorkloadEvent, type WorkloadListItem } from '@niyanta/sdk';
 import { useCallback, useEffect, useState } from 'react';
 import { Card, ConfirmButton, ErrorBox, JsonView, Progress, StatusBadge } from '../components/ui';
 import { pendingReasonText, when } from '../lib/format';
@@ -15,11 +15,30 @@ function TagList({ tags }: { tags: Record<string, string> }) {
   return <>{entries.map(([k, v]) => `${k}=${v}`).join(', ')}</>;
 }
 
+/** Links to workloads by id, or `none`. */
+function WorkloadLinks({ ids, label }: { ids: string[]; label: string }) {
+  if (ids.length === 0) return <span className="muted">none</span>;
+  return (
+    <ul className="plain" aria-label={label}>
+      {ids.map((id) => (
+        <li key={id}>
+          <a href={`#/workloads/${id}`} className="mono">
+            {id}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const DEPENDENTS_SHOWN = 25;
+
 /** One workload: live status and progress, timeline, checkpoints, input/output and its controls. */
 export function WorkloadDetailPage({ session, id }: { session: Session; id: string }) {
   const [workload, setWorkload] = useState<Workload | null>(null);
   const [events, setEvents] = useState<WorkloadEvent[]>([]);
   const [checkpoints, setCheckpoints] = useState<Checkpoint[]>([]);
+  const [dependents, setDependents] = useState<{ items: WorkloadListItem[]; more: boolean }>({ items: [], more: false });
   const [error, setError] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
 
@@ -28,11 +47,12 @@ export function WorkloadDetailPage({ session, id }: { session: Session; id: stri
   const reads = useLatestRead();
   const load = useCallback(
     () =>
-      reads.run(() => Promise.all([session.client.get(id), session.client.events(id), session.client.checkpoints(id)]), {
-        value: ([w, e, c]) => {
+      reads.run(() => Promise.all([session.client.get(id), session.client.events(id), session.client.checkpoints(id), session.client.dependents(id, { limit: DEPENDENTS_SHOWN })]), {
+        value: ([w, e, c, d]) => {
           setWorkload(w);
           setEvents(e);
           setCheckpoints(c);
+          setDependents({ items: d.items, more: Boolean(d.next_cursor) });
           setError(null);
         },
         error: (e) => setError(describeError(e)),
@@ -153,6 +173,29 @@ export function WorkloadDetailPage({ session, id }: { session: Session; id: stri
             <dt>Never on</dt>
             <dd>
               <TagList tags={workload.affinity.anti} />
+            </dd>
+          </dl>
+        </Card>
+        <Card title="Dependencies">
+          <dl>
+            <dt>Waits for</dt>
+            <dd>
+              <WorkloadLinks ids={workload.depends_on ?? []} label="Workloads it depends on" />
+            </dd>
+            <dt>Dependents</dt>
+            <dd>
+              <WorkloadLinks ids={dependents.items.map((d) => d.id)} label="Workloads that depend on it" />
+              {dependents.more ? <span className="muted">(the first {DEPENDENTS_SHOWN} shown)</span> : null}
+            </dd>
+            <dt>Created by schedule</dt>
+            <dd>
+              {workload.schedule_id ? (
+                <a href={`#/schedules/${workload.schedule_id}`} className="mono">
+                  {workload.schedule_id}
+                </a>
+              ) : (
+                <span className="muted">no</span>
+              )}
             </dd>
           </dl>
         </Card>
