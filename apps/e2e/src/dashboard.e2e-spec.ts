@@ -72,6 +72,25 @@ describe('dashboard at /ui in a browser', () => {
       return shown.length === count && shown.every((row) => row.text.includes(label)) ? shown.map((row) => row.id) : undefined;
     }, 60_000);
 
+  /**
+   * A new tab, signed in, on the workloads list with its first page loaded and its stream live, its
+   * timers under playwright's clock (`tab.clock`); `received(id)` waits for a stream frame naming `id`.
+   */
+  async function workloadsTab(): Promise<{ tab: Page; received: (id: string) => Promise<true> }> {
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    tab.setDefaultTimeout(60_000);
+    await tab.clock.install();
+    const frames: string[] = [];
+    tab.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload))));
+    await signIn(DEV_KEY, tab);
+    const firstLoad = tab.waitForResponse((response) => response.url().includes('/v1/workloads?'));
+    await tab.getByRole('link', { name: 'Workloads' }).click();
+    await firstLoad;
+    await tab.getByText('Stream: live').waitFor();
+    const received = (id: string) => eventually(`the page to receive an update for ${id}`, async () => (frames.some((f) => f.includes(id)) ? (true as const) : undefined));
+    return { tab, received };
+  }
+
   beforeAll(async () => {
     execFileSync(process.execPath, ['apps/dashboard/build.mjs'], { cwd: root, stdio: 'inherit' });
     schema = await createTestSchema('e2e_dashboard');
@@ -185,15 +204,8 @@ describe('dashboard at /ui in a browser', () => {
   it('never lets a pending reload of the first page replace the page moved to', async () => {
     // Page timers are frozen, so the first page's reload (due 200 ms after an update for a workload
     // it does not show) is still pending when the user moves to page 2; the clock then runs past it.
-    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    tab.setDefaultTimeout(60_000);
+    const { tab, received } = await workloadsTab();
     try {
-      await tab.clock.install();
-      const framesSeen: string[] = [];
-      tab.on('websocket', (socket) => socket.on('framereceived', (frame) => framesSeen.push(String(frame.payload))));
-      await signIn(DEV_KEY, tab);
-      await tab.getByRole('link', { name: 'Workloads' }).click();
-      await tab.getByText('Stream: live').waitFor();
       await dev.submitBatch(Array.from({ length: 30 }, () => ({ workload_type: 'sleep', input: { duration_ms: 1 }, labels: { batch: 'late-reload' } })));
       await tab.getByLabel('Label').fill('batch:late-reload');
       await tab.getByRole('button', { name: 'Apply filters' }).click();
@@ -201,7 +213,7 @@ describe('dashboard at /ui in a browser', () => {
       await tab.clock.pauseAt(Date.now() + 60_000);
 
       const unseen = await dev.submit({ workload_type: 'sleep', input: { duration_ms: 1 }, labels: { batch: 'elsewhere' } });
-      await eventually('the page to receive an update for a workload it does not show', async () => (framesSeen.some((f) => f.includes(unseen.id)) ? true : undefined));
+      await received(unseen.id);
       await tab.getByRole('button', { name: 'Older' }).click();
       await tab.getByText('Page 2').waitFor();
       const second = await rowsOf(tab, 'batch:late-reload', 5);
@@ -224,30 +236,18 @@ describe('dashboard at /ui in a browser', () => {
   it('reloads the first page 200 ms after the first update for a workload it does not show, however many follow', async () => {
     // Page timers are frozen and run by hand: a second update 150 ms after the first must not push the
     // reload back (a steady stream of submissions would otherwise keep the list stale).
-    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    tab.setDefaultTimeout(60_000);
+    const { tab, received } = await workloadsTab();
     try {
-      await tab.clock.install();
-      const framesSeen: string[] = [];
-      tab.on('websocket', (socket) => socket.on('framereceived', (frame) => framesSeen.push(String(frame.payload))));
-      await signIn(DEV_KEY, tab);
-      const firstLoad = tab.waitForResponse((response) => response.url().includes('/v1/workloads?'));
-      await tab.getByRole('link', { name: 'Workloads' }).click();
-      await firstLoad;
-      await tab.getByText('Stream: live').waitFor();
       await tab.clock.pauseAt(Date.now() + 60_000);
       const lists: string[] = [];
       tab.on('request', (request) => {
         if (request.url().includes('/v1/workloads?')) lists.push(request.url());
       });
-      const updateFor = async (id: string) =>
-        eventually(`the page to receive an update for ${id}`, async () => (framesSeen.some((f) => f.includes(id)) ? true : undefined));
-
       const first = await dev.submit({ workload_type: 'sleep', input: { duration_ms: 1 }, labels: { batch: 'steady' } });
-      await updateFor(first.id);
+      await received(first.id);
       await tab.clock.runFor(150);
       const second = await dev.submit({ workload_type: 'sleep', input: { duration_ms: 1 }, labels: { batch: 'steady' } });
-      await updateFor(second.id);
+      await received(second.id);
       expect(lists).toEqual([]);
       // 210 ms after the first update: the reload is due (with the reload postponed by each update, it
       // would only be due 350 ms after the first, and this wait would time out).

@@ -11,81 +11,76 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-function recorder() {
+/** One LatestRead, what its outcomes were told (in order), and a way to start a read held open. */
+function harness() {
+  const reads = new LatestRead();
   const seen: string[] = [];
-  return {
-    seen,
-    outcome: {
-      value: (value: string) => seen.push(`value ${value}`),
-      error: (error: unknown) => seen.push(`error ${String(error)}`),
-      settled: () => seen.push('settled'),
-    },
+  const outcome = {
+    value: (value: string) => seen.push(`value ${value}`),
+    error: (error: unknown) => seen.push(`error ${String(error)}`),
+    settled: () => seen.push('settled'),
   };
+  const start = () => {
+    const answer = deferred<string>();
+    return { ...answer, done: reads.run(() => answer.promise, outcome) };
+  };
+  return { reads, seen, outcome, start };
 }
 
 describe(LatestRead.name, () => {
   it('gives a lone read its value, then settles it', async () => {
-    const { seen, outcome } = recorder();
-    await new LatestRead().run(async () => 'RUNNING', outcome);
+    const { reads, seen, outcome } = harness();
+    await reads.run(async () => 'RUNNING', outcome);
     expect(seen).toEqual(['value RUNNING', 'settled']);
   });
 
   it('gives a lone read its failure, then settles it', async () => {
-    const { seen, outcome } = recorder();
-    await new LatestRead().run(() => Promise.reject(new Error('503')), outcome);
+    const { reads, seen, outcome } = harness();
+    await reads.run(() => Promise.reject(new Error('503')), outcome);
     expect(seen).toEqual(['error Error: 503', 'settled']);
   });
 
   it('drops an older answer that arrives after a newer one', async () => {
-    const reads = new LatestRead();
-    const { seen, outcome } = recorder();
-    const older = deferred<string>();
-    const newer = deferred<string>();
-    const first = reads.run(() => older.promise, outcome);
-    const second = reads.run(() => newer.promise, outcome);
+    const { seen, start } = harness();
+    const older = start();
+    const newer = start();
     newer.resolve('RUNNING');
-    await second;
+    await newer.done;
     older.resolve('PAUSED');
-    await first;
+    await older.done;
     expect(seen).toEqual(['value RUNNING', 'settled']);
   });
 
   it('drops an older answer that arrives first, while a newer read is still out', async () => {
-    const reads = new LatestRead();
-    const { seen, outcome } = recorder();
-    const older = deferred<string>();
-    const newer = deferred<string>();
-    const first = reads.run(() => older.promise, outcome);
-    const second = reads.run(() => newer.promise, outcome);
+    const { seen, start } = harness();
+    const older = start();
+    const newer = start();
     older.resolve('PAUSED');
-    await first;
+    await older.done;
     expect(seen).toEqual([]);
     newer.resolve('RUNNING');
-    await second;
+    await newer.done;
     expect(seen).toEqual(['value RUNNING', 'settled']);
   });
 
   it('drops an older failure that arrives after a newer answer', async () => {
-    const reads = new LatestRead();
-    const { seen, outcome } = recorder();
-    const older = deferred<string>();
-    const first = reads.run(() => older.promise, outcome);
-    await reads.run(async () => 'RUNNING', outcome);
+    const { seen, start } = harness();
+    const older = start();
+    const newer = start();
+    newer.resolve('RUNNING');
+    await newer.done;
     older.reject(new Error('connection reset'));
-    await first;
+    await older.done;
     expect(seen).toEqual(['value RUNNING', 'settled']);
   });
 
   it('keeps a newer failure after an older answer', async () => {
-    const reads = new LatestRead();
-    const { seen, outcome } = recorder();
-    const older = deferred<string>();
-    const newer = deferred<string>();
-    const first = reads.run(() => older.promise, outcome);
-    const second = reads.run(() => newer.promise, outcome);
+    const { seen, start } = harness();
+    const older = start();
+    const newer = start();
     older.resolve('PAUSED');
     newer.reject(new Error('503'));
-    await Promise.all([first, second]);
+    await Promise.all([older.done, newer.done]);
     expect(seen).toEqual(['error Error: 503', 'settled']);
   });
 });
