@@ -324,8 +324,14 @@ describe('dashboard at /ui in a browser', () => {
       const form = tab.getByRole('form', { name: 'New schedule' });
       await form.getByRole('option', { name: 'sleep' }).waitFor({ state: 'attached' });
 
-      // A bad expression: the API's validation error is shown, and nothing is created.
+      // Input that is not a JSON object is refused before any request.
       await form.getByLabel('Name').fill('ui-bad');
+      await form.getByLabel('Input (JSON)').fill('[1]');
+      await form.getByRole('button', { name: 'Create schedule' }).click();
+      await expectAlert(tab, /Input must be a JSON object/);
+      await form.getByLabel('Input (JSON)').fill('{}');
+
+      // A bad expression: the API's validation error is shown, and nothing is created.
       await form.getByLabel('Cron').fill('61 * * * *');
       await form.getByRole('button', { name: 'Create schedule' }).click();
       await expectAlert(tab, /Could not create the schedule: .*cron/i);
@@ -382,10 +388,10 @@ describe('dashboard at /ui in a browser', () => {
     }
   });
 
-  it('shows what a workload waits for and what waits for it, linked both ways', async () => {
+  it('shows what a workload waits for and what waits for it, linked both ways, the first 25 dependents of more', async () => {
     const [parent, child] = await dev.submitBatch([
       { ref: 'parent', workload_type: 'sleep', input: { duration_ms: 120_000 } },
-      { ref: 'child', workload_type: 'sleep', input: { duration_ms: 1 }, depends_on: ['parent'] },
+      ...Array.from({ length: 26 }, () => ({ workload_type: 'sleep', input: { duration_ms: 1 }, depends_on: ['parent'] })),
     ]);
     const tab = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     tab.setDefaultTimeout(60_000);
@@ -397,7 +403,10 @@ describe('dashboard at /ui in a browser', () => {
       const waitsFor = tab.getByRole('list', { name: 'Workloads it depends on' });
       await waitsFor.getByRole('link', { name: parent?.id ?? '' }).click();
       await tab.getByRole('heading', { name: `Workload ${parent?.id}` }).waitFor();
-      await tab.getByRole('list', { name: 'Workloads that depend on it' }).getByRole('link', { name: child?.id ?? '' }).waitFor();
+      const dependents = tab.getByRole('list', { name: 'Workloads that depend on it' });
+      await dependents.getByRole('link').first().waitFor();
+      await tab.getByText('(the first 25 shown)').waitFor();
+      expect(await dependents.getByRole('link').count()).toBe(25);
       expect(await accessibilityViolations(tab)).toEqual([]);
       await dev.cancel(parent?.id ?? '');
     } finally {

@@ -1,6 +1,6 @@
-import { describeError, type Checkpoint, type StreamMessage, type Workload, type WorkloadEvent, type WorkloadListItem } from '@niyanta/sdk';
+import { describeError, type Checkpoint, type StreamMessage, type Workload, type WorkloadEvent, type WorkloadPage } from '@niyanta/sdk';
 import { useCallback, useEffect, useState } from 'react';
-import { Card, ConfirmButton, ErrorBox, JsonView, Progress, StatusBadge } from '../components/ui';
+import { Card, ConfirmButton, ErrorBox, JsonView, Progress, StatusBadge, useLoad } from '../components/ui';
 import { pendingReasonText, when } from '../lib/format';
 import { useLatestRead } from '../lib/latest';
 import { useWorkloadStream } from '../lib/live';
@@ -38,7 +38,9 @@ export function WorkloadDetailPage({ session, id }: { session: Session; id: stri
   const [workload, setWorkload] = useState<Workload | null>(null);
   const [events, setEvents] = useState<WorkloadEvent[]>([]);
   const [checkpoints, setCheckpoints] = useState<Checkpoint[]>([]);
-  const [dependents, setDependents] = useState<{ items: WorkloadListItem[]; more: boolean }>({ items: [], more: false });
+  // Dependents change only when a child is submitted, not with this workload's own updates: read on
+  // their own clock rather than with every stream update.
+  const dependents = useLoad<WorkloadPage>(() => session.client.dependents(id, { limit: DEPENDENTS_SHOWN }), [session, id], 10_000);
   const [error, setError] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
 
@@ -47,12 +49,11 @@ export function WorkloadDetailPage({ session, id }: { session: Session; id: stri
   const reads = useLatestRead();
   const load = useCallback(
     () =>
-      reads.run(() => Promise.all([session.client.get(id), session.client.events(id), session.client.checkpoints(id), session.client.dependents(id, { limit: DEPENDENTS_SHOWN })]), {
-        value: ([w, e, c, d]) => {
+      reads.run(() => Promise.all([session.client.get(id), session.client.events(id), session.client.checkpoints(id)]), {
+        value: ([w, e, c]) => {
           setWorkload(w);
           setEvents(e);
           setCheckpoints(c);
-          setDependents({ items: d.items, more: Boolean(d.next_cursor) });
           setError(null);
         },
         error: (e) => setError(describeError(e)),
@@ -184,8 +185,9 @@ export function WorkloadDetailPage({ session, id }: { session: Session; id: stri
             </dd>
             <dt>Dependents</dt>
             <dd>
-              <WorkloadLinks ids={dependents.items.map((d) => d.id)} label="Workloads that depend on it" />
-              {dependents.more ? <span className="muted">(the first {DEPENDENTS_SHOWN} shown)</span> : null}
+              <WorkloadLinks ids={(dependents.data?.items ?? []).map((d) => d.id)} label="Workloads that depend on it" />
+              {dependents.data?.next_cursor ? <span className="muted">(the first {DEPENDENTS_SHOWN} shown)</span> : null}
+              <ErrorBox error={dependents.error} />
             </dd>
             <dt>Created by schedule</dt>
             <dd>
